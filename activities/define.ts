@@ -1,0 +1,78 @@
+/**
+ * The contract between the compiler, the interpreter and step implementations.
+ *
+ * A *step kind* (the `uses:` of a pipeline step) has a spec, which the compiler reads to check
+ * wiring before anything runs, and an implementation, which only workers load. Specs live in
+ * `activities/<family>/specs.ts` and import nothing heavy; implementations live beside them.
+ */
+import type { JSONSchemaType } from 'ajv';
+import type { ArtifactStore } from '../store/types.js';
+
+export type JsonSchema = Record<string, unknown> | JSONSchemaType<unknown>;
+
+export type TaskQueueName = 'cpu' | 'claude' | 'sandbox' | 'gpu';
+
+export interface StepSpec {
+  /** The `uses:` name, `family.name`. */
+  name: string;
+  description: string;
+  /** JSON Schema of the `with:` object after expressions are resolved. */
+  input: JsonSchema;
+  /** JSON Schema of the outputs object; `steps.<id>.outputs.<name>` references are checked against it. */
+  output: JsonSchema;
+  /** The task queue the step runs on unless the pipeline says otherwise. */
+  queue: TaskQueueName;
+  /** Bumped when the implementation changes what it returns for the same input; part of the cache key. */
+  version: string;
+  /** Default timeouts and heartbeat, overridable per step. Durations as in the pipeline language ("10m"). */
+  timeout?: string;
+  heartbeatTimeout?: string;
+}
+
+export interface Usage {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface StepLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface StepContext {
+  runId: string;
+  stepId: string;
+  /** Index of the item in a `forEach` step; undefined otherwise. */
+  itemIndex?: number;
+  /** Deterministic key of this invocation (run, step, item): use it for idempotent side effects. */
+  idempotencyKey: string;
+  /** 1 on the first attempt. */
+  attempt: number;
+  store: ArtifactStore;
+  /** Records progress; details survive a worker crash and come back as `lastHeartbeat` on retry. */
+  heartbeat(details?: unknown): void;
+  lastHeartbeat<T = unknown>(): T | undefined;
+  /** Aborted when the activity is cancelled or times out. */
+  signal: AbortSignal;
+  log: StepLogger;
+  /** Adds tokens and dollars to the step's running totals (shown in progress, checked against budgets). */
+  reportUsage(usage: Partial<Usage>): void;
+  /** Dollars this step may still spend, if a budget applies. */
+  budgetRemainingUsd?: number;
+  /** Whether this step allows memoisation (`cache:` in the pipeline, default true for paid calls). */
+  cache: boolean;
+}
+
+export type StepImpl<I = any, O = any> = (input: I, ctx: StepContext) => Promise<O>;
+
+export interface StepKind<I = any, O = any> {
+  spec: StepSpec;
+  run: StepImpl<I, O>;
+}
+
+export function defineSpec<S extends StepSpec>(spec: S): S {
+  return spec;
+}

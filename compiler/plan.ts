@@ -1,0 +1,99 @@
+/**
+ * The execution plan: what the compiler produces and the interpreter workflow executes.
+ * JSON-serialisable, fully validated, with every default applied. Workflow code imports
+ * only these types.
+ */
+
+/** A value from the pipeline file; strings may hold `${{ expression }}` templates. */
+export type Template = string | number | boolean | null | Template[] | { [key: string]: Template };
+
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+
+export interface ParamSpec {
+  type: ParamType;
+  description?: string;
+  default?: unknown;
+  /** Allowed values, when the file lists them. */
+  enum?: unknown[];
+}
+
+export interface RetryPlan {
+  maximumAttempts: number;
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maximumIntervalMs: number;
+  nonRetryableErrorTypes: string[];
+}
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+interface StepBase {
+  id: string;
+  /** Every step this one waits for: `needs` plus each step its expressions reference. */
+  needs: string[];
+  /** Expression (without `${{ }}`) deciding whether the step runs. */
+  if?: string;
+  forEach?: { items: Template; concurrency: number };
+  with: Record<string, Template>;
+  continueOnError: boolean;
+  location: SourceLocation;
+}
+
+/** A step executed by an activity of a registered kind. */
+export interface ActivityStep extends StepBase {
+  type: 'activity';
+  uses: string;
+  /** Version of the kind's implementation, part of the cache key. */
+  kindVersion: string;
+  queue: string;
+  retry: RetryPlan;
+  timeoutMs: number;
+  heartbeatTimeoutMs?: number;
+  cache: boolean;
+  budgetUsd?: number;
+}
+
+/** A step that runs another pipeline's plan as a child workflow. */
+export interface PipelineStep extends StepBase {
+  type: 'pipeline';
+  plan: Plan;
+}
+
+export type PlanStep = ActivityStep | PipelineStep;
+
+export interface SchedulePlan {
+  cron: string[];
+  timezone?: string;
+  overlap: 'skip' | 'buffer_one' | 'buffer_all' | 'cancel_other' | 'terminate_other' | 'allow_all';
+  catchupWindowMs?: number;
+  paused: boolean;
+  params: Record<string, unknown>;
+  jitterMs?: number;
+  note?: string;
+}
+
+export interface Plan {
+  apiVersion: 'repairity/v1';
+  name: string;
+  description?: string;
+  source: { file: string; sha256: string };
+  /** sha256 of the plan itself (source hash, params schema, steps), for caching and display. */
+  hash: string;
+  params: Record<string, ParamSpec>;
+  /** Topologically sorted. */
+  steps: PlanStep[];
+  outputs: Record<string, Template>;
+  /** How many steps (not items) may run at once. */
+  parallelism: number;
+  budgetUsd?: number;
+  schedule?: SchedulePlan;
+}
+
+/** What the interpreter workflow accepts: a compiled plan, or a pipeline path to load and compile. */
+export type RunInput =
+  | { plan: Plan; params?: Record<string, unknown>; runLabel?: string }
+  | { pipeline: string; params?: Record<string, unknown>; runLabel?: string };

@@ -1,0 +1,159 @@
+/**
+ * `${{ … }}` expressions: GitHub's own expression language, parsed and evaluated by
+ * `@actions/expressions` (never `eval`). Shared by the compiler (syntax and reference checks)
+ * and the workers (evaluation); workflow code never evaluates expressions itself.
+ */
+import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
+import { ContextAccess, Expr, IndexAccess, Literal } from '@actions/expressions/ast';
+import type { Template } from '../compiler/plan.js';
+
+/** The names an expression may start from. */
+export const EXPRESSION_CONTEXTS = ['params', 'steps', 'item', 'index', 'run'] as const;
+
+export interface TemplatePart {
+  /** The expression text between `${{` and `}}`, trimmed. */
+  expression: string;
+  /** Offsets of `${{` and just after `}}` in the string. */
+  start: number;
+  end: number;
+}
+
+export class ExpressionSyntaxError extends Error {
+  constructor(
+    message: string,
+    /** 0-based column inside the expression text, when the parser knows it. */
+    readonly column?: number,
+  ) {
+    super(message);
+    this.name = 'ExpressionSyntaxError';
+  }
+}
+
+/** Splits a string into its `${{ … }}` parts. An unterminated `${{` is a syntax error. */
+export function findTemplates(text: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf('${{', from);
+    if (start < 0) return parts;
+    const close = text.indexOf('}}', start + 3);
+    if (close < 0) throw new ExpressionSyntaxError(`unterminated expression: "${text.slice(start)}" has no closing "}}"`, start);
+    parts.push({ expression: text.slice(start + 3, close).trim(), start, end: close + 2 });
+    from = close + 2;
+  }
+}
+
+export function parseExpression(expression: string): Expr {
+  if (expression.trim() === '') throw new ExpressionSyntaxError('empty expression');
+  try {
+    const { tokens } = new Lexer(expression).lex();
+    return new Parser(tokens, [...EXPRESSION_CONTEXTS], []).parse();
+  } catch (err) {
+    const pos = (err as { pos?: { column: number } }).pos;
+    throw new ExpressionSyntaxError(`invalid expression "${expression}": ${(err as Error).message}`, pos?.column);
+  }
+}
+
+/** A reference `root.a.b…` found in an expression, as far as its path is made of literal names. */
+export interface ExpressionReference {
+  root: string;
+  path: string[];
+}
+
+/** Every context access in the expression, with the literal path that follows it. */
+export function collectReferences(expr: Expr): ExpressionReference[] {
+  const refs: ExpressionReference[] = [];
+  const visit = (node: Expr, parentIsIndex: boolean): void => {
+    if (node instanceof IndexAccess || node instanceof ContextAccess) {
+      if (!parentIsIndex) {
+        const chain = flattenAccess(node);
+        if (chain) refs.push(chain);
+      }
+      if (node instanceof IndexAccess) {
+        visit(node.expr, true);
+        visit(node.index, false);
+      }
+      return;
+    }
+    for (const child of childrenOf(node)) visit(child, false);
+  };
+  visit(expr, false);
+  return refs;
+}
+
+function flattenAccess(node: Expr): ExpressionReference | undefined {
+  const path: string[] = [];
+  let cur: Expr = node;
+  while (cur instanceof IndexAccess) {
+    if (cur.index instanceof Literal) {
+      path.unshift(String(cur.index.literal.coerceString()));
+    } else {
+      path.length = 0; // dynamic index: keep only the literal prefix seen so far
+    }
+    cur = cur.expr;
+  }
+  if (cur instanceof ContextAccess) return { root: cur.name.lexeme, path };
+  return undefined;
+}
+
+function childrenOf(node: Expr): Expr[] {
+  const n = node as unknown as Record<string, unknown>;
+  const out: Expr[] = [];
+  for (const key of ['expr', 'left', 'right', 'group', 'index']) {
+    if (n[key] instanceof Expr) out.push(n[key] as Expr);
+  }
+  if (Array.isArray(n.args)) out.push(...(n.args as Expr[]));
+  return out;
+}
+
+export type Scope = Partial<Record<(typeof EXPRESSION_CONTEXTS)[number], unknown>>;
+
+function toExpressionData(value: unknown): data.ExpressionData {
+  return JSON.parse(JSON.stringify(value ?? null), data.reviver) as data.ExpressionData;
+}
+
+function fromExpressionData(value: data.ExpressionData): unknown {
+  return JSON.parse(JSON.stringify(value, data.replacer)) as unknown;
+}
+
+export function evaluateExpression(expression: string | Expr, scope: Scope): unknown {
+  const expr = typeof expression === 'string' ? parseExpression(expression) : expression;
+  const context = new data.Dictionary(
+    ...EXPRESSION_CONTEXTS.filter((k) => k in scope).map((key) => ({ key, value: toExpressionData(scope[key]) })),
+  );
+  return fromExpressionData(new Evaluator(expr, context).evaluate());
+}
+
+/** GitHub's truthiness: false, 0, -0, "", null are false; everything else is true. */
+export function isTruthy(value: unknown): boolean {
+  return !(value === false || value === 0 || value === '' || value === null || value === undefined || Number.isNaN(value));
+}
+
+/**
+ * Resolves a template: a string that is exactly one `${{ e }}` keeps e's type; other strings
+ * interpolate (objects as JSON); arrays and objects are resolved element by element.
+ */
+export function resolveTemplate(template: Template, scope: Scope): unknown {
+  if (typeof template === 'string') {
+    const parts = findTemplates(template);
+    if (parts.length === 0) return template;
+    const only = parts[0]!;
+    if (parts.length === 1 && only.start === 0 && only.end === template.length) {
+      return evaluateExpression(only.expression, scope);
+    }
+    let out = '';
+    let from = 0;
+    for (const part of parts) {
+      out += template.slice(from, part.start);
+      const value = evaluateExpression(part.expression, scope);
+      out += typeof value === 'string' ? value : value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      from = part.end;
+    }
+    return out + template.slice(from);
+  }
+  if (Array.isArray(template)) return template.map((t) => resolveTemplate(t, scope));
+  if (template !== null && typeof template === 'object') {
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, resolveTemplate(v, scope)]));
+  }
+  return template;
+}
