@@ -1,0 +1,21 @@
+/**
+ * Every step kind's spec, in one registry. The compiler checks pipelines against it; the
+ * worker pairs each spec with its implementation. Each family adds one line here.
+ */
+import type { StepSpec } from './define.js';
+
+const families: readonly (readonly StepSpec[])[] = [
+];
+
+export type StepCatalog = ReadonlyMap<string, StepSpec>;
+
+export function buildCatalog(extra: readonly StepSpec[] = []): StepCatalog {
+  const map = new Map<string, StepSpec>();
+  for (const spec of [...families.flat(), ...extra]) {
+    if (map.has(spec.name)) throw new Error(`step kind ${spec.name} is registered twice`);
+    map.set(spec.name, spec);
+  }
+  return map;
+}
+
+export const defaultCatalog: StepCatalog = buildCatalog();
