@@ -76,3 +76,19 @@ export interface StepKind<I = any, O = any> {
 export function defineSpec<S extends StepSpec>(spec: S): S {
   return spec;
 }
+
+/**
+ * Outputs of a `forEach` step, whatever its kind: the per-item outputs are stored as JSONL
+ * (one `{ index, status, outputs?, error? }` record per item, in item order).
+ */
+export const forEachOutputSchema = {
+  type: 'object',
+  properties: {
+    results: { type: 'string', description: 'URI of a JSONL artifact, one record per item, in order' },
+    count: { type: 'integer' },
+    succeeded: { type: 'integer' },
+    failed: { type: 'integer' },
+  },
+  required: ['results', 'count', 'succeeded', 'failed'],
+  additionalProperties: false,
+} as const;

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { commandModules } from './commands/index.js';
+import { runCli } from './run-cli.js';
+
+const program = new Command('repairity')
+  .description('Declarative LLM post-training pipelines for program repair, on Temporal')
+  .showHelpAfterError();
+
+for (const register of commandModules) register(program);
+
+await runCli(program, process.argv);
