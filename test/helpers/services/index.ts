@@ -1,5 +1,7 @@
 /** Every shared service, by name. Each area adds its one line. */
+import { startTemporal } from './temporal.js';
 import type { ServiceStarter } from './types.js';
 
 export const services: Record<string, ServiceStarter> = {
+  temporal: startTemporal,
 };

@@ -1,0 +1,54 @@
+import { Context } from '@temporalio/activity';
+import type { StepContext, StepLogger, Usage } from '../define.js';
+import type { ArtifactStore } from '../../store/types.js';
+
+export interface ContextOptions {
+  runId: string;
+  stepId: string;
+  itemIndex?: number;
+  store: ArtifactStore;
+  cache: boolean;
+  budgetRemainingUsd?: number;
+}
+
+export function emptyUsage(): Usage {
+  return { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+}
+
+export function addUsage(into: Usage, more: Partial<Usage>): Usage {
+  into.requests += more.requests ?? 0;
+  into.inputTokens += more.inputTokens ?? 0;
+  into.outputTokens += more.outputTokens ?? 0;
+  into.costUsd += more.costUsd ?? 0;
+  return into;
+}
+
+/** The StepContext of the activity running now, and the usage it accumulates. */
+export function stepContextFromActivity(opts: ContextOptions): { ctx: StepContext; usage: Usage } {
+  const activity = Context.current();
+  const usage = emptyUsage();
+  const fields = { run: opts.runId, step: opts.stepId, item: opts.itemIndex };
+  const log: StepLogger = {
+    info: (m, f) => activity.log.info(m, { ...fields, ...f }),
+    warn: (m, f) => activity.log.warn(m, { ...fields, ...f }),
+    error: (m, f) => activity.log.error(m, { ...fields, ...f }),
+  };
+  const ctx: StepContext = {
+    runId: opts.runId,
+    stepId: opts.stepId,
+    ...(opts.itemIndex !== undefined ? { itemIndex: opts.itemIndex } : {}),
+    idempotencyKey: `${opts.runId}/${opts.stepId}${opts.itemIndex !== undefined ? `/${opts.itemIndex}` : ''}`,
+    attempt: activity.info.attempt,
+    store: opts.store,
+    heartbeat: (details) => activity.heartbeat(details),
+    lastHeartbeat: <T>() => activity.info.heartbeatDetails as T | undefined,
+    signal: activity.cancellationSignal,
+    log,
+    reportUsage: (u) => {
+      addUsage(usage, u);
+    },
+    ...(opts.budgetRemainingUsd !== undefined ? { budgetRemainingUsd: opts.budgetRemainingUsd } : {}),
+    cache: opts.cache,
+  };
+  return { ctx, usage };
+}

@@ -1,0 +1,48 @@
+/**
+ * The activities the interpreter workflow calls: the engine's own (prepare a run, expand and
+ * collect fan-outs, evaluate conditions and outputs) and one activity per step kind, named by
+ * its `uses` so the Temporal UI shows what runs.
+ */
+import type { Plan, RunInput, Template } from '../../compiler/plan.js';
+import { evaluateExpression, isTruthy, resolveTemplate, type Scope } from '../../core/expressions.js';
+import type { ArtifactStore } from '../../store/types.js';
+import type { StepKind } from '../define.js';
+import { collectForEach, expandForEach, type CollectInput, type ExpandInput } from './foreach.js';
+import type { ForEachExpansion, PreparedRun, StepInvocation, StepResult } from './invocation.js';
+import { executeStep } from './run-step.js';
+
+export interface EngineActivityOptions {
+  store: ArtifactStore;
+  kinds: ReadonlyMap<string, StepKind>;
+  /** Loads, compiles and binds a pipeline named by path (UI starts); see worker/prepare-run.ts. */
+  preparePipeline(pipeline: string, params: Record<string, unknown>): Promise<PreparedRun>;
+  /** Binds params to an already compiled plan. */
+  bindParams(plan: Plan, params: Record<string, unknown>): Record<string, unknown>;
+}
+
+export function createEngineActivities(opts: EngineActivityOptions) {
+  const { store } = opts;
+  const engine = {
+    async 'repairity.prepareRun'(input: RunInput): Promise<PreparedRun> {
+      if ('plan' in input) return { plan: input.plan, params: opts.bindParams(input.plan, input.params ?? {}) };
+      return opts.preparePipeline(input.pipeline, input.params ?? {});
+    },
+    async 'repairity.evaluate'(input: { expression: string; scope: Scope }): Promise<boolean> {
+      return isTruthy(evaluateExpression(input.expression, input.scope));
+    },
+    async 'repairity.resolve'(input: { template: Template; scope: Scope }): Promise<unknown> {
+      return resolveTemplate(input.template, input.scope);
+    },
+    async 'repairity.expandForEach'(input: ExpandInput): Promise<ForEachExpansion & { cacheKey?: string }> {
+      return expandForEach(store, input);
+    },
+    async 'repairity.collectForEach'(input: CollectInput) {
+      return collectForEach(store, input);
+    },
+  };
+  const steps: Record<string, (inv: StepInvocation) => Promise<StepResult>> = {};
+  for (const [name, kind] of opts.kinds) steps[name] = (inv) => executeStep(kind, inv, store);
+  return { ...engine, ...steps };
+}
+
+export type EngineActivities = ReturnType<typeof createEngineActivities>;

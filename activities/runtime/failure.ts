@@ -1,0 +1,34 @@
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { RepairityError, TransientError } from '../../core/errors.js';
+
+export interface FailureWhere {
+  stepId: string;
+  uses: string;
+  itemIndex?: number;
+}
+
+export function describeWhere(where: FailureWhere): string {
+  return where.itemIndex === undefined ? `step "${where.stepId}" (${where.uses})` : `step "${where.stepId}" (${where.uses}) item ${where.itemIndex}`;
+}
+
+/**
+ * Turns any error thrown by a step into what Temporal should see: permanent errors become
+ * non-retryable failures typed by their class name, transient ones carry the server's
+ * retry-after as the next retry delay, cancellation passes through untouched.
+ */
+export function toActivityFailure(err: unknown, where: FailureWhere): Error {
+  if (err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
+  const prefix = describeWhere(where);
+  if (err instanceof RepairityError) {
+    const details = [{ ...err.context, step: where.stepId, item: where.itemIndex }];
+    return ApplicationFailure.create({
+      type: err.name,
+      message: `${prefix}: ${err.message}`,
+      nonRetryable: !err.retryable,
+      details,
+      ...(err instanceof TransientError && err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
+    });
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  return ApplicationFailure.create({ type: e.name || 'Error', message: `${prefix}: ${e.message}`, nonRetryable: false });
+}

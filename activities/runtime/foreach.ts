@@ -1,0 +1,125 @@
+import readline from 'node:readline';
+import { Readable } from 'node:stream';
+import type { Template } from '../../compiler/plan.js';
+import { PermanentError } from '../../core/errors.js';
+import { resolveTemplate } from '../../core/expressions.js';
+import { hashJson } from '../../core/hash.js';
+import { readJsonIfExists, writeJson } from '../../store/json.js';
+import type { ArtifactStore } from '../../store/types.js';
+import type { ForEachContext, ForEachExpansion, RunIdentity, ShardRef, StepRuntime, StepScope, StepResult } from './invocation.js';
+import { runKeys, stepCacheKey } from './keys.js';
+import type { ItemRecord } from './run-step.js';
+
+export const DEFAULT_SHARD_SIZE = 500;
+
+export interface ExpandInput {
+  run: RunIdentity;
+  step: StepRuntime;
+  items: Template;
+  scope: StepScope;
+  shardSize?: number;
+}
+
+function isUri(value: unknown): value is string {
+  return typeof value === 'string' && /^(file|s3):\/\//.test(value);
+}
+
+/** Items come as a JSON array, or as a JSONL artifact (a URI or an ArtifactRef) read as a stream. */
+async function* itemsOf(store: ArtifactStore, value: unknown, stepId: string): AsyncIterable<unknown> {
+  if (Array.isArray(value)) {
+    yield* value;
+    return;
+  }
+  const uri = isUri(value) ? value : value && typeof value === 'object' && isUri((value as { uri?: unknown }).uri) ? (value as { uri: string }).uri : undefined;
+  if (!uri) {
+    throw new PermanentError(`step "${stepId}": forEach.items must be an array or a JSONL dataset reference, got ${JSON.stringify(value)?.slice(0, 200)}`, { step: stepId });
+  }
+  const lines = readline.createInterface({ input: await store.open(uri), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === '') continue;
+    try {
+      yield JSON.parse(line);
+    } catch {
+      throw new PermanentError(`step "${stepId}": line ${n} of ${uri} is not valid JSON`, { step: stepId, artifact: uri });
+    }
+  }
+}
+
+/** Resolves a forEach step's items, checks the step cache, and writes the items in shards to the store. */
+export async function expandForEach(store: ArtifactStore, input: ExpandInput): Promise<ForEachExpansion & { cacheKey?: string }> {
+  const { run, step, scope } = input;
+  const shardSize = input.shardSize ?? DEFAULT_SHARD_SIZE;
+  let resolved: unknown;
+  try {
+    resolved = resolveTemplate(input.items, scope);
+  } catch (err) {
+    throw new PermanentError(`step "${step.stepId}": forEach.items could not be evaluated: ${(err as Error).message}`, { step: step.stepId });
+  }
+  const contextKey = runKeys.forEachContext(run.runId, step.stepId);
+  const context: ForEachContext = { run, step, scope };
+  const shards: ShardRef[] = [];
+  let batch: unknown[] = [];
+  let count = 0;
+  const itemHashes: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const key = runKeys.shard(run.runId, step.stepId, shards.length);
+    const start = count - batch.length;
+    await writeJson(store, key, { start, items: batch });
+    itemHashes.push(hashJson(batch));
+    shards.push({ key, start, count: batch.length });
+    batch = [];
+  };
+  for await (const item of itemsOf(store, resolved, step.stepId)) {
+    batch.push(item);
+    count++;
+    if (batch.length >= shardSize) await flush();
+  }
+  await flush();
+  await writeJson(store, contextKey, context);
+
+  if (!step.cache) return { count, context: contextKey, shards };
+  const cacheKey = stepCacheKey(hashJson({ uses: step.uses, version: step.kindVersion, with: step.with, scope, items: itemHashes, forEach: true }));
+  const hit = await readJsonIfExists<StepResult>(store, cacheKey);
+  return { count, context: contextKey, shards, cacheKey, ...(hit ? { cachedOutputs: hit.outputs } : {}) };
+}
+
+export interface CollectInput {
+  run: RunIdentity;
+  stepId: string;
+  count: number;
+  cacheKey?: string;
+}
+
+export interface ForEachOutputs {
+  results: string;
+  count: number;
+  succeeded: number;
+  failed: number;
+  [key: string]: unknown;
+}
+
+/** Gathers every item's record, in order, into one JSONL artifact: the step's `results`. */
+export async function collectForEach(store: ArtifactStore, input: CollectInput): Promise<ForEachOutputs> {
+  let succeeded = 0;
+  let failed = 0;
+  const { run, stepId, count } = input;
+  async function* records(): AsyncIterable<string> {
+    for (let index = 0; index < count; index++) {
+      const rec = (await readJsonIfExists<ItemRecord>(store, runKeys.itemRecord(run.runId, stepId, index))) ?? {
+        index,
+        status: 'failed' as const,
+        error: { type: 'NoResult', message: 'no result was recorded for this item (it was not run, or its last attempt timed out)' },
+      };
+      if (rec.status === 'succeeded') succeeded++;
+      else failed++;
+      yield `${JSON.stringify(rec)}\n`;
+    }
+  }
+  const ref = await store.putContent(Readable.from(records()), { mediaType: 'application/x-ndjson', run: run.runId, step: stepId });
+  const outputs: ForEachOutputs = { results: ref.uri, count, succeeded, failed };
+  if (input.cacheKey && failed === 0) await writeJson(store, input.cacheKey, { outputs });
+  return outputs;
+}

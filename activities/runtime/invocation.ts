@@ -1,0 +1,124 @@
+/**
+ * What the interpreter workflow sends to step activities and gets back. Types only: the
+ * workflow imports this file, so it must stay free of runtime imports.
+ */
+import type { Template } from '../../compiler/plan.js';
+import type { Usage } from '../define.js';
+
+/** The outputs of finished steps that a step's expressions may read, and the run's params. */
+export interface StepScope {
+  params: Record<string, unknown>;
+  steps: Record<string, { outputs: Record<string, unknown> }>;
+}
+
+export interface RunIdentity {
+  /** Workflow id of the top-level run: stable across retries, continue-as-new and children. */
+  runId: string;
+  /** The plan's hash, recorded with results. */
+  planHash: string;
+}
+
+/** Everything an activity needs to run one step (or any item of it), except the item itself. */
+export interface StepRuntime {
+  stepId: string;
+  uses: string;
+  kindVersion: string;
+  with: Record<string, Template>;
+  cache: boolean;
+  maximumAttempts: number;
+}
+
+export interface SingleInvocation {
+  mode: 'single';
+  run: RunIdentity;
+  step: StepRuntime;
+  scope: StepScope;
+  budgetRemainingUsd?: number;
+}
+
+/** One item of a `forEach` step; the step context and the items live in the store. */
+export interface ItemInvocation {
+  mode: 'item';
+  /** Store key of the `ForEachContext` written by `expandForEach`. */
+  context: string;
+  shard: string;
+  index: number;
+  budgetRemainingUsd?: number;
+}
+
+export type StepInvocation = SingleInvocation | ItemInvocation;
+
+export interface StepResult {
+  outputs: Record<string, unknown>;
+  usage?: Usage;
+  /** True when the result came from the step cache or from an earlier attempt of this run. */
+  cached: boolean;
+}
+
+export interface ForEachContext {
+  run: RunIdentity;
+  step: StepRuntime;
+  scope: StepScope;
+}
+
+export interface ShardRef {
+  key: string;
+  start: number;
+  count: number;
+}
+
+export interface ForEachExpansion {
+  count: number;
+  context: string;
+  shards: ShardRef[];
+  /** Set when the whole step's result was already in the step cache. */
+  cachedOutputs?: Record<string, unknown>;
+}
+
+export interface ShardResult {
+  succeeded: number;
+  failed: number;
+  cached: number;
+  usage: Usage;
+  /** The first few failures, for the step's error message. */
+  failures: { index: number; message: string }[];
+  budgetExhausted: boolean;
+}
+
+export interface ShardInput {
+  run: RunIdentity;
+  stepId: string;
+  uses: string;
+  context: string;
+  shards: ShardRef[];
+  concurrency: number;
+  activity: ActivityPlanOptions;
+  budgetRemainingUsd?: number;
+}
+
+/** Activity options as plain data, built from the plan and turned into Temporal options by the workflow. */
+export interface ActivityPlanOptions {
+  taskQueue: string;
+  startToCloseTimeoutMs: number;
+  heartbeatTimeoutMs?: number;
+  retry: {
+    maximumAttempts: number;
+    initialIntervalMs: number;
+    backoffCoefficient: number;
+    maximumIntervalMs: number;
+    nonRetryableErrorTypes: string[];
+  };
+}
+
+export interface CollectInput {
+  run: RunIdentity;
+  stepId: string;
+  count: number;
+  /** Whether the step's cache should store the collected outputs (all items succeeded). */
+  cacheKey?: string;
+}
+
+export interface PreparedRun {
+  plan: import('../../compiler/plan.js').Plan;
+  params: Record<string, unknown>;
+}

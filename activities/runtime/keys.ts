@@ -1,0 +1,24 @@
+/** Where the engine keeps run state and cached results in the artifact store. */
+import { sha256Hex } from '../../core/hash.js';
+
+/** A workflow id made safe as one path segment (ids may hold any character). */
+export function safeSegment(id: string): string {
+  const clean = id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  return clean === id ? id : `${clean.slice(0, 80)}-${sha256Hex(id).slice(0, 12)}`;
+}
+
+export function stepPrefix(runId: string, stepId: string): string {
+  return `runs/${safeSegment(runId)}/steps/${safeSegment(stepId)}`;
+}
+
+export const runKeys = {
+  stepResult: (runId: string, stepId: string) => `${stepPrefix(runId, stepId)}/result.json`,
+  forEachContext: (runId: string, stepId: string) => `${stepPrefix(runId, stepId)}/foreach/context.json`,
+  shard: (runId: string, stepId: string, n: number) => `${stepPrefix(runId, stepId)}/foreach/shards/${String(n).padStart(6, '0')}.json`,
+  itemRecord: (runId: string, stepId: string, index: number) => `${stepPrefix(runId, stepId)}/foreach/items/${String(index).padStart(9, '0')}.json`,
+  runRecord: (runId: string) => `runs/${safeSegment(runId)}/run.json`,
+};
+
+export function stepCacheKey(hash: string): string {
+  return `cache/steps/${hash.slice(0, 2)}/${hash}.json`;
+}

@@ -1,0 +1,224 @@
+/**
+ * The interpreter: executes a compiled plan as a DAG. Steps start as soon as their
+ * dependencies finish, up to the plan's parallelism; `if` skips (and skips dependents);
+ * `forEach` fans out through shard child workflows; a failed step fails its dependents
+ * unless it has `continueOnError`.
+ */
+import * as wf from '@temporalio/workflow';
+import type { EngineActivities } from '../activities/runtime/engine-activities.js';
+import type { RunIdentity, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
+import type { ActivityStep, Plan, PlanStep, RunInput } from '../compiler/plan.js';
+import { planActivityOptions, toTemporalOptions } from './activity-options.js';
+import { forEachShard } from './foreach-shard.js';
+import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, zeroUsage } from './progress.js';
+
+export const progressQuery = wf.defineQuery<RunProgress>('progress');
+
+const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
+
+class StepFailed extends Error {
+  constructor(message: string, readonly reason?: string) {
+    super(message);
+  }
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure) {
+    return err.cause ? describeFailure(err.cause) : err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function runPipeline(input: RunInput): Promise<RunSummary> {
+  const info = wf.workflowInfo();
+  const engine = wf.proxyActivities<EngineActivities>({ ...engineOptions, taskQueue: `${info.taskQueue}-cpu` });
+  const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
+
+  const { plan, params } = await engine['repairity.prepareRun'](input);
+  const run: RunIdentity = { runId: `${info.workflowId}@${info.firstExecutionRunId}`, planHash: plan.hash };
+  const startedAt = new Date().toISOString();
+  const progress: StepProgress[] = plan.steps.map((s) => ({ id: s.id, uses: s.type === 'activity' ? s.uses : 'pipeline', state: 'pending', usage: zeroUsage() }));
+  const byId = new Map(progress.map((p) => [p.id, p]));
+  const runUsage = zeroUsage();
+  let runState: RunProgress['state'] = 'running';
+  wf.setHandler(progressQuery, () => ({ pipeline: plan.name, planHash: plan.hash, state: runState, steps: progress, usage: runUsage, startedAt }));
+
+  const outputs = new Map<string, Record<string, unknown>>();
+  const scopeFor = (step: PlanStep): StepScope => ({
+    params,
+    steps: Object.fromEntries(step.needs.filter((n) => outputs.has(n)).map((n) => [n, { outputs: outputs.get(n)! }])),
+  });
+  const budgetLeft = (step: PlanStep, p: StepProgress): number | undefined => {
+    const limits: number[] = [];
+    if (plan.budgetUsd !== undefined) limits.push(plan.budgetUsd - runUsage.costUsd);
+    if (step.type === 'activity' && step.budgetUsd !== undefined) limits.push(step.budgetUsd - p.usage.costUsd);
+    return limits.length === 0 ? undefined : Math.min(...limits);
+  };
+  const account = (p: StepProgress, usage: StepResult['usage']): void => {
+    addUsageTo(p.usage, usage);
+    addUsageTo(runUsage, usage);
+  };
+
+  const runtimeOf = (step: ActivityStep): StepRuntime => ({
+    stepId: step.id,
+    uses: step.uses,
+    kindVersion: step.kindVersion,
+    with: step.with,
+    cache: step.cache,
+    maximumAttempts: step.retry.maximumAttempts,
+  });
+
+  async function runActivityStep(step: ActivityStep, p: StepProgress): Promise<void> {
+    const scope = scopeFor(step);
+    const options = planActivityOptions(step, info.taskQueue);
+    if (!step.forEach) {
+      const acts = wf.proxyActivities<Record<string, (inv: StepInvocation) => Promise<StepResult>>>(toTemporalOptions(options));
+      const left = budgetLeft(step, p);
+      if (left !== undefined && left <= 0) throw new StepFailed(`budget spent: no new calls (limit reached before the step started)`, 'BudgetExceeded');
+      const r = await acts[step.uses]!({ mode: 'single', run, step: runtimeOf(step), scope, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
+      account(p, r.usage);
+      outputs.set(step.id, r.outputs);
+      if (r.cached) p.state = 'cached';
+      return;
+    }
+    const expansion = await engine['repairity.expandForEach']({ run, step: runtimeOf(step), items: step.forEach.items, scope });
+    p.items = { total: expansion.count, succeeded: 0, failed: 0, cached: 0 };
+    if (expansion.cachedOutputs) {
+      outputs.set(step.id, expansion.cachedOutputs);
+      p.items.succeeded = p.items.cached = expansion.count;
+      p.state = 'cached';
+      return;
+    }
+    const failures: { index: number; message: string }[] = [];
+    let budgetExhausted = false;
+    for (const [n, shard] of expansion.shards.entries()) {
+      const left = budgetLeft(step, p);
+      const childId = `${info.workflowId}/${step.id}/shard-${n}`;
+      p.shardWorkflowId = childId;
+      const r = await wf.executeChild(forEachShard, {
+        workflowId: childId,
+        taskQueue: info.taskQueue,
+        args: [{ run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [shard], concurrency: step.forEach.concurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) }],
+      });
+      p.items.succeeded += r.succeeded;
+      p.items.failed += r.failed;
+      p.items.cached += r.cached;
+      account(p, r.usage);
+      failures.push(...r.failures);
+      if (r.budgetExhausted) budgetExhausted = true;
+      if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) break;
+    }
+    delete p.shardWorkflowId;
+    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, count: expansion.count, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
+    outputs.set(step.id, collected);
+    if (budgetExhausted) throw new StepFailed(`budget spent after ${p.items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, 'BudgetExceeded');
+    if (failures.length > 0 || p.items.failed > 0) {
+      const first = failures.map((f) => `item ${f.index}: ${f.message}`).join('; ');
+      const msg = `${p.items.failed} of ${expansion.count} items failed (${first})`;
+      if (!step.continueOnError) throw new StepFailed(msg);
+      p.reason = msg;
+    }
+  }
+
+  async function runPipelineStep(step: Extract<PlanStep, { type: 'pipeline' }>, p: StepProgress): Promise<void> {
+    const childParams = (await local['repairity.resolve']({ template: step.with, scope: scopeFor(step) })) as Record<string, unknown>;
+    const r = await wf.executeChild(runPipeline, {
+      workflowId: `${info.workflowId}/${step.id}`,
+      taskQueue: info.taskQueue,
+      args: [{ plan: step.plan, params: childParams }],
+    });
+    account(p, r.usage);
+    outputs.set(step.id, r.outputs);
+  }
+
+  async function runStep(step: PlanStep): Promise<void> {
+    const p = byId.get(step.id)!;
+    p.state = 'running';
+    p.startedAt = new Date().toISOString();
+    try {
+      if (step.if !== undefined && !(await local['repairity.evaluate']({ expression: step.if, scope: scopeFor(step) }))) {
+        p.state = 'skipped';
+        p.reason = `condition is false: ${step.if}`;
+        return;
+      }
+      switch (step.type) {
+        case 'activity':
+          await runActivityStep(step, p);
+          break;
+        case 'pipeline':
+          await runPipelineStep(step, p);
+          break;
+        default: {
+          const never: never = step;
+          throw new Error(`unknown step type ${JSON.stringify(never)}`);
+        }
+      }
+      if (p.state === 'running') p.state = 'succeeded';
+    } catch (err) {
+      if (wf.isCancellation(err)) {
+        p.state = 'cancelled';
+        throw err;
+      }
+      p.state = 'failed';
+      p.error = describeFailure(err);
+    } finally {
+      p.endedAt = new Date().toISOString();
+    }
+  }
+
+  /** Decides a pending step's fate from its dependencies: run it, wait, or settle it without running. */
+  const readiness = (step: PlanStep): 'ready' | 'wait' | 'settled' => {
+    const p = byId.get(step.id)!;
+    for (const need of step.needs) {
+      const dep = byId.get(need)!;
+      const depStep = plan.steps.find((s) => s.id === need)!;
+      if (dep.state === 'pending' || dep.state === 'running') return 'wait';
+      if (dep.state === 'failed' && !depStep.continueOnError) {
+        p.state = 'failed';
+        p.error = `not run: step "${need}" failed`;
+        return 'settled';
+      }
+      if (dep.state === 'skipped') {
+        p.state = 'skipped';
+        p.reason = `step "${need}" was skipped`;
+        return 'settled';
+      }
+    }
+    return 'ready';
+  };
+
+  const running = new Map<string, Promise<void>>();
+  const pending = new Set(plan.steps.map((s) => s.id));
+  try {
+    while (pending.size > 0 || running.size > 0) {
+      let progressed = true;
+      while (progressed) {
+        progressed = false;
+        for (const step of plan.steps) {
+          if (!pending.has(step.id) || running.size >= plan.parallelism) continue;
+          const r = readiness(step);
+          if (r === 'wait') continue;
+          pending.delete(step.id);
+          progressed = true;
+          if (r === 'ready') running.set(step.id, runStep(step).finally(() => running.delete(step.id)));
+        }
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+  } catch (err) {
+    runState = wf.isCancellation(err) ? 'cancelled' : 'failed';
+    throw err;
+  }
+
+  const failed = progress.filter((p) => p.state === 'failed' && !plan.steps.find((s) => s.id === p.id)!.continueOnError);
+  if (failed.length > 0) {
+    runState = 'failed';
+    const lines = failed.map((p) => `step "${p.id}": ${p.error ?? 'failed'}`);
+    throw wf.ApplicationFailure.nonRetryable(`pipeline "${plan.name}" failed: ${lines.join('; ')}`, 'PipelineFailed', { steps: progress });
+  }
+  const scope: StepScope = { params, steps: Object.fromEntries([...outputs].map(([k, v]) => [k, { outputs: v }])) };
+  const resolved = Object.keys(plan.outputs).length === 0 ? {} : ((await local['repairity.resolve']({ template: plan.outputs, scope })) as Record<string, unknown>);
+  runState = 'succeeded';
+  return { pipeline: plan.name, runId: run.runId, state: 'succeeded', outputs: resolved, steps: progress, usage: runUsage };
+}

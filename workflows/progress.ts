@@ -1,0 +1,64 @@
+/** The run's progress, as the `progress` query returns it. Types and pure helpers only. */
+import type { Usage } from '../activities/define.js';
+
+export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cached' | 'cancelled';
+
+export interface ItemCounts {
+  total: number;
+  succeeded: number;
+  failed: number;
+  cached: number;
+}
+
+export interface StepProgress {
+  id: string;
+  uses: string;
+  state: StepState;
+  items?: ItemCounts;
+  /** Child workflow running the current shard of a forEach step (query it for live item counts). */
+  shardWorkflowId?: string;
+  error?: string;
+  reason?: string;
+  startedAt?: string;
+  endedAt?: string;
+  usage: Usage;
+}
+
+export interface RunProgress {
+  pipeline: string;
+  planHash: string;
+  state: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  steps: StepProgress[];
+  usage: Usage;
+  startedAt: string;
+}
+
+export interface ShardProgress {
+  stepId: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  cached: number;
+  inFlight: number;
+}
+
+export interface RunSummary {
+  pipeline: string;
+  runId: string;
+  state: 'succeeded';
+  outputs: Record<string, unknown>;
+  steps: StepProgress[];
+  usage: Usage;
+}
+
+export function zeroUsage(): Usage {
+  return { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+}
+
+export function addUsageTo(into: Usage, more: Usage | undefined): void {
+  if (!more) return;
+  into.requests += more.requests;
+  into.inputTokens += more.inputTokens;
+  into.outputTokens += more.outputTokens;
+  into.costUsd += more.costUsd;
+}
