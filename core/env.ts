@@ -21,6 +21,14 @@ export const ENV = {
   REPAIRITY_QUEUE_PREFIX: 'REPAIRITY_QUEUE_PREFIX',
   ANTHROPIC_API_KEY: 'ANTHROPIC_API_KEY',
   ANTHROPIC_BASE_URL: 'ANTHROPIC_BASE_URL',
+  /** `claude` task queue: activities one worker runs at once (default 16). */
+  REPAIRITY_CLAUDE_CONCURRENCY: 'REPAIRITY_CLAUDE_CONCURRENCY',
+  /** `claude` task queue: activities started per second across all workers (default: no limit). */
+  REPAIRITY_CLAUDE_RPS: 'REPAIRITY_CLAUDE_RPS',
+  /** Timeout of one Claude HTTP request, in milliseconds (default 600000). */
+  REPAIRITY_CLAUDE_TIMEOUT_MS: 'REPAIRITY_CLAUDE_TIMEOUT_MS',
+  /** JSON file overriding the Claude price table (see docs/claude.md). */
+  REPAIRITY_CLAUDE_PRICES: 'REPAIRITY_CLAUDE_PRICES',
 } as const;
 
 export interface Defaults {
@@ -40,5 +48,41 @@ export function readDefaults(env: NodeJS.ProcessEnv = process.env, cwd = process
     pipelinesDir: env[ENV.REPAIRITY_PIPELINES] ?? path.join(cwd, 'pipelines'),
     cacheDir: env[ENV.REPAIRITY_CACHE] ?? path.join(os.homedir(), '.cache', 'repairity'),
     queuePrefix: env[ENV.REPAIRITY_QUEUE_PREFIX] ?? '',
+  };
+}
+
+/** Settings of the Claude activities and of the `claude` task queue's workers. */
+export interface ClaudeSettings {
+  /** Absent: calls fail at once with a message saying to set ANTHROPIC_API_KEY. */
+  apiKey?: string;
+  baseURL?: string;
+  timeoutMs: number;
+  pricesFile?: string;
+  /** Worker option `maxConcurrentActivityTaskExecutions` of the `claude` queue. */
+  concurrency: number;
+  /** Worker option `maxTaskQueueActivitiesPerSecond` of the `claude` queue (shared by all its workers). */
+  activitiesPerSecond?: number;
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function readClaudeSettings(env: NodeJS.ProcessEnv = process.env): ClaudeSettings {
+  const apiKey = env[ENV.ANTHROPIC_API_KEY]?.trim();
+  const baseURL = env[ENV.ANTHROPIC_BASE_URL]?.trim();
+  const pricesFile = env[ENV.REPAIRITY_CLAUDE_PRICES]?.trim();
+  const rps = positiveNumber(env, ENV.REPAIRITY_CLAUDE_RPS);
+  return {
+    ...(apiKey ? { apiKey } : {}),
+    ...(baseURL ? { baseURL } : {}),
+    timeoutMs: positiveNumber(env, ENV.REPAIRITY_CLAUDE_TIMEOUT_MS) ?? 600_000,
+    ...(pricesFile ? { pricesFile } : {}),
+    concurrency: Math.floor(positiveNumber(env, ENV.REPAIRITY_CLAUDE_CONCURRENCY) ?? 16),
+    ...(rps !== undefined ? { activitiesPerSecond: rps } : {}),
   };
 }
