@@ -2,18 +2,22 @@
  * Worker-side registry: each family's factory receives its clients and returns its step
  * implementations by `uses` name. Each family adds one line here.
  */
+import { createDataSteps } from './data/index.js';
 import type { StepImpl } from './define.js';
 import type { ArtifactStore } from '../store/types.js';
 
 export interface StepDependencies {
   store: ArtifactStore;
   env: NodeJS.ProcessEnv;
+  /** Folder that relative dataset paths are resolved against. */
+  dataRoot: string;
 }
 
 export type StepImplementations = Record<string, StepImpl>;
 
 export function createStepImplementations(deps: StepDependencies): StepImplementations {
   const families: StepImplementations[] = [
+    createDataSteps({ dataRoot: deps.dataRoot }),
   ];
   return Object.assign({}, ...families) as StepImplementations;
 }

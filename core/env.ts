@@ -19,6 +19,8 @@ export const ENV = {
   REPAIRITY_QUEUES: 'REPAIRITY_QUEUES',
   /** Prefix of every task queue name (so several installations can share one namespace). */
   REPAIRITY_QUEUE_PREFIX: 'REPAIRITY_QUEUE_PREFIX',
+  /** Folder that relative dataset paths in pipelines are resolved against (default: the worker's working directory). */
+  REPAIRITY_DATA_ROOT: 'REPAIRITY_DATA_ROOT',
   ANTHROPIC_API_KEY: 'ANTHROPIC_API_KEY',
   ANTHROPIC_BASE_URL: 'ANTHROPIC_BASE_URL',
   /** `claude` task queue: activities one worker runs at once (default 16). */

@@ -62,7 +62,7 @@ export async function createTestEngine(opts: TestEngineOptions = {}): Promise<Te
   const queuePrefix = opts.queuePrefix ?? `t${randomUUID().slice(0, 8)}-`;
   const extraSpecs = (opts.kinds ?? []).map((k) => k.spec);
   const catalog = buildCatalog(extraSpecs);
-  const impls = { ...createStepImplementations({ store, env: process.env }) };
+  const impls = { ...createStepImplementations({ store, env: process.env, dataRoot: process.cwd() }) };
   for (const k of opts.kinds ?? []) impls[k.spec.name] = k.run;
   const kinds = assembleKinds(catalog, impls);
   let workers: Worker[] = [];
