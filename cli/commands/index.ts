@@ -1,7 +1,17 @@
 /** Every `repairity` subcommand module. Each area adds its one line. */
 import type { Command } from 'commander';
+import { registerGraph } from './graph.js';
+import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
+import { registerValidate } from './validate.js';
+import { registerWorker } from './worker.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandModules: RegisterCommand[] = [
+  registerValidate,
+  registerRun,
+  registerStatus,
+  registerGraph,
+  registerWorker,
 ];

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { Runtime } from '@temporalio/worker';
+import { createProcessWorkers } from '../../worker/from-env.js';
+import { withConnectionFlags, type ConnectionFlags } from '../connection.js';
+
+export function registerWorker(program: Command): void {
+  withConnectionFlags(
+    program
+      .command('worker')
+      .description('run workers for the workflow queue and the step queues (cpu, claude, sandbox, gpu)')
+      .option('--queues <list>', 'comma-separated step queues to serve (env REPAIRITY_QUEUES; default all)')
+      .option('--no-workflows', 'do not run the workflow worker (e.g. on GPU nodes)'),
+  ).action(async (flags: ConnectionFlags & { queues?: string; workflows: boolean }) => {
+    Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+    const { workers, connection, describe } = await createProcessWorkers({
+      address: flags.address,
+      namespace: flags.namespace,
+      queuePrefix: flags.queuePrefix,
+      ...(flags.queues ? { queues: flags.queues.split(',').map((q) => q.trim()) } : {}),
+      workflows: flags.workflows,
+    });
+    process.stderr.write(`repairity worker: ${describe}\n`);
+    try {
+      await Promise.all(workers.map((w) => w.run()));
+    } finally {
+      await connection.close();
+    }
+  });
+}

@@ -1,0 +1,29 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Command } from 'commander';
+import { readDefaults } from '../core/env.js';
+import { TransientError } from '../core/errors.js';
+
+export interface ConnectionFlags {
+  address: string;
+  namespace: string;
+  queuePrefix: string;
+}
+
+/** Adds the connection flags, with defaults from the environment (see docs/operations.md). */
+export function withConnectionFlags(cmd: Command): Command {
+  const d = readDefaults();
+  return cmd
+    .option('--address <host:port>', 'Temporal frontend address (env TEMPORAL_ADDRESS)', d.temporalAddress)
+    .option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE)', d.namespace)
+    .option('--queue-prefix <prefix>', 'prefix of task queue names (env REPAIRITY_QUEUE_PREFIX)', d.queuePrefix);
+}
+
+export async function connectClient(flags: ConnectionFlags): Promise<{ client: Client; close(): Promise<void> }> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: flags.address, connectTimeout: '5s' });
+  } catch (err) {
+    throw new TransientError(`cannot reach Temporal at ${flags.address}: ${(err as Error).message}. Start a dev server with "repairity dev" (or "temporal server start-dev"), or point --address / TEMPORAL_ADDRESS at your cluster.`);
+  }
+  return { client: new Client({ connection, namespace: flags.namespace }), close: () => connection.close() };
+}

@@ -1,0 +1,93 @@
+/**
+ * The live progress view of `repairity run --watch` and `repairity status --watch`: one bar per
+ * step (items for forEach steps), with state, tokens and cost. Without a terminal it prints a
+ * line per change instead.
+ */
+import cliProgress from 'cli-progress';
+import type { WorkflowHandle, Client } from '@temporalio/client';
+import type { RunProgress, ShardProgress, StepProgress } from '../workflows/progress.js';
+
+const POLL_MS = 500;
+
+export function formatUsd(usd: number): string {
+  return `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+}
+
+function itemCounts(step: StepProgress, live: ShardProgress | undefined): { done: number; total: number } {
+  if (!step.items) return { done: ['pending', 'running'].includes(step.state) ? 0 : 1, total: 1 };
+  const liveDone = live ? live.succeeded + live.failed : 0;
+  return { done: Math.min(step.items.total, step.items.succeeded + step.items.failed + liveDone), total: Math.max(step.items.total, 1) };
+}
+
+export function describeStep(step: StepProgress): string {
+  const usage = step.usage.requests > 0 ? ` ${step.usage.requests} req ${step.usage.inputTokens + step.usage.outputTokens} tok ${formatUsd(step.usage.costUsd)}` : '';
+  const extra = step.error ? ` ${step.error}` : step.reason ? ` (${step.reason})` : '';
+  return `${step.state}${usage}${extra}`;
+}
+
+async function liveShard(client: Client, step: StepProgress): Promise<ShardProgress | undefined> {
+  if (!step.shardWorkflowId || step.state !== 'running') return undefined;
+  try {
+    return await client.workflow.getHandle(step.shardWorkflowId).query<ShardProgress>('progress');
+  } catch {
+    return undefined;
+  }
+}
+
+async function queryProgress(handle: WorkflowHandle): Promise<RunProgress | undefined> {
+  try {
+    return await handle.query<RunProgress>('progress');
+  } catch {
+    return undefined; // not started yet, or the plan is still loading
+  }
+}
+
+export async function watchRun(client: Client, handle: WorkflowHandle, out: NodeJS.WriteStream = process.stderr): Promise<void> {
+  const tty = out.isTTY === true;
+  const bars = tty ? new cliProgress.MultiBar({ stream: out, format: ' {step} |{bar}| {value}/{total} {info}', hideCursor: true, clearOnComplete: false, barsize: 30 }, cliProgress.Presets.shades_classic) : undefined;
+  const rows = new Map<string, cliProgress.SingleBar>();
+  const printed = new Map<string, string>();
+  let done = false;
+  const finished = handle.result().finally(() => {
+    done = true;
+  });
+  finished.catch(() => undefined);
+  try {
+    while (!done) {
+      const progress = await queryProgress(handle);
+      if (progress) {
+        const width = Math.max(...progress.steps.map((s) => s.id.length));
+        for (const step of progress.steps) {
+          const { done: n, total } = itemCounts(step, await liveShard(client, step));
+          const info = describeStep(step);
+          const label = step.id.padEnd(width);
+          if (bars) {
+            const bar = rows.get(step.id) ?? bars.create(total, 0, { step: label, info });
+            rows.set(step.id, bar);
+            bar.setTotal(total);
+            bar.update(n, { step: label, info });
+          } else {
+            const line = `${step.id}: ${step.items ? `${n}/${total} ` : ''}${info}`;
+            const bucket = `${step.state}:${step.items ? Math.floor((10 * n) / total) : 0}`;
+            if (printed.get(step.id) !== bucket) {
+              printed.set(step.id, bucket);
+              out.write(`${line}\n`);
+            }
+          }
+        }
+        if (progress.usage.requests > 0 && !tty) out.write('');
+      }
+      await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, POLL_MS))]);
+    }
+    const last = await queryProgress(handle);
+    if (last && bars) {
+      for (const step of last.steps) {
+        const { done: n, total } = itemCounts(step, undefined);
+        rows.get(step.id)?.setTotal(total);
+        rows.get(step.id)?.update(n, { info: describeStep(step) });
+      }
+    }
+  } finally {
+    bars?.stop();
+  }
+}

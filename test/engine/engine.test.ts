@@ -1,0 +1,179 @@
+/** The interpreter on the real Temporal dev server, with real workers in this process. */
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJson } from '../../store/json.js';
+import { createTestEngine, type TestEngine } from '../helpers/engine.js';
+import { echo, flaky, sleeper, tracker } from './kinds.js';
+import { saveHistory } from './histories.js';
+
+const track = tracker();
+const flake = flaky();
+const sleep = sleeper();
+let engine: TestEngine;
+
+beforeAll(async () => {
+  engine = await createTestEngine({ kinds: [echo, track.kind, flake.kind, sleep.kind] });
+});
+afterAll(async () => engine?.close());
+
+describe('interpreter workflow', () => {
+  it('runs a diamond DAG, joining both branches before the last step', async () => {
+    track.state.order.length = 0;
+    const plan = engine.compile(`
+name: diamond
+params:
+  greeting: { type: string, default: hello }
+steps:
+  a: { uses: test.echo, with: { value: "\${{ params.greeting }}" } }
+  b: { uses: test.track, with: { label: "b-\${{ steps.a.outputs.value }}", sleepMs: 300 } }
+  c: { uses: test.track, with: { label: c, sleepMs: 100 } , needs: a }
+  d: { uses: test.echo, needs: [b, c], with: { value: "\${{ steps.b.outputs.label }}+\${{ steps.c.outputs.label }}" } }
+outputs:
+  joined: "\${{ steps.d.outputs.value }}"
+`);
+    const handle = await engine.start(plan, { greeting: 'hi' });
+    const result = await handle.result();
+    expect(result.outputs).toEqual({ joined: 'b-hi+c' });
+    expect(result.steps.map((s: { state: string }) => s.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    // b and c ran at the same time: c started before b ended.
+    const order = track.state.order;
+    expect(order.indexOf('start:c')).toBeLessThan(order.indexOf('end:b-hi'));
+    await saveHistory('diamond', handle);
+  });
+
+  it('skips a step whose condition is false, and its dependents', async () => {
+    const plan = engine.compile(`
+name: conditional
+params:
+  enabled: { type: boolean, default: false }
+steps:
+  gate: { uses: test.echo, with: { value: 3 } }
+  maybe: { uses: test.echo, if: "params.enabled && steps.gate.outputs.value > 2", with: { value: 1 } }
+  after: { uses: test.echo, needs: maybe, with: { value: 2 } }
+  always: { uses: test.echo, needs: gate, with: { value: 4 } }
+`);
+    const handle = await engine.start(plan, {});
+    const result = await handle.result();
+    const states = Object.fromEntries(result.steps.map((s: { id: string; state: string }) => [s.id, s.state]));
+    expect(states).toEqual({ gate: 'succeeded', maybe: 'skipped', after: 'skipped', always: 'succeeded' });
+    const second = await (await engine.start(plan, { enabled: true })).result();
+    expect(second.steps.find((s: { id: string }) => s.id === 'after').state).toBe('succeeded');
+    await saveHistory('conditional', handle);
+  });
+
+  it('fans out 1,000 items with at most 8 in flight and stores every result', async () => {
+    track.state.maxInFlight = 0;
+    track.state.calls = 0;
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    const literal = engine.compile(`
+name: fanout
+steps:
+  work:
+    uses: test.track
+    forEach: ${JSON.stringify(items)}
+    concurrency: 8
+    cache: false
+    with: { label: "item-\${{ item }}", sleepMs: 5 }
+outputs:
+  results: "\${{ steps.work.outputs.results }}"
+  count: "\${{ steps.work.outputs.count }}"
+`);
+    const handle = await engine.start(literal, {});
+    const result = await handle.result();
+    expect(result.outputs.count).toBe(1000);
+    expect(track.state.calls).toBe(1000);
+    expect(track.state.maxInFlight).toBeLessThanOrEqual(8);
+    expect(track.state.maxInFlight).toBeGreaterThan(1);
+    const lines = (await engine.store.read(result.outputs.results as string)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1000);
+    expect(lines[999]).toMatchObject({ index: 999, status: 'succeeded', outputs: { label: 'item-999' } });
+    await saveHistory('fanout', handle);
+  });
+
+  it('retries a step that fails twice, then succeeds', async () => {
+    const result = await engine.run(`
+name: flaky
+steps:
+  f:
+    uses: test.flaky
+    with: { failures: 2 }
+    retry: { attempts: 5, initialInterval: 100ms, backoff: 1.5 }
+`);
+    expect(result.steps[0].state).toBe('succeeded');
+    expect([...flake.attempts.values()].at(-1)).toBe(3);
+  });
+
+  it('fails fast on a non-retryable error, naming the step', async () => {
+    const before = flake.attempts.size;
+    const started = Date.now();
+    const err = await engine
+      .run(`
+name: broken
+steps:
+  bad:
+    uses: test.flaky
+    with: { failures: 0, permanent: true }
+    retry: { attempts: 10, initialInterval: 2s }
+  after: { uses: test.echo, needs: bad, with: { value: 1 } }
+`)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const message = String((err as WorkflowFailedError).cause?.message);
+    expect(message).toContain('step "bad"');
+    expect(message).toContain('fix "failures" in the pipeline');
+    expect(message).toContain('step "after": not run: step "bad" failed');
+    expect(Date.now() - started).toBeLessThan(5000);
+    const attempts = [...flake.attempts.entries()].slice(before).map(([, n]) => n);
+    expect(attempts).toEqual([1]);
+  });
+
+  it('cancels running steps when the run is cancelled', async () => {
+    const plan = engine.compile(`
+name: long
+steps:
+  s: { uses: test.sleep, with: { ms: 60000 }, heartbeatTimeout: 2s, cache: false }
+`);
+    const handle = await engine.start(plan, {});
+    for (let i = 0; i < 100 && sleep.state.started === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(sleep.state.started).toBe(1);
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(sleep.state.aborted).toBe(1);
+  });
+
+  it('answers the progress query with step states and item counts', async () => {
+    const plan = engine.compile(`
+name: progress
+steps:
+  work: { uses: test.track, forEach: [1, 2, 3], with: { sleepMs: 1 }, cache: false }
+`);
+    const handle = await engine.start(plan, {});
+    await handle.result();
+    const progress = await handle.query('progress');
+    expect(progress).toMatchObject({ pipeline: 'progress', state: 'succeeded', steps: [{ id: 'work', state: 'succeeded', items: { total: 3, succeeded: 3, failed: 0 } }] });
+  });
+
+  it('memoises a step with cache: true across runs, and reports it as cached', async () => {
+    const yaml = `
+name: cached
+steps:
+  a: { uses: test.track, with: { label: cached-once, sleepMs: 1 }, cache: true }
+`;
+    const calls = track.state.calls;
+    const first = await engine.run(yaml);
+    const second = await engine.run(yaml);
+    expect(first.steps[0].state).toBe('succeeded');
+    expect(second.steps[0].state).toBe('cached');
+    expect(track.state.calls).toBe(calls + 1);
+    const record = await readJson(engine.store, (await collect(engine.store.list('cache/steps')))[0]!);
+    expect(record).toMatchObject({ outputs: { label: 'cached-once' } });
+  });
+});
+
+async function collect(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}

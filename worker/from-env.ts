@@ -1,0 +1,55 @@
+/**
+ * A worker process configured from the environment: the artifact store, the step
+ * implementations with their clients, and each queue's limits. Environment is read here, once.
+ */
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { defaultCatalog } from '../activities/catalog.js';
+import { createStepImplementations } from '../activities/implementations.js';
+import { assembleKinds } from '../activities/kinds.js';
+import { ENV, readClaudeSettings, readDefaults } from '../core/env.js';
+import { TransientError } from '../core/errors.js';
+import { openStore } from '../store/open.js';
+import { ALL_QUEUES, createWorkers, type QueueLimits } from './create-workers.js';
+
+export interface ProcessWorkerOptions {
+  address?: string;
+  namespace?: string;
+  queuePrefix?: string;
+  queues?: readonly string[];
+  workflows?: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Promise<{ workers: Worker[]; connection: NativeConnection; describe: string }> {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const d = readDefaults(env, cwd);
+  const address = opts.address ?? d.temporalAddress;
+  const store = await openStore(d.store);
+  const implementations = createStepImplementations({ store, env, dataRoot: env[ENV.REPAIRITY_DATA_ROOT] ?? cwd });
+  const kinds = assembleKinds(defaultCatalog, implementations);
+  const claude = readClaudeSettings(env);
+  const limits: Partial<Record<string, QueueLimits>> = {
+    claude: { maxConcurrent: claude.concurrency, ...(claude.activitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: claude.activitiesPerSecond } : {}) },
+  };
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address });
+  } catch (err) {
+    throw new TransientError(`worker cannot reach Temporal at ${address}: ${(err as Error).message}. Start one with "repairity dev" or set TEMPORAL_ADDRESS.`);
+  }
+  const queues = opts.queues ?? env[ENV.REPAIRITY_QUEUES]?.split(',').map((q) => q.trim()).filter(Boolean) ?? ALL_QUEUES;
+  const workers = await createWorkers({
+    connection,
+    namespace: opts.namespace ?? d.namespace,
+    queuePrefix: opts.queuePrefix ?? d.queuePrefix,
+    queues,
+    ...(opts.workflows !== undefined ? { workflows: opts.workflows } : {}),
+    store,
+    kinds,
+    pipelinesDir: d.pipelinesDir,
+    limits,
+  });
+  return { workers, connection, describe: `Temporal ${address}, queues ${queues.join(', ')}, store ${store.rootUri}, ${kinds.size} step kinds` };
+}
