@@ -1,0 +1,142 @@
+/**
+ * Typed wiring: each step's `with:` against its kind's input schema (or, for a pipeline step,
+ * against the child's params), and each single-expression value's type (from the declared param
+ * or the producer's output schema) against the type the consumer expects.
+ */
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { ExpressionReference } from '../core/expressions.js';
+import type { StepSpec } from '../activities/define.js';
+import type { CompileContext, StepInfo } from './context.js';
+import { isRecord } from './context.js';
+import { checkParamValue } from './params.js';
+import { ajvDiagnostics, dotted, pointerToPath } from './schema.js';
+import type { Path } from './source.js';
+import { didYouMean } from './suggest.js';
+import type { JsonType } from './types.js';
+import { compatible, expressionTypes, formatTypes, schemaAt, schemaTypes } from './types.js';
+
+const specAjv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+addFormats.default(specAjv);
+const compiled = new WeakMap<object, ValidateFunction | Error>();
+
+function inputValidator(spec: StepSpec): ValidateFunction | Error {
+  const schema = spec.input as object;
+  let v = compiled.get(schema);
+  if (!v) {
+    try {
+      v = specAjv.compile(schema);
+    } catch (err) {
+      v = err as Error;
+    }
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+const hasTemplate = (v: unknown): boolean =>
+  typeof v === 'string' ? v.includes('${{') : Array.isArray(v) ? v.some(hasTemplate) : isRecord(v) ? Object.values(v).some(hasTemplate) : false;
+
+const isWholeTemplate = (v: unknown): boolean => typeof v === 'string' && /^\$\{\{[\s\S]*\}\}$/.test(v) && v.indexOf('${{', 3) < 0;
+
+const STRUCTURAL = new Set(['required', 'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties', 'dependencies', 'dependentRequired', 'type', 'minItems', 'maxItems']);
+
+/** Keeps only the errors that hold whatever the templates evaluate to. */
+function keepError(root: unknown, e: ErrorObject): boolean {
+  let cur: unknown = root;
+  for (const seg of pointerToPath(e.instancePath)) cur = isRecord(cur) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[seg] : undefined;
+  if (!hasTemplate(cur)) return true;
+  if (isWholeTemplate(cur)) return false;
+  if (typeof cur === 'string') return e.keyword === 'type';
+  return STRUCTURAL.has(e.keyword);
+}
+
+export function checkWiring(ctx: CompileContext, step: StepInfo): void {
+  const withPath = ['steps', step.id, 'with'];
+  const given = step.raw.with === undefined ? {} : step.raw.with;
+  if (!isRecord(given)) return;
+
+  if (step.kind === 'activity' && step.spec) {
+    const validate = inputValidator(step.spec);
+    if (validate instanceof Error) {
+      ctx.error('input-schema', ctx.at(['steps', step.id, 'uses']), `the input schema of step kind ${step.spec.name} does not compile (${validate.message}); this is a bug in the kind's spec, not in the pipeline`);
+    } else if (!validate(given)) {
+      const errors = (validate.errors ?? []).filter((e) => keepError(given, e));
+      ctx.diagnostics.push(...ajvDiagnostics(errors, given, ctx.source, withPath, { code: 'input-schema', suffix: ` (input of ${step.spec.name})` }));
+    }
+  }
+
+  if (step.kind === 'pipeline' && step.child) {
+    const params = step.child.params;
+    const child = String(step.raw.pipeline);
+    for (const [name, value] of Object.entries(given)) {
+      const spec = params[name];
+      if (!spec) {
+        const names = Object.keys(params);
+        ctx.error('unknown-param', ctx.at([...withPath, name], 'key'), `pipeline ${child} has no param "${name}"${didYouMean(name, names) || `; its params: ${names.join(', ') || '(none)'}`}`);
+      } else if (!hasTemplate(value)) {
+        const problem = checkParamValue(name, spec, value);
+        if (problem) ctx.error('param-type', ctx.at([...withPath, name]), `${problem} (param of pipeline ${child})`);
+      }
+    }
+    for (const [name, spec] of Object.entries(params)) {
+      if (spec.default === undefined && !(name in given)) {
+        ctx.error('param-type', ctx.at(['steps', step.id], 'key'), `step "${step.id}" must give param "${name}" (${spec.type}) of pipeline ${child} in with:, it has no default`);
+      }
+    }
+  }
+
+  for (const site of step.withSites) {
+    if (!site.whole) continue;
+    const rel = site.path.slice(withPath.length);
+    const expected = expectedSchema(step, rel);
+    const consumer = schemaTypes(expected);
+    if (!consumer) continue;
+    const producer = expressionTypes(site.expr, (ref) => referenceTypes(ctx, step, ref));
+    if (!producer) continue;
+    const verdict = compatible(producer, consumer);
+    if (verdict === 'ok') continue;
+    const message = `${dotted(site.path)} expects ${formatTypes(consumer)}${step.spec ? ` (input of ${step.spec.name})` : ''}, but \${{ ${site.expression} }} is ${formatTypes(producer)}`;
+    if (verdict === 'narrowing') ctx.warn('type-mismatch', ctx.templates.position(site), `${message}: a fractional value will be rejected at run time`);
+    else ctx.error('type-mismatch', ctx.templates.position(site), message);
+  }
+
+  const items = step.forEachSites[0];
+  if (items && items.whole && step.forEachSites.length === 1) {
+    const types = expressionTypes(items.expr, (ref) => referenceTypes(ctx, step, ref));
+    if (types && !types.has('array') && !types.has('string') && !types.has('object')) {
+      ctx.error('type-mismatch', ctx.templates.position(items), `forEach of step "${step.id}" needs a list (or a reference to a stored JSONL artifact), but \${{ ${items.expression} }} is ${formatTypes(types)}`);
+    }
+  }
+}
+
+function expectedSchema(step: StepInfo, rel: Path): Record<string, unknown> | undefined {
+  if (step.kind === 'activity' && step.spec) return schemaAt(step.spec.input, rel);
+  if (step.kind === 'pipeline' && step.child && rel.length === 1) {
+    const spec = step.child.params[String(rel[0])];
+    return spec ? { type: spec.type } : undefined;
+  }
+  return undefined;
+}
+
+/** The types a reference can have, as far as declarations tell. */
+export function referenceTypes(ctx: CompileContext, step: StepInfo | undefined, ref: ExpressionReference): Set<JsonType> | undefined {
+  switch (ref.root) {
+    case 'params': {
+      const spec = ref.path.length === 1 ? ctx.params.get(ref.path[0]!) : undefined;
+      return spec ? new Set([spec.type]) : undefined;
+    }
+    case 'steps': {
+      const producer = ctx.steps.get(ref.path[0] ?? '');
+      if (!producer || ref.path[1] !== 'outputs' || ref.path.length < 3) return undefined;
+      return schemaTypes(schemaAt(ctx.outputSchema(producer), ref.path.slice(2)));
+    }
+    case 'index':
+      return ref.path.length === 0 ? new Set(['integer']) : undefined;
+    case 'item':
+      return step?.itemSchema ? schemaTypes(schemaAt(step.itemSchema, ref.path)) : undefined;
+    default:
+      return undefined;
+  }
+}
