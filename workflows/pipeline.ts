@@ -155,7 +155,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       }
       if (p.state === 'running') p.state = 'succeeded';
     } catch (err) {
-      if (wf.isCancellation(err)) {
+      if (wf.isCancellation(err) || wf.CancellationScope.current().consideredCancelled) {
         p.state = 'cancelled';
         throw err;
       }
@@ -207,8 +207,14 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       await Promise.race(running.values());
     }
   } catch (err) {
-    runState = wf.isCancellation(err) ? 'cancelled' : 'failed';
-    throw err;
+    if (!wf.isCancellation(err)) {
+      runState = 'failed';
+      throw err;
+    }
+    runState = 'cancelled';
+    // Ends the run as cancelled (not failed) once every running step has stopped.
+    await Promise.allSettled(running.values());
+    throw new wf.CancelledFailure(`pipeline "${plan.name}" was cancelled`);
   }
 
   const failed = progress.filter((p) => p.state === 'failed' && !plan.steps.find((s) => s.id === p.id)!.continueOnError);

@@ -16,8 +16,10 @@ export function describeWhere(where: FailureWhere): string {
  * non-retryable failures typed by their class name, transient ones carry the server's
  * retry-after as the next retry delay, cancellation passes through untouched.
  */
-export function toActivityFailure(err: unknown, where: FailureWhere): Error {
+export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?: AbortSignal): Error {
   if (err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
+  // A step that stopped because it was cancelled reports the cancellation, whatever it threw.
+  if (cancelled?.aborted) return cancelled.reason instanceof CancelledFailure ? cancelled.reason : new CancelledFailure(String(cancelled.reason ?? 'cancelled'));
   const prefix = describeWhere(where);
   if (err instanceof RepairityError) {
     const details = [{ ...err.context, step: where.stepId, item: where.itemIndex }];

@@ -115,7 +115,7 @@ async function runItem(kind: StepKind, inv: ItemInvocation, store: ArtifactStore
     await writeJson(store, recordKey, record);
     return result;
   } catch (err) {
-    const failure = toActivityFailure(err, { stepId: step.stepId, uses: step.uses, itemIndex: inv.index });
+    const failure = toActivityFailure(err, { stepId: step.stepId, uses: step.uses, itemIndex: inv.index }, Context.current().cancellationSignal);
     const final = (failure as { nonRetryable?: boolean }).nonRetryable === true || Context.current().info.attempt >= step.maximumAttempts;
     if (final && !Context.current().cancellationSignal.aborted) {
       const record: ItemRecord = { index: inv.index, status: 'failed', error: { type: (failure as { type?: string }).type ?? failure.name, message: failure.message } };
@@ -132,7 +132,7 @@ export async function executeStep(kind: StepKind, inv: StepInvocation, store: Ar
       try {
         return await runSingle(kind, inv, store);
       } catch (err) {
-        throw toActivityFailure(err, { stepId: inv.step.stepId, uses: inv.step.uses });
+        throw toActivityFailure(err, { stepId: inv.step.stepId, uses: inv.step.uses }, Context.current().cancellationSignal);
       }
     case 'item':
       return runItem(kind, inv, store);

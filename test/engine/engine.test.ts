@@ -99,7 +99,7 @@ steps:
     with: { failures: 2 }
     retry: { attempts: 5, initialInterval: 100ms, backoff: 1.5 }
 `);
-    expect(result.steps[0].state).toBe('succeeded');
+    expect(result.steps[0]!.state).toBe('succeeded');
     expect([...flake.attempts.values()].at(-1)).toBe(3);
   });
 
@@ -164,11 +164,11 @@ steps:
     const calls = track.state.calls;
     const first = await engine.run(yaml);
     const second = await engine.run(yaml);
-    expect(first.steps[0].state).toBe('succeeded');
-    expect(second.steps[0].state).toBe('cached');
+    expect(first.steps[0]!.state).toBe('succeeded');
+    expect(second.steps[0]!.state).toBe('cached');
     expect(track.state.calls).toBe(calls + 1);
-    const record = await readJson(engine.store, (await collect(engine.store.list('cache/steps')))[0]!);
-    expect(record).toMatchObject({ outputs: { label: 'cached-once' } });
+    const records = await Promise.all((await collect(engine.store.list('cache/steps'))).map((k) => readJson(engine.store, k)));
+    expect(records).toContainEqual(expect.objectContaining({ outputs: { label: 'cached-once' } }));
   });
 });
 
