@@ -1,0 +1,83 @@
+/** A StepContext for calling Claude step implementations directly, and a server + steps fixture. */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { StepContext, StepImpl, Usage } from '../../activities/define.js';
+import { createClaudeSteps, type ClaudeDependencies } from '../../activities/claude/index.js';
+import { LocalStore } from '../../store/local.js';
+import type { ArtifactStore } from '../../store/types.js';
+import { startAnthropicTestServer, type AnthropicTestServer, type AnthropicTestServerOptions } from '../anthropic-server/index.js';
+
+export interface TestContext extends StepContext {
+  usage: Usage;
+  heartbeats: unknown[];
+  logs: string[];
+  abort(reason?: unknown): void;
+}
+
+export function makeContext(store: ArtifactStore, over: Partial<StepContext> & { lastHeartbeatDetails?: unknown } = {}): TestContext {
+  const controller = new AbortController();
+  const usage: Usage = { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const heartbeats: unknown[] = [];
+  const logs: string[] = [];
+  const { lastHeartbeatDetails, ...rest } = over;
+  const log = (level: string) => (m: string, f?: Record<string, unknown>) => {
+    logs.push(`${level} ${m} ${f ? JSON.stringify(f) : ''}`);
+  };
+  return {
+    runId: 'run-1',
+    stepId: 'teacher',
+    idempotencyKey: 'run-1/teacher',
+    attempt: 1,
+    store,
+    heartbeat: (d) => {
+      heartbeats.push(d);
+    },
+    lastHeartbeat: <T>() => lastHeartbeatDetails as T | undefined,
+    signal: controller.signal,
+    log: { info: log('info'), warn: log('warn'), error: log('error') },
+    reportUsage: (u) => {
+      usage.requests += u.requests ?? 0;
+      usage.inputTokens += u.inputTokens ?? 0;
+      usage.outputTokens += u.outputTokens ?? 0;
+      usage.costUsd += u.costUsd ?? 0;
+    },
+    cache: true,
+    usage,
+    heartbeats,
+    logs,
+    abort: (reason?: unknown) => controller.abort(reason),
+    ...rest,
+  } as TestContext;
+}
+
+export interface Fixture {
+  server: AnthropicTestServer;
+  store: ArtifactStore;
+  dir: string;
+  steps: Record<string, StepImpl>;
+  /** Builds steps with other settings against the same server. */
+  stepsWith(over: Partial<ClaudeDependencies>): Record<string, StepImpl>;
+  close(): Promise<void>;
+}
+
+export const TEST_KEY = 'sk-ant-api03-TESTKEY-0123456789abcdef';
+
+export async function startFixture(serverOpts: AnthropicTestServerOptions = {}, deps: Partial<ClaudeDependencies> = {}): Promise<Fixture> {
+  const server = await startAnthropicTestServer({ apiKey: TEST_KEY, ...serverOpts });
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-claude-'));
+  const store = new LocalStore(dir);
+  const stepsWith = (over: Partial<ClaudeDependencies>): Record<string, StepImpl> =>
+    createClaudeSteps({ store, env: {}, claude: { apiKey: TEST_KEY, baseURL: server.url, timeoutMs: 10_000, concurrency: 8 }, ...deps, ...over });
+  return {
+    server,
+    store,
+    dir,
+    steps: stepsWith({}),
+    stepsWith,
+    close: async () => {
+      await server.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
