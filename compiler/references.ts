@@ -81,7 +81,7 @@ function checkReference(ctx: CompileContext, site: ExpressionSite, ref: Expressi
       const schema = ctx.outputSchema(producer);
       if (declaresProperty(schema, third) === 'no') {
         const names = propertyNames(schema);
-        ctx.error('unknown-output', where, `${ctx.describe(producer)} has no output "${third}"${didYouMean(third, names) || ''}; its outputs: ${names.join(', ') || '(none)'}`);
+        ctx.error('unknown-output', where, `${ctx.describe(producer)} has no output "${third}" (its outputs: ${names.join(', ') || 'none'})${didYouMean(third, names)}`);
       }
       return;
     }

@@ -136,7 +136,9 @@ export function ajvDiagnostics(
           const field = String(path[path.length - 1]);
           message =
             pipelineFile && path[0] === 'steps' && path.length === 3
-              ? `"${field}" cannot be set on step "${String(path[1])}", which runs a pipeline (\`pipeline:\`): set it on the child pipeline's steps`
+              ? field === 'uses'
+                ? `step "${String(path[1])}" has both \`uses:\` and \`pipeline:\`; a step runs either a step kind or a pipeline file, keep one`
+                : `"${field}" cannot be set on step "${String(path[1])}", which runs a pipeline (\`pipeline:\`): set it on the child pipeline's steps`
               : `${dotted(path)} is not allowed here`;
           break;
         }

@@ -98,15 +98,15 @@ export function checkWiring(ctx: CompileContext, step: StepInfo): void {
     const verdict = compatible(producer, consumer);
     if (verdict === 'ok') continue;
     const message = `${dotted(site.path)} expects ${formatTypes(consumer)}${step.spec ? ` (input of ${step.spec.name})` : ''}, but \${{ ${site.expression} }} is ${formatTypes(producer)}`;
-    if (verdict === 'narrowing') ctx.warn('type-mismatch', ctx.templates.position(site), `${message}: a fractional value will be rejected at run time`);
-    else ctx.error('type-mismatch', ctx.templates.position(site), message);
+    if (verdict === 'narrowing') ctx.warn('type-mismatch', ctx.at(site.path), `${message}: a fractional value will be rejected at run time`);
+    else ctx.error('type-mismatch', ctx.at(site.path), message);
   }
 
   const items = step.forEachSites[0];
   if (items && items.whole && step.forEachSites.length === 1) {
     const types = expressionTypes(items.expr, (ref) => referenceTypes(ctx, step, ref));
     if (types && !types.has('array') && !types.has('string') && !types.has('object')) {
-      ctx.error('type-mismatch', ctx.templates.position(items), `forEach of step "${step.id}" needs a list (or a reference to a stored JSONL artifact), but \${{ ${items.expression} }} is ${formatTypes(types)}`);
+      ctx.error('type-mismatch', ctx.at(items.path), `forEach of step "${step.id}" needs a list (or a reference to a stored JSONL artifact), but \${{ ${items.expression} }} is ${formatTypes(types)}`);
     }
   }
 }
