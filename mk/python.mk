@@ -1,0 +1,30 @@
+# The Python trainer's virtual environment (trainer/requirements.txt, pinned) and its tests.
+# The environment lives in $(CACHE)/venv; its stamp is keyed by a hash of the requirements, so a
+# changed requirement rebuilds it and an unchanged one is never reinstalled. pip downloads are
+# cached under $(CACHE)/pip.
+
+PYTHON3 ?= python3
+PY_REQUIREMENTS := trainer/requirements.txt
+PY_REQUIREMENTS_HASH := $(shell sha256sum $(PY_REQUIREMENTS) | cut -c1-16)
+VENV := $(CACHE)/venv
+VENV_STAMP := $(VENV)/.installed-$(PY_REQUIREMENTS_HASH)
+# The trainer's interpreter, for the training activities and their tests (see core/env.ts).
+export REPAIRITY_PYTHON ?= $(VENV)/bin/python
+
+TEST_DEPS += $(VENV_STAMP)
+DEMO_DEPS += $(VENV_STAMP)
+TEST_STEPS += test-python
+
+.PHONY: venv test-python
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): $(PY_REQUIREMENTS)
+	mkdir -p $(CACHE)/pip
+	$(PYTHON3) -m venv --clear $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --cache-dir $(CACHE)/pip --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet --cache-dir $(CACHE)/pip -r $(PY_REQUIREMENTS)
+	touch $@
+
+test-python: $(VENV_STAMP)
+	$(VENV)/bin/python -m pytest -q trainer/tests

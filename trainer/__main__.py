@@ -1,0 +1,64 @@
+"""Command line: python -m trainer <sft|reward|ppo|generate> --config FILE [--resume DIR].
+
+Exit codes: 0 done; 2 bad configuration or data (permanent); 143 stopped by SIGTERM after
+writing a final checkpoint; 1 anything else.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+
+from .checkpoint import CheckpointError, StopRequested
+from .config import ConfigError, load_config
+from .data import DataError
+from .determinism import configure
+from .events import EventSink, setup_logging
+from .session import Session
+from .stages import run_stage
+
+log = logging.getLogger("trainer")
+
+EXIT_PERMANENT = 2
+EXIT_STOPPED = 143
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trainer", description=__doc__)
+    parser.add_argument("stage", choices=["sft", "reward", "ppo", "generate"])
+    parser.add_argument("--config", required=True, help="JSON configuration file")
+    parser.add_argument("--resume", help="checkpoint folder, or a folder of checkpoints (newest is used)")
+    parser.add_argument("--stop-after", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    setup_logging()
+    events = EventSink()
+    try:
+        cfg = load_config(args.stage, args.config)
+    except ConfigError as err:
+        events.emit("error", kind="permanent", message=str(err))
+        log.error("%s", err)
+        return EXIT_PERMANENT
+    session = Session(events=events, resume=args.resume, stop_after=args.stop_after)
+    session.stop.install()
+    configure(cfg.seed, cfg.threads)
+    try:
+        result = run_stage(args.stage, cfg, session)
+    except StopRequested as stop:
+        events.emit("stopped", step=stop.step, checkpoint=stop.checkpoint)
+        log.info("stopped at step %d; final checkpoint %s", stop.step, stop.checkpoint)
+        return EXIT_STOPPED
+    except (ConfigError, DataError, CheckpointError) as err:
+        events.emit("error", kind="permanent", message=str(err))
+        log.error("%s", err)
+        return EXIT_PERMANENT
+    except Exception as err:  # noqa: BLE001 - reported, then the process fails
+        events.emit("error", kind="transient", message=f"{type(err).__name__}: {err}")
+        log.error("%s", traceback.format_exc())
+        return 1
+    events.done(**result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

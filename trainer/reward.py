@@ -1,0 +1,138 @@
+"""Reward model: Bradley-Terry on preference pairs. A scalar head reads the last hidden state of
+the last real token; the loss is -log sigmoid(r_chosen - r_rejected). Reports preference
+accuracy (share of held-out pairs where r_chosen > r_rejected)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .config import RewardConfig, training_fingerprint
+from .data import field_of, pad_batch, prompt_ids, read_jsonl
+from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base, save_model_dir
+from .runtime import (autocast, backbone_hidden, last_token_index, load_dtype, move_batch, select_device,
+                      select_precision, trainable_state, weights_sha256)
+from .session import Session
+from .supervised import LoopSettings, run as run_loop
+from .tokenizer import Tokenizer
+
+log = logging.getLogger("trainer")
+
+
+@dataclass(frozen=True)
+class Pair:
+    chosen: list[int]
+    rejected: list[int]
+
+
+def encode_pair(tok: Tokenizer, prompt: str, response: str, max_length: int) -> list[int]:
+    ids = prompt_ids(tok, prompt) + tok.encode(response) + [tok.eos_id]
+    return ids[-max_length:]
+
+
+def read_pairs(path: str, cfg: RewardConfig, tok: Tokenizer) -> list[Pair]:
+    rows = read_jsonl(path)
+    pairs = []
+    for i, r in enumerate(rows):
+        prompt = field_of(r, cfg.prompt_field, path, i)
+        pairs.append(Pair(
+            chosen=encode_pair(tok, prompt, field_of(r, cfg.chosen_field, path, i), cfg.max_length),
+            rejected=encode_pair(tok, prompt, field_of(r, cfg.rejected_field, path, i), cfg.max_length),
+        ))
+    return pairs
+
+
+def split(pairs: list[Pair], fraction: float, seed: int) -> tuple[list[Pair], list[Pair]]:
+    """A seeded held-out split (independent of the global RNG)."""
+    order = torch.randperm(len(pairs), generator=torch.Generator().manual_seed(seed + 7)).tolist()
+    n_eval = max(1, int(round(len(pairs) * fraction))) if len(pairs) > 1 else 0
+    held = set(order[:n_eval])
+    return [p for i, p in enumerate(pairs) if i not in held], [p for i, p in enumerate(pairs) if i in held]
+
+
+def score(model: nn.Module, head: ScalarHead, seqs: list[list[int]], pad: int, device: torch.device) -> torch.Tensor:
+    b = move_batch(pad_batch(seqs, pad), device)
+    hidden = backbone_hidden(model, b["input_ids"], b["attention_mask"])
+    last = last_token_index(b["attention_mask"])
+    picked = hidden[torch.arange(hidden.shape[0], device=device), last]
+    return head(picked.float())
+
+
+def pair_loss(model: nn.Module, head: ScalarHead, pairs: list[Pair], pad: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    rewards = score(model, head, [p.chosen for p in pairs] + [p.rejected for p in pairs], pad, device)
+    chosen, rejected = rewards[: len(pairs)], rewards[len(pairs):]
+    margin = chosen - rejected
+    return -F.logsigmoid(margin).mean(), margin
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, head: ScalarHead, pairs: list[Pair], pad: int, device: torch.device,
+             precision: str, batch_size: int) -> dict[str, float]:
+    was_training = model.training
+    model.eval()
+    head.eval()
+    losses, correct = [], 0
+    for start in range(0, len(pairs), batch_size):
+        chunk = pairs[start: start + batch_size]
+        with autocast(device, precision):
+            loss, margin = pair_loss(model, head, chunk, pad, device)
+        losses.append(float(loss) * len(chunk))
+        correct += int((margin > 0).sum())
+    model.train(was_training)
+    head.train(was_training)
+    n = max(1, len(pairs))
+    return {"eval_loss": sum(losses) / n, "eval_accuracy": correct / n, "eval_pairs": float(len(pairs))}
+
+
+def train(cfg: RewardConfig, session: Session) -> dict[str, str]:
+    device = select_device(cfg)
+    precision = select_precision(cfg, device)
+    base, tok, lineage = load_base(cfg.model, cfg.tiny, cfg.seed, load_dtype(precision))
+    model = apply_lora(base, cfg.lora, cfg.seed).to(device)
+    head = ScalarHead(hidden_size_of(base), cfg.seed).to(device)
+    pairs = read_pairs(cfg.data, cfg, tok)
+    if cfg.eval_data:
+        train_pairs, eval_pairs = pairs, read_pairs(cfg.eval_data, cfg, tok)
+    else:
+        train_pairs, eval_pairs = split(pairs, cfg.eval_fraction, cfg.seed)
+    log.info("reward: %d training pairs, %d held out", len(train_pairs), len(eval_pairs))
+    before = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size) if eval_pairs else {}
+
+    def objective(indices: list[int]) -> tuple[torch.Tensor, dict[str, float]]:
+        loss, margin = pair_loss(model, head, [train_pairs[i] for i in indices], tok.pad_id, device)
+        return loss, {"accuracy": float((margin > 0).float().mean()), "margin": float(margin.mean())}
+
+    settings = LoopSettings(
+        stage="reward", fingerprint=training_fingerprint(cfg), size=len(train_pairs), seed=cfg.seed,
+        batch_size=cfg.batch_size, grad_accum=cfg.grad_accum, epochs=cfg.epochs, max_steps=cfg.max_steps,
+        optim=cfg.optim, precision=precision, device=device, checkpoint_interval=cfg.checkpoint.interval,
+        keep=cfg.checkpoint.keep, log_interval=cfg.log_interval,
+    )
+    modules: dict[str, nn.Module] = {"policy": model, "head": head}
+    step = run_loop(settings, modules, objective, session, str(session.checkpoint_root(cfg)))
+    result: dict[str, float] = {}
+    if eval_pairs:
+        after = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size)
+        result = {**after, "eval_accuracy_before": before["eval_accuracy"]}
+        session.events.metrics(step, result)
+    out = Path(cfg.output_dir) / "model"
+    save_model_dir(out, model, tok, lineage, head=head, extra={"stage": "reward", **result})
+    return {"output": str(out), "sha256": weights_sha256(trainable_state(modules))}
+
+
+def load_reward_model(directory: str, device: torch.device, dtype: torch.dtype) -> tuple[nn.Module, ScalarHead, Tokenizer]:
+    """A trained reward model, frozen, for PPO (all adapters merged, head loaded)."""
+    from .config import TinyModelConfig
+    from .modeling import load_head
+
+    model, tok, _ = load_base(directory, TinyModelConfig(), 0, dtype)
+    head = load_head(directory, hidden_size_of(model))
+    model.to(device).eval().requires_grad_(False)
+    head.to(device).eval().requires_grad_(False)
+    return model, head, tok
+
+
