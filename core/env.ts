@@ -21,6 +21,16 @@ export const ENV = {
   REPAIRITY_QUEUE_PREFIX: 'REPAIRITY_QUEUE_PREFIX',
   /** Folder that relative dataset paths in pipelines are resolved against (default: the worker's working directory). */
   REPAIRITY_DATA_ROOT: 'REPAIRITY_DATA_ROOT',
+  /** S3 store (`REPAIRITY_STORE=s3://bucket/prefix`): the standard AWS settings, any S3-compatible endpoint. */
+  AWS_ENDPOINT_URL_S3: 'AWS_ENDPOINT_URL_S3',
+  AWS_ENDPOINT_URL: 'AWS_ENDPOINT_URL',
+  AWS_REGION: 'AWS_REGION',
+  AWS_DEFAULT_REGION: 'AWS_DEFAULT_REGION',
+  AWS_ACCESS_KEY_ID: 'AWS_ACCESS_KEY_ID',
+  AWS_SECRET_ACCESS_KEY: 'AWS_SECRET_ACCESS_KEY',
+  AWS_SESSION_TOKEN: 'AWS_SESSION_TOKEN',
+  /** `true` to put the bucket in the path (default: true when an endpoint is set, as MinIO needs). */
+  REPAIRITY_S3_FORCE_PATH_STYLE: 'REPAIRITY_S3_FORCE_PATH_STYLE',
   ANTHROPIC_API_KEY: 'ANTHROPIC_API_KEY',
   ANTHROPIC_BASE_URL: 'ANTHROPIC_BASE_URL',
   /** `claude` task queue: activities one worker runs at once (default 16). */
@@ -31,6 +41,17 @@ export const ENV = {
   REPAIRITY_CLAUDE_TIMEOUT_MS: 'REPAIRITY_CLAUDE_TIMEOUT_MS',
   /** JSON file overriding the Claude price table (see docs/claude.md). */
   REPAIRITY_CLAUDE_PRICES: 'REPAIRITY_CLAUDE_PRICES',
+  /** Docker engine for the sandbox (`unix:///var/run/docker.sock`, `tcp://host:2375`); default: the local socket. */
+  DOCKER_HOST: 'DOCKER_HOST',
+  /** Sandbox backend: `docker-pool` (default), `docker-fresh`, or `UNSANDBOXED-host` (development only, no isolation). */
+  REPAIRITY_SANDBOX_BACKEND: 'REPAIRITY_SANDBOX_BACKEND',
+  /** Warm containers per sandbox image on one worker, and tasks it runs at once (default: number of CPUs). */
+  REPAIRITY_SANDBOX_POOL_SIZE: 'REPAIRITY_SANDBOX_POOL_SIZE',
+  /** Images to use instead of the locally built ones (any image with python3; java needs a JDK and JUnit 4). */
+  REPAIRITY_SANDBOX_PYTHON_IMAGE: 'REPAIRITY_SANDBOX_PYTHON_IMAGE',
+  REPAIRITY_SANDBOX_JAVA_IMAGE: 'REPAIRITY_SANDBOX_JAVA_IMAGE',
+  /** Debian mirror debootstrap uses to build sandbox images (default: the one apt is configured with). */
+  REPAIRITY_DEBIAN_MIRROR: 'REPAIRITY_DEBIAN_MIRROR',
 } as const;
 
 export interface Defaults {
@@ -87,4 +108,27 @@ export function readClaudeSettings(env: NodeJS.ProcessEnv = process.env): Claude
     concurrency: Math.floor(positiveNumber(env, ENV.REPAIRITY_CLAUDE_CONCURRENCY) ?? 16),
     ...(rps !== undefined ? { activitiesPerSecond: rps } : {}),
   };
+}
+
+export interface SandboxSettings {
+  dockerHost?: string;
+  backend?: string;
+  poolSize?: number;
+  pythonImage?: string;
+  javaImage?: string;
+  debianMirror?: string;
+}
+
+export function readSandboxSettings(env: NodeJS.ProcessEnv = process.env): SandboxSettings {
+  const pick = (name: string) => env[name]?.trim() || undefined;
+  const pool = positiveNumber(env, ENV.REPAIRITY_SANDBOX_POOL_SIZE);
+  const settings: SandboxSettings = {
+    dockerHost: pick(ENV.DOCKER_HOST),
+    backend: pick(ENV.REPAIRITY_SANDBOX_BACKEND),
+    poolSize: pool === undefined ? undefined : Math.floor(pool),
+    pythonImage: pick(ENV.REPAIRITY_SANDBOX_PYTHON_IMAGE),
+    javaImage: pick(ENV.REPAIRITY_SANDBOX_JAVA_IMAGE),
+    debianMirror: pick(ENV.REPAIRITY_DEBIAN_MIRROR),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as SandboxSettings;
 }

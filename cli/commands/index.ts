@@ -1,6 +1,8 @@
 /** Every `repairity` subcommand module. Each area adds its one line. */
 import type { Command } from 'commander';
 import { registerGraph } from './graph.js';
+import { registerImages } from './images.js';
+import { registerSandbox } from './sandbox.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
@@ -14,4 +16,6 @@ export const commandModules: RegisterCommand[] = [
   registerStatus,
   registerGraph,
   registerWorker,
+  registerImages,
+  registerSandbox,
 ];

@@ -1,0 +1,89 @@
+/** `repairity sandbox run <tasks.jsonl>`: judge every row of a task file outside a pipeline. */
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { readSandboxSettings } from '../../core/env.js';
+import { createDockerClient } from '../../sandbox/docker/client.js';
+import { reapSandboxLeftovers } from '../../sandbox/docker/reaper.js';
+import { SandboxConfigError } from '../../sandbox/errors.js';
+import type { BackendName } from '../../sandbox/options.js';
+import { formatSummary, readTasks, runTasks } from '../../sandbox/run-file.js';
+import { createSandbox } from '../../sandbox/sandbox.js';
+
+interface RunOpts {
+  solutionField?: string;
+  output?: string;
+  backend?: string;
+  poolSize?: string;
+  timeoutMs?: string;
+  pythonImage?: string;
+  javaImage?: string;
+}
+
+const BACKENDS: BackendName[] = ['docker-pool', 'docker-fresh', 'UNSANDBOXED-host'];
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new SandboxConfigError(`${flag} must be a positive integer, got ${value}`);
+  return n;
+}
+
+export function registerSandbox(program: Command): void {
+  const sandbox = program.command('sandbox').description('run candidate code against tests in isolated containers');
+  sandbox
+    .command('run')
+    .description('judge every row of a task file (python-asserts, pytest, java-junit, repo-patch; raw MBPP/HumanEval rows too)')
+    .argument('<tasks>', 'JSONL task file')
+    .option('--solution-field <name>', 'row field that holds the candidate solution (default: code for MBPP rows)')
+    .option('-o, --output <file>', 'verdicts JSONL, one per row in row order (default: <tasks>.verdicts.jsonl)')
+    .option('--backend <name>', `${BACKENDS.join(' | ')} (UNSANDBOXED-host: no isolation, development only)`)
+    .option('--pool-size <n>', 'warm containers (and tasks at once); default: CPUs')
+    .option('--timeout-ms <ms>', 'wall-clock limit per task (default 10000; java 60000, repo-patch 300000)')
+    .option('--python-image <image>', 'image for Python tasks instead of the locally built one')
+    .option('--java-image <image>', 'image for Java tasks instead of the locally built one')
+    .action(async (file: string, opts: RunOpts) => {
+      const settings = readSandboxSettings();
+      const backend = (opts.backend ?? settings.backend ?? 'docker-pool') as BackendName;
+      if (!BACKENDS.includes(backend)) throw new SandboxConfigError(`--backend must be one of ${BACKENDS.join(', ')}`);
+      const tasks = await readTasks(file, opts.solutionField);
+      const docker = backend === 'UNSANDBOXED-host' ? undefined : createDockerClient(settings.dockerHost ? { host: settings.dockerHost } : {});
+      const poolSize = positiveInt(opts.poolSize, '--pool-size') ?? settings.poolSize;
+      const timeoutMs = positiveInt(opts.timeoutMs, '--timeout-ms');
+      const pythonImage = opts.pythonImage ?? settings.pythonImage;
+      const javaImage = opts.javaImage ?? settings.javaImage;
+      const box = await createSandbox({
+        backend,
+        ...(docker ? { docker } : {}),
+        ...(poolSize ? { poolSize, concurrency: poolSize } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+        images: { ...(pythonImage ? { python: pythonImage } : {}), ...(javaImage ? { java: javaImage } : {}) },
+      });
+      if (docker) await reapSandboxLeftovers({ docker });
+      const outPath = opts.output ?? file.replace(/\.jsonl$/, '') + '.verdicts.jsonl';
+      const out = createWriteStream(outPath);
+      const abort = new AbortController();
+      const onSigint = () => abort.abort(new Error('interrupted'));
+      process.once('SIGINT', onSigint);
+      let done = 0;
+      const lines: string[] = new Array<string>(tasks.length);
+      let written = 0;
+      try {
+        const { summary } = await runTasks(tasks, {
+          sandbox: box,
+          signal: abort.signal,
+          onVerdict: (verdict, index) => {
+            lines[index] = JSON.stringify({ row: index + 1, ...verdict });
+            while (written < lines.length && lines[written] !== undefined) out.write(lines[written++] + '\n');
+            done += 1;
+            if (process.stderr.isTTY) process.stderr.write(`\r${done}/${tasks.length}`);
+          },
+        });
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        process.stdout.write(`${formatSummary(summary)}\nverdicts: ${outPath}\n`);
+      } finally {
+        process.off('SIGINT', onSigint);
+        await new Promise<void>((resolve) => out.end(resolve));
+        await box.close();
+      }
+    });
+}
