@@ -13,7 +13,7 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** The closest candidate within about one edit per three characters, or undefined. */
+/** The closest candidate within about one edit per three characters (exact but for case below 3), or undefined. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -25,7 +25,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  const limit = Math.max(1, Math.floor(word.length / 3));
+  const limit = word.length <= 2 ? 0 : Math.max(1, Math.floor(word.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 
