@@ -152,7 +152,7 @@ export function createBatchStep(rt: ClaudeRuntime): StepImpl<BatchInput, BatchOu
     });
     const keys = params.map((p) => requestKey(p));
 
-    const records: Array<BatchItemRecord | undefined> = new Array(requests.length);
+    const records: Array<BatchItemRecord | undefined> = Array.from({ length: requests.length }, () => undefined);
     let cachedCount = 0;
     if (ctx.cache) {
       for (let i = 0; i < requests.length; i++) {
