@@ -1,23 +1,37 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ArtifactIntegrityError, ArtifactNotFoundError, PermanentError } from '../core/errors.js';
-import { blobKey, isBlobKey, normaliseKey } from './keys.js';
-import type { ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
+import { ArtifactNotFoundError, PermanentError } from '../core/errors.js';
+import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
+import { HashMeter, collect, toReadable, verifying } from './streams.js';
+import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
 
-function toReadable(body: Body): Readable {
-  if (body instanceof Readable) return body;
-  return Readable.from([typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body)]);
+const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
+
+/** The sidecar that holds an object's metadata (the local store's equivalent of S3 object metadata). */
+interface Sidecar {
+  mediaType: string;
+  sha256?: string;
+  run?: string;
+  step?: string;
 }
 
-/** The embedded default store: a folder on the local disk. */
+/**
+ * The embedded default store: a folder on the local disk.
+ *
+ * Layout: objects at `<root>/<key>`; metadata sidecars at `<root>/.repairity/meta/<key>.json`;
+ * writes go to `<root>/.repairity/staging/<uuid>` and are renamed into place (atomic on one file
+ * system), so a reader never sees part of an object. Keys are confined to the root: `..`, absolute
+ * paths and symlinks that lead out of the root are refused.
+ */
 export class LocalStore implements ArtifactStore {
   readonly rootUri: string;
   private readonly root: string;
+  private realRoot: string | undefined;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -26,115 +40,178 @@ export class LocalStore implements ArtifactStore {
 
   private keyOf(keyOrUri: string): string {
     if (keyOrUri.startsWith('file://')) {
-      const abs = fileURLToPath(keyOrUri);
+      let abs: string;
+      try {
+        abs = fileURLToPath(keyOrUri);
+      } catch (err) {
+        throw new PermanentError(`artifact URI ${keyOrUri} is not a valid file URI`, { artifact: keyOrUri }, { cause: err });
+      }
       const rel = path.relative(this.root, abs);
-      if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
         throw new PermanentError(`artifact ${keyOrUri} is outside the store at ${this.rootUri}`, { artifact: keyOrUri });
       }
-      return normaliseKey(rel.split(path.sep).join('/'));
+      return userKey(rel.split(path.sep).join('/'));
     }
     if (/^[a-z0-9+.-]+:\/\//i.test(keyOrUri)) {
       throw new PermanentError(`artifact ${keyOrUri} does not belong to the local store at ${this.rootUri}`, { artifact: keyOrUri });
     }
-    return normaliseKey(keyOrUri);
+    return userKey(keyOrUri);
   }
 
+  uriOf(keyOrUri: string): string {
+    return `${this.rootUri}/${this.keyOf(keyOrUri)}`;
+  }
+
+  private async rootReal(): Promise<string> {
+    if (this.realRoot === undefined) {
+      await fs.mkdir(this.root, { recursive: true });
+      this.realRoot = await fs.realpath(this.root);
+    }
+    return this.realRoot;
+  }
+
+  /**
+   * The file of a (normalised) key, after checking that neither it nor any existing parent folder
+   * is a symlink that resolves outside the root. Checks the deepest existing ancestor, so a
+   * symlinked folder cannot be used to create new files outside the root either.
+   */
   private async fileOf(key: string): Promise<string> {
+    const realRoot = await this.rootReal();
     const file = path.join(this.root, ...key.split('/'));
-    // Refuse symlinks that lead out of the root.
-    const dir = path.dirname(file);
-    try {
-      const realDir = await fs.realpath(dir);
-      const realRoot = await fs.realpath(this.root);
-      if (realDir !== realRoot && !realDir.startsWith(realRoot + path.sep)) {
-        throw new PermanentError(`artifact key ${key} resolves outside the store root`, { artifact: key });
+    let probe = file;
+    for (;;) {
+      try {
+        const real = await fs.realpath(probe);
+        if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+          throw new PermanentError(`artifact key ${key} resolves outside the store root ${this.rootUri} (through a symlink)`, { artifact: key });
+        }
+        break;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+        // A dangling symlink: refuse it rather than write through it.
+        const st = await fs.lstat(probe).catch(() => undefined);
+        if (st?.isSymbolicLink()) {
+          throw new PermanentError(`artifact key ${key} goes through a dangling symlink in the store ${this.rootUri}`, { artifact: key });
+        }
+        const parent = path.dirname(probe);
+        if (parent === probe) break;
+        probe = parent;
       }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     return file;
   }
 
-  private async writeAtomically(key: string, body: Body): Promise<{ sha256: string; size: number }> {
-    const file = await this.fileOf(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${randomUUID()}`;
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
+  private sidecarFile(key: string): string {
+    return path.join(this.root, RESERVED_PREFIX, 'meta', ...key.split('/')) + '.json';
+  }
+
+  /** Streams a body into a fresh staging file; returns its path, hash and size. Removes it on failure. */
+  private async stage(body: Body, expected?: { sha256: string; artifact: string }): Promise<{ tmp: string; sha256: string; size: number }> {
+    const tmp = await this.fileOf(stagingKey(randomUUID()));
+    await fs.mkdir(path.dirname(tmp), { recursive: true });
+    const meter = new HashMeter(expected);
     try {
       await pipeline(toReadable(body), meter, createWriteStream(tmp));
-      await fs.rename(tmp, file);
     } catch (err) {
       await fs.rm(tmp, { force: true });
       throw err;
     }
-    return { sha256: hash.digest('hex'), size };
+    return { tmp, sha256: meter.sha256, size: meter.bytes };
+  }
+
+  private async writeSidecar(key: string, sidecar: Sidecar): Promise<void> {
+    const file = this.sidecarFile(key);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = await this.fileOf(stagingKey(randomUUID()));
+    await fs.writeFile(tmp, JSON.stringify(sidecar));
+    await fs.rename(tmp, file);
+  }
+
+  private async commit(tmp: string, key: string, sidecar: Sidecar): Promise<void> {
+    try {
+      const dest = await this.fileOf(key);
+      await fs.mkdir(path.dirname(dest), { recursive: true });
+      // The sidecar first, so that whoever sees the object also sees its metadata.
+      await this.writeSidecar(key, sidecar);
+      await fs.rename(tmp, dest);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   async put(key: string, body: Body, meta: ArtifactMeta = {}): Promise<ArtifactRef> {
     const k = this.keyOf(key);
-    const { sha256, size } = await this.writeAtomically(k, body);
-    return { uri: `${this.rootUri}/${k}`, sha256, size, mediaType: meta.mediaType ?? 'application/octet-stream' };
+    if (isBlobKey(k)) throw new PermanentError(`artifact key ${k} is a content address: write it with putContent`, { artifact: k });
+    const { tmp, sha256, size } = await this.stage(body);
+    const mediaType = meta.mediaType ?? DEFAULT_MEDIA_TYPE;
+    await this.commit(tmp, k, { mediaType, sha256, ...lineage(meta) });
+    return { uri: `${this.rootUri}/${k}`, sha256, size, mediaType };
   }
 
   async putContent(body: Body, meta: ArtifactMeta = {}): Promise<ArtifactRef> {
-    const staging = `tmp/${randomUUID()}`;
-    const { sha256, size } = await this.writeAtomically(staging, body);
+    if (meta.sha256 !== undefined && !isSha256(meta.sha256)) throw new PermanentError(`putContent: sha256 ${JSON.stringify(meta.sha256)} is not a hex sha256`);
+    const expected = meta.sha256 !== undefined ? { sha256: meta.sha256, artifact: `${this.rootUri}/${blobKey(meta.sha256)}` } : undefined;
+    const { tmp, sha256, size } = await this.stage(body, expected);
     const key = blobKey(sha256);
-    const dest = await this.fileOf(key);
-    await fs.mkdir(path.dirname(dest), { recursive: true });
-    await fs.rename(await this.fileOf(staging), dest);
-    return { uri: `${this.rootUri}/${key}`, sha256, size, mediaType: meta.mediaType ?? 'application/octet-stream' };
+    const mediaType = meta.mediaType ?? DEFAULT_MEDIA_TYPE;
+    // Same content, same name: renaming over an existing blob is harmless (and heals a corrupt one).
+    await this.commit(tmp, key, { mediaType, sha256, ...lineage(meta) });
+    return { uri: `${this.rootUri}/${key}`, sha256, size, mediaType };
+  }
+
+  private async existingFile(keyOrUri: string): Promise<{ key: string; file: string; size: number }> {
+    const key = this.keyOf(keyOrUri);
+    const file = await this.fileOf(key);
+    const st = await fs.stat(file).catch(() => undefined);
+    if (!st?.isFile()) throw new ArtifactNotFoundError(`artifact ${keyOrUri} not found in ${this.rootUri}`, { artifact: keyOrUri });
+    return { key, file, size: st.size };
   }
 
   async open(keyOrUri: string): Promise<Readable> {
-    const key = this.keyOf(keyOrUri);
-    const file = await this.fileOf(key);
-    try {
-      await fs.access(file);
-    } catch {
-      throw new ArtifactNotFoundError(`artifact ${keyOrUri} not found in ${this.rootUri}`, { artifact: keyOrUri });
-    }
-    const stream = createReadStream(file);
+    const { key, file } = await this.existingFile(keyOrUri);
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
     const expected = isBlobKey(key);
-    if (!expected) return stream;
-    const hash = createHash('sha256');
-    const verify = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        cb(null, chunk);
-      },
-      flush(cb) {
-        const actual = hash.digest('hex');
-        if (actual !== expected) {
-          cb(new ArtifactIntegrityError(`artifact ${keyOrUri} is corrupt: content hash ${actual} does not match its name`, { artifact: keyOrUri }));
-        } else cb();
-      },
-    });
-    stream.on('error', (e) => verify.destroy(e));
-    return stream.pipe(verify);
+    return expected ? verifying(stream, expected, this.uriOf(key)) : stream;
+  }
+
+  async openRange(keyOrUri: string, start: number, end: number): Promise<Readable> {
+    const { file, size } = await this.existingFile(keyOrUri);
+    if (!(start >= 0 && end >= start)) throw new PermanentError(`artifact ${keyOrUri}: bad byte range [${start}, ${end})`, { artifact: keyOrUri });
+    const last = Math.min(end, size) - 1;
+    if (last < start) return toReadable(Buffer.alloc(0));
+    return createReadStream(file, { start, end: last, highWaterMark: 1 << 20 });
   }
 
   async read(keyOrUri: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.open(keyOrUri)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return collect(await this.open(keyOrUri));
+  }
+
+  async stat(keyOrUri: string): Promise<ArtifactInfo> {
+    const { key, size } = await this.existingFile(keyOrUri);
+    let sidecar: Partial<Sidecar> = {};
+    try {
+      sidecar = JSON.parse(await fs.readFile(this.sidecarFile(key), 'utf8')) as Sidecar;
+    } catch {
+      // Objects written by an older store (or by hand) have no sidecar.
+    }
+    const sha256 = isBlobKey(key) ?? sidecar.sha256;
+    return {
+      uri: this.uriOf(key),
+      key,
+      size,
+      mediaType: sidecar.mediaType ?? DEFAULT_MEDIA_TYPE,
+      ...(sha256 !== undefined ? { sha256 } : {}),
+      ...(sidecar.run !== undefined ? { run: sidecar.run } : {}),
+      ...(sidecar.step !== undefined ? { step: sidecar.step } : {}),
+    };
   }
 
   async exists(keyOrUri: string): Promise<boolean> {
-    try {
-      await fs.access(await this.fileOf(this.keyOf(keyOrUri)));
-      return true;
-    } catch {
-      return false;
-    }
+    const key = this.keyOf(keyOrUri);
+    const st = await fs.stat(await this.fileOf(key)).catch(() => undefined);
+    return st?.isFile() ?? false;
   }
 
   async *list(prefix: string): AsyncIterable<string> {
@@ -147,16 +224,24 @@ export class LocalStore implements ArtifactStore {
       } catch {
         return;
       }
-      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        if (rel === '' && e.name === RESERVED_PREFIX) continue;
         const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
+        // Symlinks are not followed: a listing never leaves the root.
         if (e.isDirectory()) yield* walk(path.join(dir, e.name), childRel);
-        else if (e.isFile() && !e.name.includes('.tmp-')) yield childRel;
+        else if (e.isFile()) yield childRel;
       }
     }
     yield* walk(start, base);
   }
 
   async delete(keyOrUri: string): Promise<void> {
-    await fs.rm(await this.fileOf(this.keyOf(keyOrUri)), { force: true });
+    const key = this.keyOf(keyOrUri);
+    await fs.rm(await this.fileOf(key), { force: true });
+    await fs.rm(this.sidecarFile(key), { force: true });
   }
+}
+
+function lineage(meta: ArtifactMeta): { run?: string; step?: string } {
+  return { ...(meta.run !== undefined ? { run: meta.run } : {}), ...(meta.step !== undefined ? { step: meta.step } : {}) };
 }

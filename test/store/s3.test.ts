@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { PermanentError } from '../../core/errors.js';
+import { blobKey } from '../../store/keys.js';
+import { openStore } from '../../store/open.js';
+import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
+import { S3Store, parseS3Uri } from '../../store/s3.js';
+import { hashStream, patternStream, storeContract } from './contract.js';
+
+const endpoint = inject('minioEndpoint');
+const bucket = inject('minioBucket');
+const settings = s3SettingsFromEnv({
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: inject('minioAccessKey'),
+  AWS_SECRET_ACCESS_KEY: inject('minioSecretKey'),
+});
+const client = createS3Client(settings);
+const raw = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: settings.credentials! });
+afterAll(() => {
+  client.destroy();
+  raw.destroy();
+});
+
+let prefix = '';
+function freshStore(extra: Partial<ConstructorParameters<typeof S3Store>[0]> = {}): S3Store {
+  prefix = `contract/${randomUUID()}`;
+  // Small parts so that the contract's 23 MiB body goes up as a parallel multipart upload.
+  return new S3Store({ client, bucket, prefix, partSize: 5 * 1024 * 1024, queueSize: 4, ...extra });
+}
+
+storeContract('S3 (MinIO)', {
+  store: () => freshStore(),
+  corrupt: async (key, bytes) => {
+    await raw.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${key}`, Body: bytes }));
+  },
+});
+
+describe('S3 store specifics', () => {
+  it('reads the standard AWS settings and opens s3:// roots', async () => {
+    expect(s3SettingsFromEnv({ AWS_ENDPOINT_URL_S3: 'http://a', AWS_ENDPOINT_URL: 'http://b', AWS_DEFAULT_REGION: 'eu-west-1', REPAIRITY_S3_FORCE_PATH_STYLE: 'false' })).toEqual({
+      endpoint: 'http://a',
+      region: 'eu-west-1',
+      forcePathStyle: false,
+    });
+    expect(parseS3Uri('s3://b/p/q/')).toEqual({ bucket: 'b', key: 'p/q' });
+    const store = await openStore(`s3://${bucket}/opened/${randomUUID()}`, { s3: settings });
+    const ref = await store.putContent('via openStore', { mediaType: 'text/plain' });
+    expect(ref.uri.startsWith(`s3://${bucket}/opened/`)).toBe(true);
+    expect((await store.read(ref.uri)).toString()).toBe('via openStore');
+    await expect(openStore('s3://')).rejects.toBeInstanceOf(PermanentError);
+  });
+
+  it('leaves no staging object and no pending multipart upload behind, also when the producer fails', async () => {
+    const store = freshStore();
+    await store.putContent(patternStream(12 * 1024 * 1024));
+    await expect(
+      store.putContent(
+        (async function* () {
+          yield Buffer.alloc(11 * 1024 * 1024, 1);
+          throw new Error('producer crashed');
+        })() as unknown as import('node:stream').Readable,
+      ),
+    ).rejects.toThrow();
+    const listed = await raw.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/` }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!.slice(prefix.length + 1));
+    expect(keys.filter((k) => k.startsWith('.repairity/'))).toEqual([]);
+    expect(keys).toHaveLength(1);
+    const uploads = await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: `${prefix}/` }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+  });
+
+  it('copies large staged uploads to their blob key as a parallel multipart copy', async () => {
+    const store = freshStore({ singleCopyLimit: 8 * 1024 * 1024, copyPartSize: 5 * 1024 * 1024 });
+    const total = 21 * 1024 * 1024 + 3;
+    const expected = await hashStream(patternStream(total, 1 << 20, 7));
+    const ref = await store.putContent(patternStream(total, 1 << 20, 7), { run: 'r', step: 's' });
+    expect(ref.sha256).toBe(expected.sha256);
+    expect(await hashStream(await store.open(ref.uri))).toEqual(expected);
+    expect(await store.stat(blobKey(ref.sha256))).toMatchObject({ size: total, run: 'r', step: 's' });
+  });
+
+  it('skips the upload when content with a declared hash is already stored', async () => {
+    const store = freshStore();
+    const ref = await store.putContent('already here');
+    let pulled = false;
+    const body = new (await import('node:stream')).Readable({
+      read() {
+        pulled = true;
+        this.push(null);
+      },
+    });
+    const again = await store.putContent(body, { sha256: ref.sha256 });
+    expect(again).toMatchObject({ uri: ref.uri, size: ref.size });
+    expect(pulled).toBe(false);
+  });
+});
