@@ -2,11 +2,13 @@
  * Every step kind's spec, in one registry. The compiler checks pipelines against it; the
  * worker pairs each spec with its implementation. Each family adds one line here.
  */
+import { claudeSpecs } from './claude/specs.js';
 import { dataSpecs } from './data/specs.js';
 import type { StepSpec } from './define.js';
 
 const families: readonly (readonly StepSpec[])[] = [
   dataSpecs,
+  claudeSpecs,
 ];
 
 export type StepCatalog = ReadonlyMap<string, StepSpec>;

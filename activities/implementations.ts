@@ -2,6 +2,7 @@
  * Worker-side registry: each family's factory receives its clients and returns its step
  * implementations by `uses` name. Each family adds one line here.
  */
+import { createClaudeSteps } from './claude/index.js';
 import { createDataSteps } from './data/index.js';
 import type { StepImpl } from './define.js';
 import type { ArtifactStore } from '../store/types.js';
@@ -18,6 +19,7 @@ export type StepImplementations = Record<string, StepImpl>;
 export function createStepImplementations(deps: StepDependencies): StepImplementations {
   const families: StepImplementations[] = [
     createDataSteps({ dataRoot: deps.dataRoot }),
+    createClaudeSteps(deps),
   ];
   return Object.assign({}, ...families) as StepImplementations;
 }

@@ -12,7 +12,7 @@ import { createJudgeStep } from './judge.js';
 import { createMessageStep } from './message.js';
 import { loadPriceTable, type PriceTable } from './pricing.js';
 
-export interface ClaudeDependencies extends StepDependencies {
+export interface ClaudeDependencies extends Pick<StepDependencies, 'store' | 'env'> {
   /** Settings; default: read from `env` (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, REPAIRITY_CLAUDE_*). */
   claude?: Partial<ClaudeSettings>;
   /** A ready client (tests); default: built from the settings with SDK retries off. */
