@@ -76,11 +76,14 @@ def restore_rng(state: dict[str, Any], generators: dict[str, torch.Generator] | 
         gen.set_state(state["generators"][name])
 
 
-def rng_fingerprint() -> str:
-    """A short digest of the current global RNG states (used by tests and resume checks)."""
+def rng_fingerprint(*generators: torch.Generator) -> str:
+    """A short digest of the global RNG states and any explicit generators (reported in
+    checkpoint and resumed events, so a resume that shifted a random stream is visible)."""
     import hashlib
 
     h = hashlib.sha256()
+    for g in generators:
+        h.update(g.get_state().numpy().tobytes())
     h.update(repr(random.getstate()).encode())
     h.update(np.random.get_state()[1].tobytes())
     h.update(torch.get_rng_state().numpy().tobytes())

@@ -23,7 +23,7 @@ from torch import nn
 from . import checkpoint as ckpt
 from .config import PpoConfig, training_fingerprint
 from .data import DataCursor, field_of, pad_batch, prompt_ids, read_jsonl
-from .determinism import capture_rng, restore_rng
+from .determinism import capture_rng, restore_rng, rng_fingerprint
 from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base, save_model_dir
 from .reward import encode_pair, load_reward_model
 from .runtime import (autocast, load_dtype, load_trainable, params_of, select_device, select_precision,
@@ -142,7 +142,7 @@ class PpoTrainer:
         path = ckpt.save(self.root, self.iteration, state,
                          {"stage": "ppo", "fingerprint": self.fingerprint, "total": self.cfg.iterations},
                          self.cfg.checkpoint.keep)
-        self.session.events.checkpoint(self.iteration, str(path))
+        self.session.events.emit("checkpoint", step=self.iteration, path=str(path), rng=rng_fingerprint(self.generator))
         return str(path)
 
     def resume(self, path: str) -> dict[str, object]:
@@ -245,6 +245,7 @@ class PpoTrainer:
                     resumed_from=resumed["dir"] if resumed else None)
         if resumed:
             restore_rng(resumed["rng"], {"ppo": self.generator})  # type: ignore[arg-type]
+            events.emit("resumed", step=self.iteration, rng=rng_fingerprint(self.generator))
         while self.iteration < cfg.iterations:
             ro, stats = self.rollout()
             stats.update(self.update(ro))

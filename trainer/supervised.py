@@ -18,7 +18,7 @@ from torch import nn
 from . import checkpoint as ckpt
 from .config import OptimConfig
 from .data import DataCursor, batches_per_epoch
-from .determinism import capture_rng, restore_rng
+from .determinism import capture_rng, restore_rng, rng_fingerprint
 from .runtime import autocast, load_trainable, make_scaler, params_of, trainable_state, warmup_cosine
 from .session import Session
 
@@ -91,6 +91,7 @@ def run(s: LoopSettings, modules: dict[str, nn.Module], objective: Objective, se
     session.events.emit("start", stage=s.stage, total=total, step=step, resumed_from=resumed_from)
     if rng_state is not None:
         restore_rng(rng_state)  # last: nothing may draw random numbers between here and the loop
+        session.events.emit("resumed", step=step, rng=rng_fingerprint())
 
     def save() -> str:
         state = {
@@ -103,7 +104,7 @@ def run(s: LoopSettings, modules: dict[str, nn.Module], objective: Objective, se
             "rng": capture_rng(),
         }
         path = ckpt.save(root, step, state, {"stage": s.stage, "fingerprint": s.fingerprint, "total": total}, s.keep)
-        session.events.checkpoint(step, str(path))
+        session.events.emit("checkpoint", step=step, path=str(path), rng=rng_fingerprint())
         return str(path)
 
     for m in modules.values():

@@ -1,0 +1,44 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from trainer.config import ConfigError, PpoConfig, SftConfig, load_config, training_fingerprint
+
+
+def write(tmp_path: Path, body: object) -> str:
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps(body))
+    return str(p)
+
+
+def test_reads_nested_typed_config(tmp_path: Path) -> None:
+    cfg = load_config("sft", write(tmp_path, {"data": "d.jsonl", "lora": {"rank": 8}, "optim": {"lr": 1}}))
+    assert isinstance(cfg, SftConfig)
+    assert cfg.lora.rank == 8 and cfg.lora.alpha == 16 and cfg.optim.lr == 1.0
+
+
+def test_unknown_key_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="lerning_rate"):
+        load_config("sft", write(tmp_path, {"data": "d.jsonl", "optim": {"lerning_rate": 1}}))
+
+
+def test_wrong_type_and_literal_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="batch_size"):
+        load_config("sft", write(tmp_path, {"data": "d.jsonl", "batch_size": "4"}))
+    with pytest.raises(ConfigError, match="target"):
+        load_config("sft", write(tmp_path, {"data": "d.jsonl", "target": "everything"}))
+
+
+def test_ppo_needs_a_reward_source(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="reward.path"):
+        load_config("ppo", write(tmp_path, {"data": "p.jsonl"}))
+
+
+def test_fingerprint_ignores_where_files_go_but_not_hyperparameters() -> None:
+    a = PpoConfig(data="p", output_dir="x")
+    b = PpoConfig(data="p", output_dir="y")
+    c = PpoConfig(data="p", kl_beta=0.2)
+    b.checkpoint.interval = 7
+    assert training_fingerprint(a) == training_fingerprint(b)
+    assert training_fingerprint(a) != training_fingerprint(c)
