@@ -6,6 +6,10 @@ import type { Body } from './types.js';
 
 export function toReadable(body: Body): Readable {
   if (body instanceof Readable) return body;
+  if (typeof body === 'object' && body !== null && Symbol.asyncIterator in body && !(body instanceof Uint8Array)) {
+    // Other stream implementations (streamx, async generators): wrap, keeping errors.
+    return Readable.from(body as AsyncIterable<Buffer>, { objectMode: false });
+  }
   return Readable.from([typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body)]);
 }
 
