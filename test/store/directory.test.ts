@@ -59,7 +59,7 @@ async function tree(dir: string): Promise<Record<string, string>> {
 }
 
 /** Stores a hand-made tar and a manifest that vouches for it, as an attacker with write access could. */
-async function hostileArtifact(store: ArtifactStore, entries: { header: tar.Headers; body?: string }[]): Promise<string> {
+async function hostileArtifact(store: ArtifactStore, entries: { header: tar.Header; body?: string }[]): Promise<string> {
   const pack = tar.pack();
   for (const e of entries) pack.entry(e.header, e.body ?? '');
   pack.finalize();
@@ -144,8 +144,8 @@ describe('directory artifacts: integrity', () => {
     // Bit rot in the stored tar.
     const tarFile = path.join(root, ...blobKey(up.manifest.tar.sha256).split('/'));
     const bytes = await fs.readFile(tarFile);
-    bytes[bytes.length - 2048 - 100] ^= 0xff;
-    bytes[4096] ^= 0xff;
+    bytes[bytes.length - 2048 - 100] = bytes[bytes.length - 2048 - 100]! ^ 0xff;
+    bytes[4096] = bytes[4096]! ^ 0xff;
     await fs.writeFile(tarFile, bytes);
     const dest2 = path.join(await tmp('dest'), 'y');
     const err2 = await getDirectory(store, up.ref, dest2).catch((e: unknown) => e);
@@ -155,7 +155,7 @@ describe('directory artifacts: integrity', () => {
 
     // A damaged tar header (its checksum no longer matches).
     const headerRot = await fs.readFile(tarFile);
-    headerRot[3584 + 10] ^= 0x55;
+    headerRot[3584 + 10] = headerRot[3584 + 10]! ^ 0x55;
     await fs.writeFile(tarFile, headerRot);
     const dest3 = path.join(await tmp('dest'), 'z');
     const err3 = await getDirectory(store, up.ref, dest3).catch((e: unknown) => e);
