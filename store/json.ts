@@ -1,3 +1,4 @@
+import { ArtifactNotFoundError } from '../core/errors.js';
 import type { ArtifactMeta, ArtifactRef, ArtifactStore } from './types.js';
 
 export async function readJson<T = unknown>(store: ArtifactStore, keyOrUri: string): Promise<T> {
@@ -14,6 +15,10 @@ export async function putJsonContent(store: ArtifactStore, value: unknown, meta?
 
 /** Reads a memoised value, or undefined when nothing is stored under the key. */
 export async function readJsonIfExists<T = unknown>(store: ArtifactStore, key: string): Promise<T | undefined> {
-  if (!(await store.exists(key))) return undefined;
-  return readJson<T>(store, key);
+  try {
+    return await readJson<T>(store, key);
+  } catch (err) {
+    if (err instanceof ArtifactNotFoundError) return undefined;
+    throw err;
+  }
 }

@@ -11,6 +11,7 @@ import { runKeys, stepCacheKey } from './keys.js';
 import type { ItemRecord } from './run-step.js';
 
 export const DEFAULT_SHARD_SIZE = 500;
+const COLLECT_WINDOW = 64;
 
 export interface ExpandInput {
   run: RunIdentity;
@@ -106,16 +107,21 @@ export async function collectForEach(store: ArtifactStore, input: CollectInput):
   let succeeded = 0;
   let failed = 0;
   const { run, stepId, count } = input;
+  const readRecord = async (index: number): Promise<ItemRecord> =>
+    (await readJsonIfExists<ItemRecord>(store, runKeys.itemRecord(run.runId, stepId, index))) ?? {
+      index,
+      status: 'failed',
+      error: { type: 'NoResult', message: 'no result was recorded for this item (it was not run, or its last attempt timed out)' },
+    };
+  // Reads run ahead of the writer, a window at a time, so the records stream out in order.
   async function* records(): AsyncIterable<string> {
-    for (let index = 0; index < count; index++) {
-      const rec = (await readJsonIfExists<ItemRecord>(store, runKeys.itemRecord(run.runId, stepId, index))) ?? {
-        index,
-        status: 'failed' as const,
-        error: { type: 'NoResult', message: 'no result was recorded for this item (it was not run, or its last attempt timed out)' },
-      };
-      if (rec.status === 'succeeded') succeeded++;
-      else failed++;
-      yield `${JSON.stringify(rec)}\n`;
+    for (let from = 0; from < count; from += COLLECT_WINDOW) {
+      const window = await Promise.all(Array.from({ length: Math.min(COLLECT_WINDOW, count - from) }, (_, i) => readRecord(from + i)));
+      for (const rec of window) {
+        if (rec.status === 'succeeded') succeeded++;
+        else failed++;
+        yield `${JSON.stringify(rec)}\n`;
+      }
     }
   }
   const ref = await store.putContent(Readable.from(records()), { mediaType: 'application/x-ndjson', run: run.runId, step: stepId });
