@@ -29,7 +29,7 @@ class TinyModelConfig:
     intermediate_size: int = 128
     max_position_embeddings: int = 512
     #: Standard deviation of the random initial weights (larger = a less uniform initial output).
-    initializer_range: float = 0.1
+    initializer_range: float = 0.2
 
 
 @dataclass

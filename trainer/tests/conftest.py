@@ -15,8 +15,8 @@ from trainer.session import Session
 from trainer.stages import run_stage
 
 ALL_LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
-        "intermediate_size": 64, "max_position_embeddings": 128}
+TINY = {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+        "intermediate_size": 128, "max_position_embeddings": 128, "initializer_range": 0.2}
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> str:
@@ -95,7 +95,7 @@ def ab_policy(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("ab")
     result, _ = run("sft", {
         "data": ab_task(root / "ab.jsonl"), "output_dir": str(root / "sft"), "threads": 1, "tiny": TINY,
-        "target": "fix", "batch_size": 8, "max_steps": 30, "optim": {"lr": 1e-2, "warmup_steps": 2},
+        "target": "fix", "batch_size": 8, "max_steps": 40, "optim": {"lr": 1e-2, "warmup_steps": 2},
         "lora": {"rank": 8, "alpha": 16, "dropout": 0.0, "target_modules": ALL_LINEAR},
         "checkpoint": {"interval": 0},
     })
