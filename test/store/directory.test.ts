@@ -59,9 +59,9 @@ async function tree(dir: string): Promise<Record<string, string>> {
 }
 
 /** Stores a hand-made tar and a manifest that vouches for it, as an attacker with write access could. */
-async function hostileArtifact(store: ArtifactStore, entries: { header: tar.Header; body?: string }[]): Promise<string> {
+async function hostileArtifact(store: ArtifactStore, entries: { header: Partial<tar.Header> & { name: string }; body?: string }[]): Promise<string> {
   const pack = tar.pack();
-  for (const e of entries) pack.entry(e.header, e.body ?? '');
+  for (const e of entries) pack.entry(e.header as tar.Header, e.body ?? '');
   pack.finalize();
   const tarRef = await store.putContent(await collectBuf(pack));
   const manifest: DirectoryManifest = { version: 1, tar: { sha256: tarRef.sha256, size: tarRef.size }, files: [], dirs: [], totalBytes: 0 };
