@@ -114,8 +114,8 @@ const LITERAL_TYPES: Record<data.Kind, JsonType> = {
   [data.Kind.Null]: 'null',
 };
 
-const STRING_FUNCTIONS = new Set(['format', 'join', 'tojson', 'hashfiles']);
-const BOOLEAN_FUNCTIONS = new Set(['contains', 'startswith', 'endswith', 'success', 'always', 'failure', 'cancelled']);
+const STRING_FUNCTIONS = new Set(['format', 'join', 'tojson']);
+const BOOLEAN_FUNCTIONS = new Set(['contains', 'startswith', 'endswith']);
 
 /**
  * The type of an expression that is not a plain reference, when its shape tells
