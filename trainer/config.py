@@ -262,10 +262,42 @@ def to_dict(cfg: Any) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
+PATH_KEYS = ("output_dir", "checkpoint", "log_interval", "data", "eval_data", "model", "reward")
+
+
+def _file_digest(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _model_digest(spec: str) -> str:
+    """A Repairity model folder by the content of its manifest and adapters (small files);
+    anything else (\"tiny\", a hub name, a local base model) by name."""
+    root = Path(spec)
+    if not (root / "repairity_model.json").exists():
+        return spec
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(_file_digest(str(f)).encode())
+    return h.hexdigest()
+
+
 def training_fingerprint(cfg: Any) -> str:
-    """Hash of everything that determines the trained weights (not where files go)."""
+    """Hash of everything that determines the trained weights: hyperparameters and the content of
+    the inputs, not where files happen to be (a retry downloads them to a new folder)."""
     d = to_dict(cfg)
-    d.pop("output_dir", None)
-    d.pop("checkpoint", None)
-    d.pop("log_interval", None)
+    for key in PATH_KEYS:
+        d.pop(key, None)
+    d["data_sha256"] = _file_digest(cfg.data) if Path(cfg.data).exists() else cfg.data
+    if getattr(cfg, "eval_data", None):
+        d["eval_data_sha256"] = _file_digest(cfg.eval_data)
+    d["model_digest"] = _model_digest(cfg.model)
+    reward = getattr(cfg, "reward", None)
+    if reward is not None:
+        d["reward"] = {"type": reward.type, "rule": reward.rule,
+                       "model_digest": _model_digest(reward.path) if reward.path else None}
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()

@@ -35,10 +35,16 @@ def test_ppo_needs_a_reward_source(tmp_path: Path) -> None:
         load_config("ppo", write(tmp_path, {"data": "p.jsonl"}))
 
 
-def test_fingerprint_ignores_where_files_go_but_not_hyperparameters() -> None:
-    a = PpoConfig(data="p", output_dir="x")
-    b = PpoConfig(data="p", output_dir="y")
-    c = PpoConfig(data="p", kl_beta=0.2)
+def test_fingerprint_ignores_where_files_go_but_not_hyperparameters_or_content(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for d in ("a", "b"):
+        (tmp_path / d / "p.jsonl").write_text('{"prompt": "x"}\n')
+    a = PpoConfig(data=str(tmp_path / "a" / "p.jsonl"), output_dir="x")
+    b = PpoConfig(data=str(tmp_path / "b" / "p.jsonl"), output_dir="y")
     b.checkpoint.interval = 7
+    c = PpoConfig(data=str(tmp_path / "a" / "p.jsonl"), kl_beta=0.2)
     assert training_fingerprint(a) == training_fingerprint(b)
     assert training_fingerprint(a) != training_fingerprint(c)
+    (tmp_path / "b" / "p.jsonl").write_text('{"prompt": "y"}\n')
+    assert training_fingerprint(a) != training_fingerprint(b)
