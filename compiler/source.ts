@@ -107,6 +107,8 @@ export function parseSource(text: string, file: string): ParseResult {
     lineCounter,
     prettyErrors: false,
     uniqueKeys: true,
+    // `<<: *anchor` merge keys, as in YAML 1.1 (widely used to share step settings).
+    merge: true,
   });
   const source = new SourceDocument(file, text, doc, lineCounter);
   const diagnostics: Diagnostic[] = [];

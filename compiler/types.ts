@@ -125,7 +125,10 @@ export function expressionTypes(expr: Expr, resolve: (ref: ExpressionReference) 
   const ref = pureReference(expr);
   if (ref) return resolve(ref);
   if (expr instanceof Grouping) return expressionTypes(expr.group, resolve);
-  if (expr instanceof Literal) return new Set([LITERAL_TYPES[expr.literal.kind]]);
+  if (expr instanceof Literal) {
+    const kind = expr.literal.kind;
+    return new Set([kind === data.Kind.Number && Number.isInteger(expr.literal.number()) ? 'integer' : LITERAL_TYPES[kind]]);
+  }
   if (expr instanceof Unary) return new Set(['boolean']);
   if (expr instanceof Binary) return new Set(['boolean']);
   if (expr instanceof FunctionCall) {

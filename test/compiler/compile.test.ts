@@ -80,6 +80,15 @@ describe('compilePipeline: a file using every feature', () => {
     expect(plan.apiVersion).toBe('repairity/v1');
   });
 
+  it('accepts x- fields and YAML merge keys for shared step settings', () => {
+    const plan = compileOk('name: x\nx-common: &s { uses: test.echo, timeout: 5m }\nsteps:\n  a: { <<: *s }\n  b: { <<: *s, needs: a, timeout: 1 }\n');
+    expect(plan.steps.map((s) => [s.id, (s as ActivityStep).uses, (s as ActivityStep).timeoutMs])).toEqual([
+      ['a', 'test.echo', 300_000],
+      ['b', 'test.echo', 1000],
+    ]);
+    expect(plan).not.toHaveProperty('x-common');
+  });
+
   it('infers needs from every expression and keeps explicit ones', () => {
     const plan = fullPlan();
     expect(step(plan, 'load').needs).toEqual([]);
