@@ -12,6 +12,11 @@ export interface SupervisorRequest {
   /** Base64 of a tar archive extracted into the working directory. */
   archive?: string;
   argv: string[];
+  /**
+   * A Python script (and its arguments) the container supervisor may run in a process forked from
+   * its warm zygote instead of starting `argv` (same result, no interpreter start-up). Ignored on the host.
+   */
+  inProcess?: { script: string; args: string[] };
   env?: Record<string, string>;
   timeoutMs: number;
   /** Bytes of stdout and of stderr kept (head and tail halves). */

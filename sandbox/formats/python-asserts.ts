@@ -19,6 +19,7 @@ export const pythonAsserts: FormatHandler<PythonAssertsTask> = {
           '.repairity/task.json': JSON.stringify({ code: task.code, setup: task.setup ?? '', tests: task.tests }),
         },
         argv: ['python3', '-I', '.repairity/asserts_harness.py', '.repairity/task.json', RESULT_FILE],
+        inProcess: { script: '.repairity/asserts_harness.py', args: ['.repairity/task.json', RESULT_FILE] },
       },
     };
   },

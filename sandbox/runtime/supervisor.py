@@ -5,13 +5,17 @@ explicitly unsafe development backend. It reads one JSON request per line on std
 each with one line `@@REPAIRITY <json>` on stdout. For each request it:
 
 1. makes a fresh working directory and writes the request's files (and tar archive) into it;
-2. runs the request's argv as a fresh process (fork + exec: nothing of an earlier task is in its
-   memory), stdin /dev/null, stdout and stderr into pipes it drains (keeping head and tail up to a
-   limit, so gigabytes of output cost time, never memory);
+2. runs the task as a fresh process, stdin /dev/null, stdout and stderr into pipes it drains
+   (keeping head and tail up to a limit, so gigabytes of output cost time, never memory):
+   - a request with `inProcess` (a Python script, e.g. the assert harness) is forked from the
+     *zygote*: a process forked from this supervisor at start-up, before any request was read, so
+     it holds no data of any task; it forks one child per task, which runs the script with the
+     interpreter already warm (no interpreter start-up per task, nothing of earlier tasks in memory);
+   - otherwise (and always on the host) the argv is started with fork + exec;
 3. kills the process at the wall-clock deadline;
-4. afterwards kills every process the task left (container mode: kill(-1, SIGKILL), which reaches
-   every process of this user except this supervisor and PID 1, atomically with respect to fork;
-   host mode: the task's process group only), removes the working directory, empties every
+4. afterwards kills every process the task left (container mode: every process but PID 1, this
+   supervisor and the zygote, pass after pass until none is left, the pids limit bounding a fork
+   bomb; host mode: the task's process group only), removes the working directory, empties every
    writable place (/tmp, /dev/shm, /dev/mqueue, SysV IPC), and verifies that nothing is left.
    A task that leaves something behind is reported (`leftovers`), and the host retires the
    container.
@@ -27,6 +31,7 @@ import resource
 import select
 import shutil
 import signal
+import socket
 import sys
 import tarfile
 import time
@@ -37,6 +42,7 @@ CONTAINER = MODE == "container"
 SCRATCH = ["/tmp", "/dev/shm", "/dev/mqueue"] if CONTAINER else []
 RESULT_LIMIT = 4 * 1024 * 1024
 SELF = os.getpid()
+ZYGOTE = {"pid": None, "sock": None}
 
 try:
     LIBC = ctypes.CDLL(None, use_errno=True)
@@ -128,7 +134,7 @@ def other_processes():
         if not name.isdigit():
             continue
         pid = int(name)
-        if pid in (1, SELF):
+        if pid in (1, SELF, ZYGOTE["pid"]):
             continue
         try:
             with open("/proc/%d/stat" % pid) as f:
@@ -159,15 +165,18 @@ def kill_everything(child_pid):
             pass
         reap()
         return
-    for _ in range(200):
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-        reap()
-        if not other_processes():
+    for attempt in range(500):
+        victims = other_processes()
+        if not victims:
             return
-        time.sleep(0.005)
+        for entry in victims:
+            try:
+                os.kill(int(entry.split(" ", 1)[0]), signal.SIGKILL)
+            except OSError:
+                pass
+        reap()
+        if attempt > 2:
+            time.sleep(0.002)
 
 
 def remove_sysv_ipc():
@@ -226,6 +235,151 @@ def leftover_files(wd):
     return found
 
 
+def enter_task(wd, out_w, err_w):
+    """In the task's process: its own session, its directory, /dev/null and the pipes as stdio."""
+    os.setsid()
+    os.chdir(wd)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_w, 1)
+    os.dup2(err_w, 2)
+    os.closerange(3, 65536)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if CONTAINER:
+        try:  # make the task, not the supervisor, the OOM killer's first choice
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")
+        except OSError:
+            pass
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def zygote_main(sock):
+    """The zygote: forks one child per order; the child runs a Python script in this warm interpreter."""
+    import atexit
+    import runpy
+    import traceback
+
+    sys.dont_write_bytecode = True
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
+        except OSError:
+            os._exit(0)
+        if not msg:
+            os._exit(0)
+        order = json.loads(msg)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                sock.close()
+                enter_task(order["wd"], fds[0], fds[1])
+                os.environ.clear()
+                os.environ.update(order["env"])
+                sys.stdin = open(0, "r", closefd=False)
+                sys.stdout = open(1, "w", closefd=False)
+                sys.stderr = open(2, "w", buffering=1, closefd=False)
+                sys.argv = [order["script"]] + list(order["args"])
+                sys.path[0:0] = [os.path.dirname(os.path.abspath(order["script"]))]
+                try:
+                    runpy.run_path(order["script"], run_name="__main__")
+                    code = 0
+                except SystemExit as exc:
+                    if exc.code is None:
+                        code = 0
+                    elif isinstance(exc.code, int):
+                        code = exc.code
+                    else:
+                        sys.stderr.write("%s\n" % (exc.code,))
+                        code = 1
+                except BaseException:
+                    traceback.print_exc()
+                    code = 1
+                try:
+                    atexit._run_exitfuncs()
+                except BaseException:
+                    pass
+                for stream in (sys.stdout, sys.stderr):
+                    try:
+                        stream.flush()
+                    except BaseException:
+                        pass
+            finally:
+                os._exit(code & 0xFF)
+        for fd in fds:
+            os.close(fd)
+        sock.sendall(b"P %d\n" % pid)
+        _, status = os.waitpid(pid, 0)
+        sock.sendall(b"S %d\n" % status)
+
+
+def start_zygote():
+    parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:
+        parent_sock.close()
+        try:
+            zygote_main(child_sock)
+        finally:
+            os._exit(0)
+    child_sock.close()
+    ZYGOTE["pid"] = pid
+    ZYGOTE["sock"] = parent_sock
+    ZYGOTE["buffer"] = b""
+
+
+def zygote_alive():
+    pid = ZYGOTE["pid"]
+    if not pid:
+        return False
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        done = pid
+    if done:
+        ZYGOTE["pid"] = None
+        return False
+    return True
+
+
+def zygote_line(block):
+    sock = ZYGOTE["sock"]
+    while b"\n" not in ZYGOTE["buffer"]:
+        if not block:
+            ready, _, _ = select.select([sock], [], [], 0)
+            if not ready:
+                return None
+        chunk = sock.recv(4096)
+        if not chunk:
+            return b"EOF"
+        ZYGOTE["buffer"] += chunk
+    line, _, ZYGOTE["buffer"] = ZYGOTE["buffer"].partition(b"\n")
+    return line
+
+
+def zygote_spawn(wd, env, in_process, out_w, err_w):
+    """Asks the zygote for a task process; its pid, or None when the zygote is gone."""
+    order = {"wd": wd, "env": env, "script": in_process["script"], "args": in_process.get("args", [])}
+    try:
+        socket.send_fds(ZYGOTE["sock"], [json.dumps(order).encode()], [out_w, err_w])
+        line = zygote_line(block=True)
+    except OSError:
+        return None
+    if not line.startswith(b"P "):
+        return None
+    return int(line[2:])
+
+
+def zygote_status(block=False):
+    line = zygote_line(block)
+    if line is None:
+        return None
+    if line.startswith(b"S "):
+        return int(line[2:])
+    return 0x7F00 if block or line == b"EOF" else None
+
+
 def run(req):
     task_id = "".join(c for c in str(req.get("id", "task")) if c.isalnum() or c in "-_")[:64] or "task"
     wd = os.path.join(WORK_ROOT, "t-" + task_id)
@@ -254,33 +408,35 @@ def run(req):
     err_r, err_w = os.pipe()
     oom_before = read_oom_kills()
     started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # the task
-        try:
-            os.setsid()
-            os.chdir(wd)
-            devnull = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(devnull, 0)
-            os.dup2(out_w, 1)
-            os.dup2(err_w, 2)
-            os.closerange(3, 65536)
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-            if CONTAINER:
-                try:  # make the task, not the supervisor, the OOM killer's first choice
-                    with open("/proc/self/oom_score_adj", "w") as f:
-                        f.write("1000")
-                except OSError:
-                    pass
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            argv = req["argv"]
-            os.execvpe(argv[0], argv, env)
-        except BaseException as exc:
+    in_process = req.get("inProcess") if CONTAINER and ZYGOTE["pid"] else None
+    zygote_lost = False
+    if in_process:
+        pid = zygote_spawn(wd, env, in_process, out_w, err_w)
+        zygote_lost = pid is None
+    else:
+        pid = os.fork()
+        if pid == 0:  # the task
             try:
-                os.write(2, ("repairity: cannot start %r: %s\n" % (req.get("argv"), exc)).encode())
-            finally:
-                os._exit(127)
+                enter_task(wd, out_w, err_w)
+                argv = req["argv"]
+                os.execvpe(argv[0], argv, env)
+            except BaseException as exc:
+                try:
+                    os.write(2, ("repairity: cannot start %r: %s\n" % (req.get("argv"), exc)).encode())
+                finally:
+                    os._exit(127)
     os.close(out_w)
     os.close(err_w)
+
+    def poll_exit():
+        """The task's wait status once it has exited, else None."""
+        if in_process:
+            if zygote_lost:
+                return 0x7F00  # as if it had exited with 127
+            status = zygote_status()
+            return status
+        done, st = os.waitpid(pid, os.WNOHANG)
+        return st if done else None
 
     out, err = Capture(limit), Capture(limit)
     streams = {out_r: out, err_r: err}
@@ -288,23 +444,27 @@ def run(req):
     status = None
     timed_out = False
     exited_at = None
+    zsock = ZYGOTE["sock"]
     while True:
         now = time.monotonic()
         if status is None:
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status, exited_at = st, now
+            status = poll_exit()
+            if status is not None:
+                exited_at = now
         if status is not None and (not streams or now - exited_at > 0.2):
             break  # exited; background processes holding the pipes get 200 ms, then are killed
         if status is None and now >= deadline:
             timed_out = True
             break
-        if not streams:
+        watch = list(streams) + ([zsock.fileno()] if in_process and status is None and not zygote_lost else [])
+        if not watch:
             time.sleep(0.002)
             continue
         wait = 0.05 if status is not None else max(0.0, min(deadline - now, 0.25))
-        ready, _, _ = select.select(list(streams), [], [], wait)
+        ready, _, _ = select.select(watch, [], [], wait)
         for fd in ready:
+            if fd not in streams:
+                continue
             chunk = os.read(fd, 1 << 16)
             if chunk:
                 streams[fd].add(chunk)
@@ -314,10 +474,13 @@ def run(req):
     duration_ms = int((time.monotonic() - started) * 1000)
     kill_everything(pid)
     if status is None:
-        try:
-            _, status = os.waitpid(pid, 0)
-        except ChildProcessError:
-            status = None
+        if in_process:
+            status = zygote_status(block=True)
+        else:
+            try:
+                _, status = os.waitpid(pid, 0)
+            except ChildProcessError:
+                status = None
     for fd in list(streams):
         os.close(fd)
 
@@ -336,6 +499,8 @@ def run(req):
     if CONTAINER:
         remove_sysv_ipc()
     leftovers = (other_processes() if CONTAINER else []) + leftover_files(wd) + (sysv_leftovers() if CONTAINER else [])
+    if CONTAINER and not zygote_alive():
+        leftovers.append("zygote died")
 
     stdout, stdout_cut = out.text()
     stderr, stderr_cut = err.text()
@@ -364,6 +529,8 @@ def main():
     if CONTAINER and LIBC is not None:
         LIBC.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: tasks of the same user cannot ptrace us
     os.makedirs(WORK_ROOT, exist_ok=True)
+    if CONTAINER and hasattr(socket, "send_fds"):
+        start_zygote()  # before the first request is read: the zygote never holds task data
     respond({"ready": True, "pid": SELF, "oomKills": read_oom_kills()})
     stdin = sys.stdin.buffer
     while True:
