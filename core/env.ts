@@ -31,6 +31,14 @@ export const ENV = {
   AWS_SESSION_TOKEN: 'AWS_SESSION_TOKEN',
   /** `true` to put the bucket in the path (default: true when an endpoint is set, as MinIO needs). */
   REPAIRITY_S3_FORCE_PATH_STYLE: 'REPAIRITY_S3_FORCE_PATH_STYLE',
+  /** Python interpreter of the trainer's environment (mk/python.mk exports $(CACHE)/venv/bin/python). */
+  REPAIRITY_PYTHON: 'REPAIRITY_PYTHON',
+  /** Training steps: run the trainer in this Docker image with GPU device requests instead of a local process. */
+  REPAIRITY_TRAINER_IMAGE: 'REPAIRITY_TRAINER_IMAGE',
+  /** GPUs a trainer container requests: `all` (default) or a count. */
+  REPAIRITY_TRAINER_GPUS: 'REPAIRITY_TRAINER_GPUS',
+  /** Scratch folder for training attempts (inputs, checkpoints, outputs); default: the OS temp folder. */
+  REPAIRITY_TRAINER_WORKDIR: 'REPAIRITY_TRAINER_WORKDIR',
   ANTHROPIC_API_KEY: 'ANTHROPIC_API_KEY',
   ANTHROPIC_BASE_URL: 'ANTHROPIC_BASE_URL',
   /** `claude` task queue: activities one worker runs at once (default 16). */

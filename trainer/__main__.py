@@ -24,12 +24,32 @@ EXIT_PERMANENT = 2
 EXIT_STOPPED = 143
 
 
+def watch_parent(interval: float = 1.0) -> None:
+    """A worker killed with SIGKILL cannot stop its child; the child notices it was orphaned."""
+    import os
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        log.warning("launching process %d is gone; stopping", parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trainer", description=__doc__)
     parser.add_argument("stage", choices=["sft", "reward", "ppo", "generate"])
     parser.add_argument("--config", required=True, help="JSON configuration file")
     parser.add_argument("--resume", help="checkpoint folder, or a folder of checkpoints (newest is used)")
     parser.add_argument("--stop-after", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--watch-parent", action="store_true",
+                        help="stop (final checkpoint, exit 143) when the launching process dies")
     args = parser.parse_args(argv)
     setup_logging()
     events = EventSink()
@@ -41,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PERMANENT
     session = Session(events=events, resume=args.resume, stop_after=args.stop_after)
     session.stop.install()
+    if args.watch_parent:
+        watch_parent()
     configure(cfg.seed, cfg.threads)
     try:
         result = run_stage(args.stage, cfg, session)

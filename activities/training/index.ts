@@ -1,0 +1,51 @@
+/**
+ * The training step kinds (queue `gpu`): train.sft, train.reward, train.ppo, model.generate.
+ * Each launches the Python trainer (a local process, or a Docker container with GPUs when
+ * REPAIRITY_TRAINER_IMAGE is set), follows its JSON-lines events, stores and heartbeats its
+ * checkpoints, and resumes from the last one on a retry.
+ */
+import type { StepImpl } from '../define.js';
+import type { StepDependencies } from '../implementations.js';
+import { createGenerateStep } from './generate.js';
+import { localLauncher, type TrainerLauncher } from './process.js';
+import { createPpoStep } from './ppo.js';
+import { createRewardStep } from './reward.js';
+import type { TrainerRuntime } from './run-trainer.js';
+import { readTrainingSettings, type TrainingSettings } from './settings.js';
+import { createSftStep } from './sft.js';
+
+export interface TrainingDependencies extends Pick<StepDependencies, 'env'> {
+  /** Overrides of the settings read from `env` (see settings.ts for the defaults). */
+  training?: Partial<TrainingSettings>;
+  /** A launcher to use instead of the local process / Docker one (tests). */
+  launcher?: TrainerLauncher;
+}
+
+async function createDockerLauncher(settings: TrainingSettings): Promise<TrainerLauncher> {
+  const [{ default: Docker }, { dockerLauncher }] = await Promise.all([import('dockerode'), import('./docker.js')]);
+  return dockerLauncher({ docker: new Docker(), image: settings.dockerImage!, gpus: settings.dockerGpus });
+}
+
+export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntime {
+  const settings: TrainingSettings = { ...readTrainingSettings(deps.env), ...deps.training };
+  let launch: TrainerLauncher;
+  if (deps.launcher) launch = deps.launcher;
+  else if (settings.dockerImage) {
+    let docker: Promise<TrainerLauncher> | undefined;
+    launch = async (cmd) => (await (docker ??= createDockerLauncher(settings)))(cmd);
+  } else launch = localLauncher({ python: settings.python, trainerRoot: settings.trainerRoot, baseEnv: deps.env });
+  return { launch, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, keepWorkDir: settings.keepWorkDir };
+}
+
+export function createTrainingSteps(deps: TrainingDependencies): Record<string, StepImpl> {
+  const rt = createTrainingRuntime(deps);
+  return {
+    'train.sft': createSftStep(rt),
+    'train.reward': createRewardStep(rt),
+    'train.ppo': createPpoStep(rt),
+    'model.generate': createGenerateStep(rt),
+  };
+}
+
+export { trainingSpecs } from './specs.js';
+export type { TrainingHeartbeat } from './run-trainer.js';

@@ -1,0 +1,38 @@
+/** Options of the training steps, with their defaults; read from the environment at the edge. */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ENV } from '../../core/env.js';
+
+export interface TrainingSettings {
+  /** Python interpreter with the trainer's packages. Default: REPAIRITY_PYTHON, else `python3`. */
+  python: string;
+  /** Folder containing the `trainer/` package. Default: this repository's root. */
+  trainerRoot: string;
+  /** Parent of each attempt's scratch folder (inputs, checkpoints, outputs). Default: the OS temp folder. */
+  workRoot: string;
+  /** Run the trainer in this Docker image with GPU device requests instead of a local process. */
+  dockerImage?: string;
+  /** GPUs a container requests ("all" or a count). Default "all". */
+  dockerGpus: 'all' | number;
+  /** How long a stopping trainer may take to write its final checkpoint before SIGKILL. Default 10 min. */
+  stopGraceMs: number;
+  /** Keep each attempt's scratch folder (debugging). Default false. */
+  keepWorkDir: boolean;
+}
+
+export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function readTrainingSettings(env: NodeJS.ProcessEnv): TrainingSettings {
+  const gpus = env[ENV.REPAIRITY_TRAINER_GPUS]?.trim();
+  const image = env[ENV.REPAIRITY_TRAINER_IMAGE]?.trim();
+  return {
+    python: env[ENV.REPAIRITY_PYTHON]?.trim() || 'python3',
+    trainerRoot: repositoryRoot,
+    workRoot: env[ENV.REPAIRITY_TRAINER_WORKDIR]?.trim() || os.tmpdir(),
+    ...(image ? { dockerImage: image } : {}),
+    dockerGpus: gpus && gpus !== 'all' && Number.isInteger(Number(gpus)) ? Number(gpus) : 'all',
+    stopGraceMs: 10 * 60_000,
+    keepWorkDir: false,
+  };
+}
