@@ -7,6 +7,23 @@ import { checkParamValue } from './params.js';
 import type { SchedulePlan } from './plan.js';
 import { didYouMean } from './suggest.js';
 
+const timeZones = new Map<string, boolean>();
+
+/** Whether the runtime knows the IANA zone (answers memoised: creating a formatter is slow). */
+function isTimeZone(zone: string): boolean {
+  let known = timeZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (timeZones.size < 1000) timeZones.set(zone, known);
+  }
+  return known;
+}
+
 export function checkSchedule(ctx: CompileContext): void {
   const schedule = ctx.doc.schedule;
   if (!isRecord(schedule)) return;
@@ -22,9 +39,7 @@ export function checkSchedule(ctx: CompileContext): void {
     }
   }
   if (typeof schedule.timezone === 'string') {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: schedule.timezone });
-    } catch {
+    if (!isTimeZone(schedule.timezone)) {
       ctx.error('bad-timezone', ctx.at(['schedule', 'timezone']), `unknown time zone "${schedule.timezone}"; use an IANA name such as "UTC" or "Europe/Paris"`);
     }
   }
