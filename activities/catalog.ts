@@ -5,10 +5,12 @@
 import { claudeSpecs } from './claude/specs.js';
 import { dataSpecs } from './data/specs.js';
 import type { StepSpec } from './define.js';
+import { sandboxSpecs } from './sandbox/specs.js';
 
 const families: readonly (readonly StepSpec[])[] = [
   dataSpecs,
   claudeSpecs,
+  sandboxSpecs,
 ];
 
 export type StepCatalog = ReadonlyMap<string, StepSpec>;

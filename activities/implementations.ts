@@ -4,6 +4,7 @@
  */
 import { createClaudeSteps } from './claude/index.js';
 import { createDataSteps } from './data/index.js';
+import { createSandboxSteps } from './sandbox/index.js';
 import type { StepImpl } from './define.js';
 import type { ArtifactStore } from '../store/types.js';
 
@@ -20,6 +21,7 @@ export function createStepImplementations(deps: StepDependencies): StepImplement
   const families: StepImplementations[] = [
     createDataSteps({ dataRoot: deps.dataRoot }),
     createClaudeSteps(deps),
+    createSandboxSteps(deps),
   ];
   return Object.assign({}, ...families) as StepImplementations;
 }
