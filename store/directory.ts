@@ -246,6 +246,10 @@ export async function getDirectory(store: ArtifactStore, refOrUri: ArtifactRef |
     return manifest;
   } catch (err) {
     await fs.rm(staging, { recursive: true, force: true });
+    if (err instanceof ArtifactIntegrityError && err.context.artifact !== uri) {
+      // The tar blob itself failed its check: name the directory artifact the caller asked for too.
+      throw new ArtifactIntegrityError(`directory artifact ${uri}: ${err.message}`, { artifact: uri }, { cause: err });
+    }
     if (err instanceof RepairityError || (err as NodeJS.ErrnoException).code !== undefined) throw err;
     // The tar parser's own complaints (bad header checksum, truncated archive): the stored bytes are bad.
     throw new ArtifactIntegrityError(`directory artifact ${uri}: its tar cannot be read (${(err as Error).message}); re-create it`, { artifact: uri }, { cause: err });
