@@ -90,7 +90,8 @@ export function ajvDiagnostics(
       const index = b.schemaPath.slice(e.schemaPath.length + 1).split('/')[0]!;
       byBranch.set(index, [...(byBranch.get(index) ?? []), b]);
     }
-    const matching = [...byBranch.values()].find((bs) => !bs.some((b) => b.keyword === 'type' && b.instancePath === e.instancePath));
+    const requiredOnly = byBranch.size > 1 && [...byBranch.values()].every((bs) => bs.every((b) => b.keyword === 'required' && b.instancePath === e.instancePath));
+    const matching = requiredOnly ? undefined : [...byBranch.values()].find((bs) => !bs.some((b) => b.keyword === 'type' && b.instancePath === e.instancePath));
     if (matching) {
       for (const b of matching) suppressed.delete(b);
       suppressed.add(e);
@@ -157,9 +158,16 @@ export function ajvDiagnostics(
           message = `${dotted(path)} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, not ${describe(data)}`;
           break;
         case 'anyOf':
-        case 'oneOf':
-          message = custom ? `${dotted(path)}: ${custom}, not ${describe(data)}` : `${dotted(path)} ${e.message ?? 'is invalid'}`;
+        case 'oneOf': {
+          const alternatives = requiredAlternatives(errors, e);
+          if (alternatives) {
+            part = 'key';
+            message = `${dotted(path)} needs ${e.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of the fields ${alternatives.map((a) => `"${a}"`).join(', ')}`;
+          } else {
+            message = custom ? `${dotted(path)}: ${custom}, not ${describe(data)}` : `${dotted(path)} ${e.message ?? 'is invalid'}`;
+          }
           break;
+        }
         case 'minProperties':
           message = `${dotted(path)} must not be empty`;
           break;
@@ -175,6 +183,22 @@ export function ajvDiagnostics(
     out.push({ file: source.file, line, column, message, code: typeof parent['x-code'] === 'string' ? (parent['x-code'] as Diagnostic['code']) : code });
   }
   return out;
+}
+
+/**
+ * When every branch of a failed `oneOf`/`anyOf` only asks for fields (`{ required: [x] }`), the
+ * fields it offers. A `oneOf` that failed with no branch error had several branches match.
+ */
+function requiredAlternatives(errors: readonly ErrorObject[], e: ErrorObject): string[] | undefined {
+  const schemas = e.schema;
+  if (!Array.isArray(schemas) || schemas.length < 2) return undefined;
+  const names: string[] = [];
+  for (const branch of schemas as Record<string, unknown>[]) {
+    const keys = Object.keys(branch ?? {});
+    if (keys.length !== 1 || keys[0] !== 'required' || !Array.isArray(branch.required)) return undefined;
+    names.push(...(branch.required as string[]));
+  }
+  return names;
 }
 
 function article(type: string): string {

@@ -42,14 +42,55 @@ const isWholeTemplate = (v: unknown): boolean => typeof v === 'string' && /^\$\{
 
 const STRUCTURAL = new Set(['required', 'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties', 'dependencies', 'dependentRequired', 'type', 'minItems', 'maxItems']);
 
-/** Keeps only the errors that hold whatever the templates evaluate to. */
-function keepError(root: unknown, e: ErrorObject): boolean {
+function valueAtPointer(root: unknown, pointer: string): unknown {
   let cur: unknown = root;
-  for (const seg of pointerToPath(e.instancePath)) cur = isRecord(cur) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[seg] : undefined;
+  for (const seg of pointerToPath(pointer)) cur = isRecord(cur) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[seg] : undefined;
+  return cur;
+}
+
+/** Whether an error holds whatever the templates evaluate to, judging by its own keyword and value. */
+function keepError(root: unknown, e: ErrorObject): boolean {
+  const cur = valueAtPointer(root, e.instancePath);
   if (!hasTemplate(cur)) return true;
   if (isWholeTemplate(cur)) return false;
   if (typeof cur === 'string') return e.keyword === 'type';
   return STRUCTURAL.has(e.keyword);
+}
+
+/** A copy without the values that are one whole template (their type is not known). */
+function withoutWholeTemplates(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutWholeTemplates);
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).filter(([, v]) => !isWholeTemplate(v)).map(([k, v]) => [k, withoutWholeTemplates(v)]));
+  return value;
+}
+
+const COMPOSITE = new Set(['oneOf', 'anyOf', 'not']);
+
+/**
+ * The input-schema errors that hold whatever the templates evaluate to. A composite error
+ * (`oneOf`, `anyOf`, `not`) on a mapping holding templates is kept when it also occurs with those
+ * templated fields left out, so it depends only on the literal fields; otherwise it is dropped
+ * together with its branches' errors.
+ */
+function inputErrors(validate: ValidateFunction, given: unknown): ErrorObject[] {
+  const errors = [...(validate.errors ?? [])];
+  let stripped: ErrorObject[] | undefined;
+  const dropped: ErrorObject[] = [];
+  const kept = errors.filter((e) => {
+    if (keepError(given, e)) return true;
+    if (COMPOSITE.has(e.keyword) && !isWholeTemplate(valueAtPointer(given, e.instancePath))) {
+      if (!stripped) {
+        validate(withoutWholeTemplates(given));
+        stripped = [...(validate.errors ?? [])];
+      }
+      if (stripped.some((r) => r.keyword === e.keyword && r.instancePath === e.instancePath && r.schemaPath === e.schemaPath)) return true;
+    }
+    dropped.push(e);
+    return false;
+  });
+  return kept.filter(
+    (e) => !dropped.some((d) => COMPOSITE.has(d.keyword) && e.schemaPath.startsWith(`${d.schemaPath}/`) && e.instancePath.startsWith(d.instancePath)),
+  );
 }
 
 export function checkWiring(ctx: CompileContext, step: StepInfo): void {
@@ -62,8 +103,7 @@ export function checkWiring(ctx: CompileContext, step: StepInfo): void {
     if (validate instanceof Error) {
       ctx.error('input-schema', ctx.at(['steps', step.id, 'uses']), `the input schema of step kind ${step.spec.name} does not compile (${validate.message}); this is a bug in the kind's spec, not in the pipeline`);
     } else if (!validate(given)) {
-      const errors = (validate.errors ?? []).filter((e) => keepError(given, e));
-      ctx.diagnostics.push(...ajvDiagnostics(errors, given, ctx.source, withPath, { code: 'input-schema', suffix: ` (input of ${step.spec.name})` }));
+      ctx.diagnostics.push(...ajvDiagnostics(inputErrors(validate, given), given, ctx.source, withPath, { code: 'input-schema', suffix: ` (input of ${step.spec.name})` }));
     }
   }
 

@@ -46,6 +46,20 @@ export const testSpecs: StepSpec[] = [
     output: { type: 'object', properties: { dataset: { type: 'string' }, count: { type: 'integer' } }, additionalProperties: false },
   }),
   defineSpec({
+    name: 'test.take',
+    description: 'Takes a fraction or a count of the records.',
+    queue: 'cpu',
+    version: '1',
+    input: {
+      type: 'object',
+      properties: { dataset: { type: 'string' }, fraction: { type: 'number' }, count: { type: 'integer' } },
+      required: ['dataset'],
+      additionalProperties: false,
+      oneOf: [{ required: ['fraction'] }, { required: ['count'] }],
+    },
+    output: { type: 'object', properties: { dataset: { type: 'string' } }, additionalProperties: false },
+  }),
+  defineSpec({
     name: 'test.echo',
     description: 'Returns its text.',
     queue: 'claude',

@@ -246,7 +246,7 @@ describe('diagnostics', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(formatDiagnostics(result.diagnostics)).toBe(
-      'x.yaml:3:14: unknown step kind "nope.kind" in step "a"; known kinds: test.echo, test.load, test.sample, test.train\n' +
+      'x.yaml:3:14: unknown step kind "nope.kind" in step "a"; known kinds: test.echo, test.load, test.sample, test.take, test.train\n' +
         'x.yaml:4:32: step "b" needs unknown step "c"; steps: a, b',
     );
     const err = new PipelineCompileError(result.diagnostics);
