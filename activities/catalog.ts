@@ -6,11 +6,13 @@ import { claudeSpecs } from './claude/specs.js';
 import { dataSpecs } from './data/specs.js';
 import type { StepSpec } from './define.js';
 import { sandboxSpecs } from './sandbox/specs.js';
+import { trainingSpecs } from './training/specs.js';
 
 const families: readonly (readonly StepSpec[])[] = [
   dataSpecs,
   claudeSpecs,
   sandboxSpecs,
+  trainingSpecs,
 ];
 
 export type StepCatalog = ReadonlyMap<string, StepSpec>;

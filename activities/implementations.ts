@@ -5,6 +5,7 @@
 import { createClaudeSteps } from './claude/index.js';
 import { createDataSteps } from './data/index.js';
 import { createSandboxSteps } from './sandbox/index.js';
+import { createTrainingSteps } from './training/index.js';
 import type { StepImpl } from './define.js';
 import type { ArtifactStore } from '../store/types.js';
 
@@ -22,6 +23,7 @@ export function createStepImplementations(deps: StepDependencies): StepImplement
     createDataSteps({ dataRoot: deps.dataRoot }),
     createClaudeSteps(deps),
     createSandboxSteps(deps),
+    createTrainingSteps(deps),
   ];
   return Object.assign({}, ...families) as StepImplementations;
 }
