@@ -5,7 +5,8 @@
  */
 import type { Message } from '@anthropic-ai/sdk/resources/messages/messages';
 import { hashJson } from '../../core/hash.js';
-import { readJsonIfExists, writeJson } from '../../store/json.js';
+import { ArtifactNotFoundError } from '../../core/errors.js';
+import { writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
 
 /** Bump when the meaning of a stored record changes. */
@@ -32,7 +33,13 @@ export function memoPath(key: string): string {
 }
 
 export async function readMemo(store: ArtifactStore, key: string): Promise<MemoRecord | undefined> {
-  return readJsonIfExists<MemoRecord>(store, memoPath(key));
+  // One read (not exists + read): this runs before every call.
+  try {
+    return JSON.parse((await store.read(memoPath(key))).toString('utf8')) as MemoRecord;
+  } catch (err) {
+    if (err instanceof ArtifactNotFoundError) return undefined;
+    throw err;
+  }
 }
 
 export async function writeMemo(store: ArtifactStore, record: MemoRecord): Promise<void> {

@@ -273,7 +273,7 @@ export async function startAnthropicTestServer(opts: AnthropicTestServerOptions 
     const route = `${req.method} ${path.replace(/msgbatch_[A-Za-z0-9_]+/, ':id')}`;
     counters.byRoute.set(route, (counters.byRoute.get(route) ?? 0) + 1);
     const run = async (): Promise<void> => {
-      if (options.apiKey !== undefined) {
+      if (options.apiKey !== undefined && !path.startsWith('/_test/')) {
         // Older SDKs send `x-api-key`; newer ones `Authorization: Bearer <key>`.
         const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
         const given = (req.headers['x-api-key'] as string | undefined) ?? bearer;
@@ -286,6 +286,15 @@ export async function startAnthropicTestServer(opts: AnthropicTestServerOptions 
           const shown = options.echoKeyInErrors ? `: ${String(given ?? '')}` : '';
           return sendError(res, requestId, 401, 'authentication_error', `invalid x-api-key${shown}`);
         }
+      }
+      if (req.method === 'GET' && path === '/_test/counters') {
+        const c = counters;
+        return sendJson(res, 200, { requests: c.requests, successes: c.successes, failures: c.failures, batchesCreated: c.batchesCreated, batchRequests: c.batchRequests, byKey: Object.fromEntries(c.byKey), byRoute: Object.fromEntries(c.byRoute) }, {});
+      }
+      if (req.method === 'POST' && path === '/_test/reset') {
+        Object.assign(counters, newCounters());
+        received.length = 0;
+        return sendJson(res, 200, { ok: true }, {});
       }
       if (req.method === 'POST' && path === '/v1/messages') return handleMessages(req, res, requestId);
       if (path === '/v1/messages/batches' || path.startsWith('/v1/messages/batches/')) {

@@ -1,0 +1,187 @@
+/**
+ * bench/claude: 500 `claude.message` calls against the local Anthropic-compatible server answering
+ * after 200 ms, at concurrency 32. Ideal throughput is 32 / 0.2 s = 160 calls/s; prints the
+ * achieved throughput as a ratio of it (goal: at least 0.9).
+ *
+ * Two paths, each on a fresh artifact store (so every call is a real request):
+ * The server runs in its own process (as the real API is elsewhere), so its work does not share
+ * the event loop of the code under test.
+ * - direct: the step implementation called from a pool of 32 (the activity's own overhead);
+ * - engine: a pipeline with a forEach step run by the real engine (Temporal dev server, workers,
+ *   the `claude` queue limited to 32 concurrent activities). Its ratio is the last line.
+ * BENCH_CLAUDE_CALLS, BENCH_CLAUDE_CONCURRENCY, BENCH_CLAUDE_LATENCY_MS change the sizes;
+ * BENCH_CLAUDE_MODE=direct skips the engine path.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import readline from 'node:readline';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { defaultCatalog } from '../../activities/catalog.js';
+import { createClaudeSteps } from '../../activities/claude/index.js';
+import type { StepContext } from '../../activities/define.js';
+import { assembleKinds } from '../../activities/kinds.js';
+import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
+import { LocalStore } from '../../store/local.js';
+import { startTemporal } from '../../test/helpers/services/temporal.js';
+import { createWorkers } from '../../worker/create-workers.js';
+import { workflowQueue } from '../../workflows/queues.js';
+
+const CALLS = Number(process.env.BENCH_CLAUDE_CALLS ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CLAUDE_CONCURRENCY ?? 32);
+const LATENCY_MS = Number(process.env.BENCH_CLAUDE_LATENCY_MS ?? 200);
+const MODE = process.env.BENCH_CLAUDE_MODE ?? 'engine';
+const GOAL = 0.9;
+const KEY = 'bench-key';
+const IDEAL = CONCURRENCY / (LATENCY_MS / 1000);
+
+function benchContext(store: LocalStore, i: number): StepContext {
+  const noop = (): void => undefined;
+  return {
+    runId: 'bench',
+    stepId: 'teacher',
+    itemIndex: i,
+    idempotencyKey: `bench/teacher/${i}`,
+    attempt: 1,
+    store,
+    heartbeat: noop,
+    lastHeartbeat: () => undefined,
+    signal: new AbortController().signal,
+    log: { info: noop, warn: noop, error: noop },
+    reportUsage: noop,
+    cache: true,
+  };
+}
+
+async function tempStore(): Promise<{ store: LocalStore; dir: string }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-claude-'));
+  return { store: new LocalStore(dir), dir };
+}
+
+async function direct(baseURL: string): Promise<number> {
+  const { store, dir } = await tempStore();
+  const steps = createClaudeSteps({ store, env: {}, claude: { apiKey: KEY, baseURL, timeoutMs: 30_000, concurrency: CONCURRENCY } });
+  const message = steps['claude.message']!;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < CALLS; i = next++) {
+        await message({ model: 'claude-haiku-4-5', prompt: `direct item ${i}` }, benchContext(store, i));
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await fs.rm(dir, { recursive: true, force: true });
+  return seconds;
+}
+
+async function engine(baseURL: string): Promise<number> {
+  const temporal = await startTemporal();
+  const address = temporal.provide.temporalAddress!;
+  const { store, dir } = await tempStore();
+  const native = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const prefix = `benchc${randomUUID().slice(0, 6)}-`;
+  const impls = createClaudeSteps({ store, env: {}, claude: { apiKey: KEY, baseURL, timeoutMs: 30_000, concurrency: CONCURRENCY } });
+  const workers = await createWorkers({
+    connection: native,
+    queuePrefix: prefix,
+    // The engine's own activities (forEach expansion, records) run on the cpu queue.
+    queues: ['cpu', 'claude'],
+    store,
+    kinds: assembleKinds(defaultCatalog, impls),
+    pipelinesDir: dir,
+    limits: { claude: { maxConcurrent: CONCURRENCY } },
+  });
+  const running = workers.map((w) => w.run());
+  const yaml = (tag: string, n: number) => `name: bench-claude
+steps:
+  teacher:
+    uses: claude.message
+    forEach: ${JSON.stringify(Array.from({ length: n }, (_, i) => i))}
+    concurrency: ${CONCURRENCY}
+    with:
+      model: claude-haiku-4-5
+      prompt: "${tag} item \${{ item }}"
+`;
+  const run = async (tag: string, n: number): Promise<number> => {
+    const compiled = compilePipeline(yaml(tag, n), { file: 'bench-claude.yaml', catalog: defaultCatalog });
+    if (!compiled.ok) throw new Error(formatDiagnostics(compiled.diagnostics));
+    const plan = compiled.plan;
+    const t0 = performance.now();
+    await client.workflow.execute('runPipeline', { taskQueue: workflowQueue(prefix), workflowId: `bench-claude-${randomUUID()}`, args: [{ plan, params: bindParams(plan, {}) }] });
+    return (performance.now() - t0) / 1000;
+  };
+  try {
+    await run('warmup', CONCURRENCY);
+    return await run('engine', CALLS);
+  } finally {
+    for (const w of workers) w.shutdown();
+    await Promise.allSettled(running);
+    await native.close();
+    await connection.close();
+    await temporal.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface LocalServer {
+  url: string;
+  counters(): Promise<{ successes: number }>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts test/anthropic-server/main.ts in a child process and reads its URL. */
+async function startServerProcess(): Promise<LocalServer> {
+  const main = path.join(import.meta.dirname, '..', '..', 'test', 'anthropic-server', 'main.ts');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main, '--api-key', KEY, '--latency-ms', String(LATENCY_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (l) => resolve(l.trim()));
+    child.once('exit', (code) => reject(new Error(`anthropic-server exited with ${code}`)));
+  });
+  return {
+    url,
+    counters: async () => (await (await fetch(`${url}/_test/counters`)).json()) as { successes: number },
+    reset: async () => {
+      await (await fetch(`${url}/_test/reset`, { method: 'POST' })).text();
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const server = await startServerProcess();
+  console.log(`${CALLS} calls, concurrency ${CONCURRENCY}, server latency ${LATENCY_MS} ms: ideal ${IDEAL.toFixed(0)} calls/s`);
+  const report = (name: string, seconds: number): number => {
+    const rate = CALLS / seconds;
+    console.log(`${name}: ${seconds.toFixed(2)} s, ${rate.toFixed(1)} calls/s, ${(rate / IDEAL).toFixed(3)} of ideal`);
+    return rate / IDEAL;
+  };
+  try {
+    await server.reset();
+    let ratio = report('direct (step implementation, no Temporal)', await direct(server.url));
+    const direct_ = (await server.counters()).successes;
+    if (direct_ !== CALLS) throw new Error(`direct: server answered ${direct_} of ${CALLS}`);
+    if (MODE !== 'direct') {
+      await server.reset();
+      ratio = report('engine (pipeline forEach on Temporal)', await engine(server.url));
+      const viaEngine = (await server.counters()).successes;
+      if (viaEngine !== CALLS + CONCURRENCY) throw new Error(`engine: server answered ${viaEngine} of ${CALLS + CONCURRENCY}`);
+    }
+    console.log(`claude: ${ratio.toFixed(2)} (goal ${GOAL})`);
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,12 @@
+# Claude (issue 3): the local Anthropic-compatible server needs nothing beyond node_modules.
+# `make bench-claude`: 500 claude.message calls against it (200 ms latency, concurrency 32),
+# direct and through the engine on a Temporal dev server; last line `claude: <ratio> (goal 0.9)`.
+# `make anthropic-server`: the server standalone (PORT, RESPONSES=file of scripted answers).
+.PHONY: bench-claude anthropic-server
+
+bench-claude: node_modules/.installed $(TEMPORAL)
+	npx tsx bench/claude/main.ts
+
+PORT ?= 8787
+anthropic-server: node_modules/.installed
+	npx tsx test/anthropic-server/main.ts --port $(PORT) $(if $(RESPONSES),--responses $(RESPONSES))

@@ -1,0 +1,162 @@
+/**
+ * The Claude steps inside real pipelines: the shared Temporal dev server, real workers, the local
+ * Anthropic-compatible server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestEngine, type TestEngine } from '../helpers/engine.js';
+import { faults, startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
+import { TEST_KEY } from './helpers.js';
+
+const engines: TestEngine[] = [];
+const children: ChildProcess[] = [];
+let server: AnthropicTestServer;
+
+/** Builds an engine whose claude steps talk to the local server with the given key. */
+async function engineWithKey(apiKey: string, opts: Parameters<typeof createTestEngine>[0] = {}): Promise<TestEngine> {
+  const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };
+  process.env.ANTHROPIC_API_KEY = apiKey;
+  process.env.ANTHROPIC_BASE_URL = server.url;
+  try {
+    const engine = await createTestEngine(opts);
+    engines.push(engine);
+    return engine;
+  } finally {
+    for (const [name, value] of [['ANTHROPIC_API_KEY', saved.key], ['ANTHROPIC_BASE_URL', saved.url]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+beforeAll(async () => {
+  server = await startAnthropicTestServer({ apiKey: TEST_KEY });
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const e of engines) await e.close();
+  await server.close();
+});
+
+describe('claude.message in a 200-item fan-out', () => {
+  it('with 30% of requests failing transiently, completes with exactly 200 successful requests; a re-run makes none', async () => {
+    server.resetCounters();
+    server.faults.clear();
+    server.faults.reseed(42);
+    server.faults.failureRate = 0.3;
+    server.faults.failureFaults = [faults.rateLimitMs(50), faults.overloaded(), faults.serverError(), faults.drop('before-headers'), faults.drop('mid-body')];
+    server.setResponder((req) => ({ text: `fixed ${String(req.messages[0]!.content)}\n\`\`\`python\npass\n\`\`\`` }));
+    const engine = await engineWithKey(TEST_KEY);
+    const yaml = `
+name: teacher-fanout
+steps:
+  teach:
+    uses: claude.message
+    forEach: ${JSON.stringify(Array.from({ length: 200 }, (_, i) => i))}
+    concurrency: 16
+    retry: { attempts: 30, initialInterval: 50ms, backoff: 1.2, maxInterval: 200ms }
+    with:
+      model: claude-haiku-4-5
+      prompt: "repair task \${{ item }}"
+outputs:
+  succeeded: "\${{ steps.teach.outputs.succeeded }}"
+`;
+    try {
+      const first = await engine.run(yaml);
+      expect(first.outputs).toEqual({ succeeded: 200 });
+      expect(server.counters.failures).toBeGreaterThan(30);
+      expect(server.counters.successes).toBe(200);
+      expect(server.counters.byKey.size).toBe(200);
+      for (const [key, c] of server.counters.byKey) expect(c.successes, key).toBe(1);
+      const before = server.counters.requests;
+      const again = await engine.run(yaml);
+      expect(again.outputs).toEqual({ succeeded: 200 });
+      expect(server.counters.requests).toBe(before);
+    } finally {
+      server.faults.clear();
+    }
+  }, 300_000);
+});
+
+describe('a rejected API key', () => {
+  it('fails the step once, fast, says how to fix it, and the key is nowhere in the history', async () => {
+    server.resetCounters();
+    server.options.echoKeyInErrors = true;
+    const wrongKey = 'sk-ant-api03-NOT-THE-RIGHT-KEY-zyxwvutsrq';
+    const engine = await engineWithKey(wrongKey);
+    const plan = engine.compile(`
+name: teacher-401
+steps:
+  teach:
+    uses: claude.message
+    retry: { attempts: 10, initialInterval: 2s }
+    with: { model: claude-haiku-4-5, prompt: "repair this" }
+`);
+    const started = Date.now();
+    const handle = await engine.start(plan, {});
+    const err = await handle.result().catch((e: unknown) => e);
+    server.options.echoKeyInErrors = false;
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(server.counters.requests).toBe(1);
+    const history = JSON.stringify(await handle.fetchHistory());
+    expect(history).toContain('ANTHROPIC_API_KEY');
+    expect(history).toContain('ClaudeAuthError');
+    expect(history).not.toContain(wrongKey);
+    expect(history).not.toContain('NOT-THE-RIGHT-KEY');
+    expect(history).not.toContain(TEST_KEY);
+  }, 120_000);
+});
+
+describe('claude.batch with its worker killed by SIGKILL while the batch is pending', () => {
+  function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'claude-worker.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    return new Promise((resolve, reject) => {
+      let err = '';
+      child.stderr!.on('data', (d) => (err += d));
+      child.stdout!.on('data', (d) => String(d).includes('ready') && resolve(child));
+      child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${err}`)));
+    });
+  }
+
+  it('the run finishes with one batch created', async () => {
+    server.resetCounters();
+    server.options.batchProcessingMs = 60_000;
+    const engine = await engineWithKey(TEST_KEY, { startWorkers: false });
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), QUEUE_PREFIX: engine.queuePrefix, STORE_DIR: engine.storeDir, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: TEST_KEY };
+    const plan = engine.compile(`
+name: teacher-batch
+steps:
+  teach:
+    uses: claude.batch
+    heartbeatTimeout: 2s
+    retry: { attempts: 5, initialInterval: 200ms }
+    with:
+      defaults: { model: claude-haiku-4-5 }
+      requests: ${JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ id: `task-${i}`, prompt: `batch task ${i}` })))}
+      pollIntervalMs: 100
+      maxPollIntervalMs: 300
+outputs:
+  succeeded: "\${{ steps.teach.outputs.succeeded }}"
+  batch: "\${{ steps.teach.outputs.batchId }}"
+`);
+    const first = await startWorker(env);
+    const handle = await engine.start(plan, {});
+    const deadline = Date.now() + 60_000;
+    while (server.counters.batchesCreated === 0 || (server.counters.byRoute.get('GET /v1/messages/batches/:id') ?? 0) < 2) {
+      if (Date.now() > deadline) throw new Error('the batch was never created');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    server.options.batchProcessingMs = 0;
+    await startWorker(env);
+    const result = await handle.result();
+    expect(result.outputs).toMatchObject({ succeeded: 20, batch: expect.stringMatching(/^msgbatch_/) });
+    expect(server.counters.batchesCreated).toBe(1);
+  }, 180_000);
+});
