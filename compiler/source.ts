@@ -3,7 +3,7 @@
  * mapped back to a 1-based line and column. Duplicate keys, syntax errors, unresolved aliases and
  * alias bombs become diagnostics, never exceptions.
  */
-import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { Alias, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 
@@ -109,6 +109,8 @@ export function parseSource(text: string, file: string): ParseResult {
     uniqueKeys: true,
     // `<<: *anchor` merge keys, as in YAML 1.1 (widely used to share step settings).
     merge: true,
+    // Problems become diagnostics; nothing is printed.
+    logLevel: 'silent',
   });
   const source = new SourceDocument(file, text, doc, lineCounter);
   const diagnostics: Diagnostic[] = [];
@@ -123,6 +125,16 @@ export function parseSource(text: string, file: string): ParseResult {
       diagnostics.push({ file, line, column, code: 'yaml-syntax', message: `YAML syntax error: ${error.message}` });
     }
   }
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as Node | null;
+      if (key && isCollection(key)) {
+        fatal = true;
+        const { line, column } = key.range ? source.position(key.range[0]) : { line: 1, column: 1 };
+        diagnostics.push({ file, line, column, code: 'yaml-syntax', message: 'a mapping key must be a plain value (a name), not a mapping or a list' });
+      }
+    },
+  });
   if (fatal) return { ok: false, diagnostics };
   let value: unknown;
   try {
