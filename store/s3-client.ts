@@ -17,6 +17,13 @@ export interface S3ClientSettings {
   requestTimeoutMs?: number;
   /** Time to open a connection. Default 5 s. */
   connectionTimeoutMs?: number;
+  /**
+   * Sign uploads with UNSIGNED-PAYLOAD instead of hashing every part for SigV4 (and having the
+   * server hash it again to check). Default true: artifacts carry their own end-to-end sha256,
+   * verified on every read, so the extra per-request hash buys no integrity; it costs CPU on both
+   * sides. Headers are signed either way; use HTTPS for endpoints off the local network.
+   */
+  unsignedPayload?: boolean;
 }
 
 /** The standard AWS settings (and REPAIRITY_S3_FORCE_PATH_STYLE), read from an environment. */
@@ -35,8 +42,10 @@ export function s3SettingsFromEnv(env: NodeJS.ProcessEnv): S3ClientSettings {
   };
 }
 
+const UPLOAD_COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand']);
+
 export function createS3Client(settings: S3ClientSettings = {}): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     region: settings.region ?? 'us-east-1',
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     forcePathStyle: settings.forcePathStyle ?? settings.endpoint !== undefined,
@@ -50,4 +59,15 @@ export function createS3Client(settings: S3ClientSettings = {}): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  if (settings.unsignedPayload ?? true) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (UPLOAD_COMMANDS.has(context.commandName ?? '') && request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        return next(args);
+      },
+      { step: 'build', name: 'repairityUnsignedPayload' },
+    );
+  }
+  return client;
 }

@@ -75,6 +75,10 @@ export async function startMinio(opts: StartMinioOptions = {}): Promise<MinioSer
     child.stdout?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
     child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
     proc = child;
+    // Never outlive the process that started it (a crashed test run or bench leaves no server behind).
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.removeListener('exit', reap));
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`MinIO exited with code ${child.exitCode} while starting:\n${log}`);
