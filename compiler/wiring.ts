@@ -21,7 +21,8 @@ const specAjv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUn
 addFormats.default(specAjv);
 const compiled = new WeakMap<object, ValidateFunction | Error>();
 
-function inputValidator(spec: StepSpec): ValidateFunction | Error {
+/** The compiled input schema of a kind (memoised), or the error that compiling it raised. */
+export function inputValidator(spec: StepSpec): ValidateFunction | Error {
   const schema = spec.input as object;
   let v = compiled.get(schema);
   if (!v) {
