@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pipelineSchema } from '../../compiler/index.js';
+import { compilePipeline, formatDiagnostics, pipelineSchema } from '../../compiler/index.js';
 
 type Schema = Record<string, unknown>;
 const root = pipelineSchema as unknown as Schema;
@@ -80,5 +80,19 @@ describe('docs/pipeline-language.md is in step with the schema', () => {
 
   it('lists no field that the schema lacks', () => {
     expect([...inDoc].filter((f) => !inSchema.has(f)).sort()).toEqual([]);
+  });
+});
+
+describe('docs/pipeline-language.md examples', () => {
+  const doc = readFileSync(path.join(process.cwd(), 'docs', 'pipeline-language.md'), 'utf8');
+  const whole = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((y) => /^name:/m.test(y) && /^steps:/m.test(y));
+
+  it('has complete pipelines', () => {
+    expect(whole.length).toBeGreaterThan(0);
+  });
+
+  it.each(whole.map((y, i) => [i, y] as const))('pipeline #%i compiles against the built-in kinds', (_i, yaml) => {
+    const result = compilePipeline(yaml, { file: 'doc.yaml' });
+    expect(result.ok ? '' : formatDiagnostics(result.diagnostics)).toBe('');
   });
 });
