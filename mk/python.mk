@@ -28,3 +28,9 @@ $(VENV_STAMP): $(PY_REQUIREMENTS)
 
 test-python: $(VENV_STAMP)
 	$(VENV)/bin/python -m pytest -q trainer/tests
+
+# Training benchmark: checkpoint overhead at the default interval, and recovery time after a
+# worker's death (tiny model, CPU, a Temporal dev server of its own).
+.PHONY: bench-training
+bench-training: node_modules/.installed $(TEMPORAL) $(VENV_STAMP)
+	npx tsx bench/training/main.ts

@@ -4,7 +4,7 @@ Event shapes:
   {"event": "start", "stage": ..., "total": ..., "resumed_from": ...|null}
   {"event": "progress", "step": n, "total": n}
   {"event": "metrics", "step": n, ...numbers}
-  {"event": "checkpoint", "step": n, "path": dir, "rng": digest}
+  {"event": "checkpoint", "step": n, "path": dir, "rng": digest, "seconds": save time}
   {"event": "resumed", "step": n, "rng": digest}                (RNG digest right after restore)
   {"event": "stopped", "step": n, "checkpoint": dir|null}      (after SIGTERM)
   {"event": "done", "output": dir, "sha256": hex}

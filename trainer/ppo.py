@@ -13,6 +13,7 @@ Checkpoints are taken on iteration boundaries only.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -131,6 +132,7 @@ class PpoTrainer:
 
     # -- checkpoints ---------------------------------------------------------------------------
     def save(self) -> str:
+        began = time.perf_counter()
         state = {
             "step": self.iteration,
             "trainable": trainable_state(self.modules),
@@ -142,7 +144,8 @@ class PpoTrainer:
         path = ckpt.save(self.root, self.iteration, state,
                          {"stage": "ppo", "fingerprint": self.fingerprint, "total": self.cfg.iterations},
                          self.cfg.checkpoint.keep)
-        self.session.events.emit("checkpoint", step=self.iteration, path=str(path), rng=rng_fingerprint(self.generator))
+        self.session.events.emit("checkpoint", step=self.iteration, path=str(path), rng=rng_fingerprint(self.generator),
+                                 seconds=round(time.perf_counter() - began, 6))
         return str(path)
 
     def resume(self, path: str) -> dict[str, object]:

@@ -9,6 +9,7 @@ so nothing draws from them between the restore and the next step.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -94,6 +95,7 @@ def run(s: LoopSettings, modules: dict[str, nn.Module], objective: Objective, se
         session.events.emit("resumed", step=step, rng=rng_fingerprint())
 
     def save() -> str:
+        began = time.perf_counter()
         state = {
             "step": step,
             "trainable": trainable_state(modules),
@@ -104,7 +106,8 @@ def run(s: LoopSettings, modules: dict[str, nn.Module], objective: Objective, se
             "rng": capture_rng(),
         }
         path = ckpt.save(root, step, state, {"stage": s.stage, "fingerprint": s.fingerprint, "total": total}, s.keep)
-        session.events.emit("checkpoint", step=step, path=str(path), rng=rng_fingerprint())
+        session.events.emit("checkpoint", step=step, path=str(path), rng=rng_fingerprint(),
+                            seconds=round(time.perf_counter() - began, 6))
         return str(path)
 
     for m in modules.values():

@@ -1,0 +1,192 @@
+/**
+ * The crash test on the real Temporal dev server: a pipeline runs SFT -> reward -> PPO on the tiny
+ * model. The worker is killed with SIGKILL during SFT (after a checkpoint), the trainer process
+ * alone is killed during the reward model (worker alive), and the next worker is killed during PPO
+ * (after a checkpoint). Fresh workers resume each step from its last heartbeated checkpoint, and
+ * every final weights hash equals that of an uninterrupted run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestEngine, type TestEngine } from '../helpers/engine.js';
+import { trainerPython } from './context.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const children: ChildProcess[] = [];
+let engine: TestEngine;
+let root: string;
+
+const PIPELINE = `
+name: train-crash
+params:
+  sftData: { type: string }
+  prefs: { type: string }
+  prompts: { type: string }
+defaults:
+  cache: false
+  heartbeatTimeout: 5s
+  retry: { attempts: 6, initialInterval: 200ms }
+steps:
+  sft:
+    uses: train.sft
+    with:
+      dataset: \${{ params.sftData }}
+      config:
+        threads: 1
+        max_steps: 60
+        batch_size: 4
+        optim: { lr: 0.01 }
+        lora: { rank: 4, alpha: 16, dropout: 0.1, target_modules: [q_proj, v_proj, o_proj, up_proj, down_proj] }
+        checkpoint: { interval: 5, keep: 2 }
+  reward:
+    uses: train.reward
+    with:
+      model: \${{ steps.sft.outputs.model }}
+      dataset: \${{ params.prefs }}
+      config: { threads: 1, max_steps: 40, batch_size: 4, checkpoint: { interval: 4, keep: 2 } }
+  ppo:
+    uses: train.ppo
+    with:
+      policy: \${{ steps.sft.outputs.model }}
+      rewardModel: \${{ steps.reward.outputs.model }}
+      prompts: \${{ params.prompts }}
+      config:
+        threads: 1
+        iterations: 30
+        batch_size: 8
+        minibatch_size: 4
+        ppo_epochs: 2
+        max_new_tokens: 8
+        checkpoint: { interval: 2, keep: 2 }
+outputs:
+  sft: \${{ steps.sft.outputs.sha256 }}
+  sftResumedFrom: \${{ steps.sft.outputs.resumedFrom }}
+  reward: \${{ steps.reward.outputs.sha256 }}
+  rewardResumedFrom: \${{ steps.reward.outputs.resumedFrom }}
+  ppo: \${{ steps.ppo.outputs.sha256 }}
+  ppoResumedFrom: \${{ steps.ppo.outputs.resumedFrom }}
+`;
+
+function jsonl(rows: object[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+function startWorker(workRoot: string): Promise<ChildProcess> {
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    QUEUE_PREFIX: engine.queuePrefix,
+    STORE_DIR: engine.storeDir,
+    QUEUES: 'cpu,gpu',
+    REPAIRITY_PYTHON: trainerPython(),
+    REPAIRITY_TRAINER_WORKDIR: workRoot,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve(child));
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${err.slice(-2000)}`)));
+  });
+}
+
+async function killWorker(child: ChildProcess): Promise<void> {
+  child.kill('SIGKILL');
+  if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until a new `repairity-<stage>-*` work folder has a checkpoint, then `afterMs` more. */
+async function afterCheckpoint(workRoot: string, stage: string, afterMs: number, deadlineMs = 240_000): Promise<string> {
+  const start = Date.now();
+  while (Date.now() - start < deadlineMs) {
+    for (const name of await fs.readdir(workRoot).catch(() => [] as string[])) {
+      if (!name.startsWith(`repairity-${stage}-`)) continue;
+      const steps = await fs.readdir(path.join(workRoot, name, 'checkpoints')).catch(() => [] as string[]);
+      if (steps.some((s) => s.startsWith('step-'))) {
+        await sleep(afterMs);
+        return path.join(workRoot, name);
+      }
+    }
+    await sleep(100);
+  }
+  throw new Error(`no ${stage} checkpoint appeared in ${workRoot}`);
+}
+
+/** The pid of the trainer process whose config lives in `workDir` (only our own child). */
+async function trainerPid(workDir: string): Promise<number> {
+  const needle = path.join(workDir, 'config.json');
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmd = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.split('\0').includes(needle)) return Number(entry);
+  }
+  throw new Error(`no trainer process for ${workDir}`);
+}
+
+async function stageData(): Promise<Record<string, string>> {
+  const words = Array.from({ length: 32 }, (_, i) => 'abcdefgh'.repeat(2).slice(i % 8, (i % 8) + 5));
+  const put = async (rows: object[]) => (await engine.store.putContent(jsonl(rows))).uri;
+  return {
+    sftData: await put(words.map((w) => ({ prompt: `reverse ${w}:`, trace: 'backwards', fix: [...w].reverse().join('') }))),
+    prefs: await put(Array.from({ length: 24 }, (_, i) => ({ prompt: `fix ${i}:`, chosen: words[i]!, rejected: String(100000 + i * 7919) }))),
+    prompts: await put(Array.from({ length: 16 }, (_, i) => ({ prompt: `reverse ${words[i]}:` }))),
+  };
+}
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-crash-'));
+  engine = await createTestEngine({ startWorkers: false });
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await engine?.close();
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+describe('training survives crashes on the real Temporal dev server', () => {
+  it('SFT -> reward -> PPO: killed worker (SFT), killed trainer (reward), killed worker (PPO) end with the weights of an uninterrupted run', async () => {
+    const params = await stageData();
+    const plan = engine.compile(PIPELINE, 'train-crash.yaml');
+
+    // Uninterrupted reference run.
+    const refWork = path.join(root, 'work-ref');
+    const refWorker = await startWorker(refWork);
+    const reference = await (await engine.start(plan, params)).result();
+    await killWorker(refWorker);
+    expect(reference.outputs).toMatchObject({ sftResumedFrom: null, rewardResumedFrom: null, ppoResumedFrom: null });
+
+    // The same run, crashed three times.
+    const work = path.join(root, 'work');
+    let worker = await startWorker(work);
+    const handle = await engine.start(plan, params);
+
+    await afterCheckpoint(work, 'sft', 4500 + Math.random() * 1000); // past the heartbeat throttle
+    await killWorker(worker);
+    worker = await startWorker(work);
+
+    const rewardDir = await afterCheckpoint(work, 'reward', 4500 + Math.random() * 500);
+    process.kill(await trainerPid(rewardDir), 'SIGKILL');
+
+    const ppoDir = await afterCheckpoint(work, 'ppo', 4500 + Math.random() * 1000);
+    expect(ppoDir).toBeTruthy();
+    await killWorker(worker);
+    worker = await startWorker(work);
+
+    const crashed = await handle.result();
+    await killWorker(worker);
+    expect(crashed.outputs.sft).toBe(reference.outputs.sft);
+    expect(crashed.outputs.reward).toBe(reference.outputs.reward);
+    expect(crashed.outputs.ppo).toBe(reference.outputs.ppo);
+    // Each step really resumed from a checkpoint rather than starting over.
+    expect(crashed.outputs.sftResumedFrom).toBeGreaterThan(0);
+    expect(crashed.outputs.rewardResumedFrom).toBeGreaterThan(0);
+    expect(crashed.outputs.ppoResumedFrom).toBeGreaterThan(0);
+  }, 900_000);
+});
