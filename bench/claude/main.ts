@@ -20,9 +20,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { defaultCatalog } from '../../activities/catalog.js';
+import { buildCatalog } from '../../activities/catalog.js';
 import { createClaudeSteps } from '../../activities/claude/index.js';
-import type { StepContext } from '../../activities/define.js';
+import type { StepContext, StepKind } from '../../activities/define.js';
 import { assembleKinds } from '../../activities/kinds.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { LocalStore } from '../../store/local.js';
@@ -79,7 +79,16 @@ async function direct(baseURL: string): Promise<number> {
   return seconds;
 }
 
-async function engine(baseURL: string): Promise<number> {
+/** A step that only sleeps as long as the server would: the engine's own ceiling for this shape. */
+const sleepKind: StepKind = {
+  spec: { name: 'bench.sleep', description: 'sleeps like a Claude call', queue: 'claude', version: '1', input: { type: 'object' }, output: { type: 'object' } },
+  run: async () => {
+    await new Promise((r) => setTimeout(r, LATENCY_MS));
+    return {};
+  },
+};
+
+async function engine(baseURL: string, uses = 'claude.message'): Promise<number> {
   const temporal = await startTemporal();
   const address = temporal.provide.temporalAddress!;
   const { store, dir } = await tempStore();
@@ -87,6 +96,7 @@ async function engine(baseURL: string): Promise<number> {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   const prefix = `benchc${randomUUID().slice(0, 6)}-`;
+  const catalog = buildCatalog([sleepKind.spec]);
   const impls = createClaudeSteps({ store, env: {}, claude: { apiKey: KEY, baseURL, timeoutMs: 30_000, concurrency: CONCURRENCY } });
   const workers = await createWorkers({
     connection: native,
@@ -94,7 +104,8 @@ async function engine(baseURL: string): Promise<number> {
     // The engine's own activities (forEach expansion, records) run on the cpu queue.
     queues: ['cpu', 'claude'],
     store,
-    kinds: assembleKinds(defaultCatalog, impls),
+    kinds: assembleKinds(catalog, { ...impls, [sleepKind.spec.name]: sleepKind.run }),
+    extraSpecs: [sleepKind.spec],
     pipelinesDir: dir,
     limits: { claude: { maxConcurrent: CONCURRENCY } },
   });
@@ -102,7 +113,7 @@ async function engine(baseURL: string): Promise<number> {
   const yaml = (tag: string, n: number) => `name: bench-claude
 steps:
   teacher:
-    uses: claude.message
+    uses: ${uses}
     forEach: ${JSON.stringify(Array.from({ length: n }, (_, i) => i))}
     concurrency: ${CONCURRENCY}
     with:
@@ -110,7 +121,7 @@ steps:
       prompt: "${tag} item \${{ item }}"
 `;
   const run = async (tag: string, n: number): Promise<number> => {
-    const compiled = compilePipeline(yaml(tag, n), { file: 'bench-claude.yaml', catalog: defaultCatalog });
+    const compiled = compilePipeline(yaml(tag, n), { file: 'bench-claude.yaml', catalog });
     if (!compiled.ok) throw new Error(formatDiagnostics(compiled.diagnostics));
     const plan = compiled.plan;
     const t0 = performance.now();
@@ -173,8 +184,10 @@ async function main(): Promise<void> {
     const direct_ = (await server.counters()).successes;
     if (direct_ !== CALLS) throw new Error(`direct: server answered ${direct_} of ${CALLS}`);
     if (MODE !== 'direct') {
+      const ceiling = report('engine ceiling (same forEach, a step that only sleeps 200 ms, no HTTP)', await engine(server.url, 'bench.sleep'));
       await server.reset();
       ratio = report('engine (pipeline forEach on Temporal)', await engine(server.url));
+      console.log(`claude.message through the engine reaches ${(ratio / ceiling).toFixed(2)} of the engine ceiling; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
       const viaEngine = (await server.counters()).successes;
       if (viaEngine !== CALLS + CONCURRENCY) throw new Error(`engine: server answered ${viaEngine} of ${CALLS + CONCURRENCY}`);
     }
