@@ -100,7 +100,10 @@ function compileInner(text: string, opts: CompileOptions, stack: readonly string
       ctx.warnings.push(...result.warnings);
       return result.plan;
     }
-    childDiagnostics.push(...result.diagnostics);
+    for (const d of result.diagnostics) {
+      // A child included by several steps reports its problems once.
+      if (!childDiagnostics.some((c) => c.file === d.file && c.line === d.line && c.column === d.column && c.message === d.message)) childDiagnostics.push(d);
+    }
     ctx.error('pipeline-include', at, `pipeline "${relativePath}" has ${result.diagnostics.length} problem${result.diagnostics.length === 1 ? '' : 's'} (listed under ${loaded.file})`);
     return undefined;
   };

@@ -4,7 +4,7 @@
  * already rejected are skipped, so that every other problem is still reported.
  */
 import type { ParamSpec, ParamType, Plan } from './plan.js';
-import { checkParamValue, hasType } from './params.js';
+import { checkParamValue, hasType, withArticle } from './params.js';
 import type { CompileContext, StepInfo } from './context.js';
 import { isRecord } from './context.js';
 import type { Position } from './source.js';
@@ -23,7 +23,7 @@ export function collectParams(ctx: CompileContext): void {
       spec.enum = raw.enum;
       raw.enum.forEach((value, i) => {
         if (!hasType(spec.type, value)) {
-          ctx.error('param-type', ctx.at(['params', name, 'enum', i]), `enum value ${JSON.stringify(value)} of param "${name}" is not ${article(spec.type)}; every allowed value must have the param's type`);
+          ctx.error('param-type', ctx.at(['params', name, 'enum', i]), `enum value ${JSON.stringify(value)} of param "${name}" is not ${withArticle(spec.type)}; every allowed value must have the param's type`);
         }
       });
     }
@@ -34,10 +34,6 @@ export function collectParams(ctx: CompileContext): void {
     }
     ctx.params.set(name, spec);
   }
-}
-
-function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 export type IncludeChild = (relativePath: string, at: Position) => Plan | undefined;

@@ -209,6 +209,8 @@ describe('sub-pipelines through an injected loader', () => {
     'root/main.yaml': 'name: main\nsteps:\n  s:\n    pipeline: lib/child.yaml\n    with: { x: 1 }\n  after:\n    uses: test.echo\n    with: { text: "${{ steps.s.outputs.y }} ${{ steps.s.outputs.z }}" }\n',
     'root/lib/child.yaml': 'name: child\nparams: { x: { type: integer } }\nsteps: { a: { uses: test.echo } }\noutputs: { y: "${{ steps.a.outputs.text }}" }\n',
     'root/loop-a.yaml': 'name: a\nsteps: { s: { pipeline: loop-b.yaml } }\n',
+    'root/twice.yaml': 'name: t\nsteps:\n  a: { pipeline: broken.yaml }\n  b: { pipeline: broken.yaml }\n',
+    'root/broken.yaml': 'name: broken\nsteps: { x: { uses: test.nope } }\n',
     'root/loop-b.yaml': 'name: b\nsteps: { s: { pipeline: loop-a.yaml } }\n',
   };
   const loadPipeline = (rel: string, from: string) => {
@@ -224,6 +226,20 @@ describe('sub-pipelines through an injected loader', () => {
     if (!result.ok) {
       expect(formatDiagnostics(result.diagnostics)).toBe(
         'root/main.yaml:8:49: step "s" (pipeline lib/child.yaml) has no output "z" (its outputs: y)',
+      );
+    }
+  });
+
+  it('reports a broken child once, and each including step', () => {
+    const result = compilePipeline(files['root/twice.yaml']!, { file: 'root/twice.yaml', catalog: testCatalog, loadPipeline });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(formatDiagnostics(result.diagnostics)).toBe(
+        [
+          'root/broken.yaml:2:21: unknown step kind "test.nope" in step "x"; did you mean "test.load"?',
+          'root/twice.yaml:3:18: pipeline "broken.yaml" has 1 problem (listed under root/broken.yaml)',
+          'root/twice.yaml:4:18: pipeline "broken.yaml" has 1 problem (listed under root/broken.yaml)',
+        ].join('\n'),
       );
     }
   });
