@@ -12,7 +12,7 @@ export interface CodeBlock {
 
 export const DEFAULT_ANALYSIS_HEADINGS = ['analysis', 'reasoning', 'explanation', 'root cause', 'diagnosis', 'thoughts', 'thinking', 'reasoning trace'];
 
-function lex(text: string): Token[] {
+export function lex(text: string): Token[] {
   return new Lexer({ gfm: true }).lex(text);
 }
 
@@ -29,9 +29,9 @@ function walk(tokens: Token[], visit: (t: Token) => void): void {
 }
 
 /** Every fenced or indented code block, in order, nested ones (in lists, quotes) included. */
-export function codeBlocks(text: string): CodeBlock[] {
+export function codeBlocks(text: string | Token[]): CodeBlock[] {
   const out: CodeBlock[] = [];
-  walk(lex(text), (t) => {
+  walk(typeof text === 'string' ? lex(text) : text, (t) => {
     if (t.type === 'code') {
       const code = t as Tokens.Code;
       out.push({ lang: (code.lang ?? '').trim().split(/\s+/)[0] ?? '', code: code.text });
@@ -58,8 +58,8 @@ function normalHeading(text: string): string {
  * same or a higher level, code blocks left out); without such headings, the prose before the first
  * code block. Empty when there is neither.
  */
-export function analysisSections(text: string, headings: readonly string[] = DEFAULT_ANALYSIS_HEADINGS): string {
-  const tokens = lex(text);
+export function analysisSections(text: string | Token[], headings: readonly string[] = DEFAULT_ANALYSIS_HEADINGS): string {
+  const tokens = typeof text === 'string' ? lex(text) : text;
   const wanted = headings.map(normalHeading);
   const parts: string[] = [];
   let depth: number | undefined;

@@ -3,7 +3,7 @@
  * Shared by `claude.message` and the per-item records of `claude.batch`.
  */
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
-import { analysisSections, codeBlocks, primaryCode, type CodeBlock } from './answer.js';
+import { analysisSections, codeBlocks, lex, primaryCode, type CodeBlock } from './answer.js';
 
 export interface MessageOutput {
   text: string;
@@ -39,8 +39,9 @@ export function describeMessage(message: Message, opts: DescribeOptions): Messag
     .filter((b): b is Extract<Message['content'][number], { type: 'thinking' }> => b.type === 'thinking')
     .map((b) => b.thinking)
     .join('\n\n');
-  const analysis = thinking === '' ? analysisSections(text, opts.analysisHeadings) : '';
-  const code = codeBlocks(text);
+  const tokens = lex(text);
+  const analysis = thinking === '' ? analysisSections(tokens, opts.analysisHeadings) : '';
+  const code = codeBlocks(tokens);
   return {
     text,
     reasoning: thinking !== '' ? thinking : analysis,
