@@ -49,6 +49,8 @@ export const ENV = {
   REPAIRITY_CLAUDE_TIMEOUT_MS: 'REPAIRITY_CLAUDE_TIMEOUT_MS',
   /** JSON file overriding the Claude price table (see docs/claude.md). */
   REPAIRITY_CLAUDE_PRICES: 'REPAIRITY_CLAUDE_PRICES',
+  /** Scripted teacher answers for the local Anthropic-compatible server (`make demo` without a key). */
+  REPAIRITY_TEACHER_RESPONSES: 'REPAIRITY_TEACHER_RESPONSES',
   /** Docker engine for the sandbox (`unix:///var/run/docker.sock`, `tcp://host:2375`); default: the local socket. */
   DOCKER_HOST: 'DOCKER_HOST',
   /** Sandbox backend: `docker-pool` (default), `docker-fresh`, or `UNSANDBOXED-host` (development only, no isolation). */
