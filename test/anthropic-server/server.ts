@@ -23,8 +23,9 @@ export interface AnthropicTestServer {
   readonly options: Required<Pick<AnthropicTestServerOptions, 'latencyMs' | 'batchProcessingMs' | 'echoKeyInErrors'>> & AnthropicTestServerOptions;
   setResponder(responder: Responder): void;
   resetCounters(): void;
-  /** Request bodies received by POST /v1/messages, in order. */
+  /** Request bodies received by POST /v1/messages, in order, and when each arrived (ms epoch). */
   readonly received: MessagesRequestBody[];
+  readonly receivedAt: number[];
   close(): Promise<void>;
 }
 
@@ -64,6 +65,7 @@ export async function startAnthropicTestServer(opts: AnthropicTestServerOptions 
   const options = { latencyMs: 0, batchProcessingMs: 200, echoKeyInErrors: false, ...opts };
   const counters = newCounters();
   const received: MessagesRequestBody[] = [];
+  const receivedAt: number[] = [];
   const faultPlan = new FaultPlan({ failureRate: opts.failureRate, failureFaults: opts.failureFaults, seed: opts.seed });
   let responder: Responder = opts.responder ?? defaultAnswer;
   let requestSeq = 0;
@@ -146,6 +148,7 @@ export async function startAnthropicTestServer(opts: AnthropicTestServerOptions 
       throw new HttpProblem(400, 'invalid_request_error', 'body: not valid JSON');
     }
     received.push(body);
+    receivedAt.push(Date.now());
     counters.requests++;
     const key = keyOf(body);
     bump(key, 'requests');
@@ -322,12 +325,14 @@ export async function startAnthropicTestServer(opts: AnthropicTestServerOptions 
     faults: faultPlan,
     options,
     received,
+    receivedAt,
     setResponder: (r) => {
       responder = r;
     },
     resetCounters: () => {
       Object.assign(counters, newCounters());
       received.length = 0;
+      receivedAt.length = 0;
     },
     close: async () => {
       server.closeAllConnections();

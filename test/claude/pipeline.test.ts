@@ -81,6 +81,30 @@ outputs:
   }, 300_000);
 });
 
+describe('retry-after', () => {
+  it("a 429's retry-after becomes the next retry delay, overriding the step's shorter backoff", async () => {
+    server.resetCounters();
+    server.faults.clear();
+    server.faults.enqueue(faults.rateLimit(2));
+    server.setResponder(() => ({ text: 'after the wait' }));
+    const engine = await engineWithKey(TEST_KEY);
+    const result = await engine.run(`
+name: teacher-429
+steps:
+  teach:
+    uses: claude.message
+    retry: { attempts: 3, initialInterval: 10ms, maxInterval: 10ms }
+    with: { model: claude-haiku-4-5, prompt: "rate limited once" }
+outputs:
+  text: "\${{ steps.teach.outputs.text }}"
+`);
+    expect(result.outputs).toEqual({ text: 'after the wait' });
+    expect(server.counters.requests).toBe(2);
+    const waited = server.receivedAt[1]! - server.receivedAt[0]!;
+    expect(waited).toBeGreaterThanOrEqual(1900);
+  }, 120_000);
+});
+
 describe('a rejected API key', () => {
   it('fails the step once, fast, says how to fix it, and the key is nowhere in the history', async () => {
     server.resetCounters();
