@@ -30,8 +30,14 @@ export interface ManifestFile {
 
 export interface DirectoryManifest {
   version: 1;
+  /**
+   * `tar` (default): the files are in one tar blob, `tar`. `files`: each file is its own blob,
+   * named by its sha256 (the local store's layout: kernel copies, and unchanged files shared
+   * between checkpoints).
+   */
+  layout?: 'tar' | 'files';
   /** The tar blob (by content hash, so the manifest is valid in any copy of the store). */
-  tar: { sha256: string; size: number };
+  tar?: { sha256: string; size: number };
   files: ManifestFile[];
   /** Folders, empty ones included, so the tree comes back as it was. */
   dirs: string[];
@@ -39,6 +45,8 @@ export interface DirectoryManifest {
 }
 
 export interface PutDirectoryOptions {
+  /** Default: the store's `directoryLayout`, else `tar`. */
+  layout?: 'tar' | 'files';
   /**
    * Hash the tar in a first pass over the files, then upload it straight to its blob key (no
    * staging copy; nothing is sent when the store already has it). Default true. With false, one
@@ -140,18 +148,29 @@ async function hashOf(stream: Readable): Promise<{ sha256: string; size: number 
 /** Stores a folder as a directory artifact; returns the manifest's ref. */
 export async function putDirectory(store: ArtifactStore, dir: string, meta: ArtifactMeta = {}, opts: PutDirectoryOptions = {}): Promise<DirectoryUpload> {
   const { files, dirs } = await scan(dir);
+  const layout = opts.layout ?? store.directoryLayout ?? 'tar';
   const hashes = new Map<string, string>();
-  let tarRef: ArtifactRef;
-  if (opts.hashFirst ?? true) {
-    const first = await hashOf(packTar(files, dirs, hashes));
-    const again = new Map<string, string>();
-    tarRef = await store.putContent(packTar(files, dirs, again), { ...meta, mediaType: TAR_MEDIA_TYPE, sha256: first.sha256 });
+  let tar: DirectoryManifest['tar'];
+  if (layout === 'files') {
+    for (const f of files) {
+      const ref = await store.putFile(f.abs, { ...meta, sha256: undefined });
+      if (ref.size !== f.size) throw new PermanentError(`${f.abs} changed size while it was being stored`, { file: f.abs });
+      hashes.set(f.rel, ref.sha256);
+    }
   } else {
-    tarRef = await store.putContent(packTar(files, dirs, hashes), { ...meta, mediaType: TAR_MEDIA_TYPE, sha256: undefined });
+    let tarRef: ArtifactRef;
+    if (opts.hashFirst ?? true) {
+      const first = await hashOf(packTar(files, dirs, hashes));
+      tarRef = await store.putContent(packTar(files, dirs, new Map()), { ...meta, mediaType: TAR_MEDIA_TYPE, sha256: first.sha256 });
+    } else {
+      tarRef = await store.putContent(packTar(files, dirs, hashes), { ...meta, mediaType: TAR_MEDIA_TYPE, sha256: undefined });
+    }
+    tar = { sha256: tarRef.sha256, size: tarRef.size };
   }
   const manifest: DirectoryManifest = {
     version: 1,
-    tar: { sha256: tarRef.sha256, size: tarRef.size },
+    layout,
+    ...(tar ? { tar } : {}),
     files: files.map((f) => ({ path: f.rel, size: f.size, mode: f.mode, sha256: hashes.get(f.rel)! })),
     dirs,
     totalBytes: files.reduce((n, f) => n + f.size, 0),
@@ -184,7 +203,8 @@ function safeEntryPath(name: string, uri: string): string {
 export async function getDirectory(store: ArtifactStore, refOrUri: ArtifactRef | string, destDir: string): Promise<DirectoryManifest> {
   const uri = typeof refOrUri === 'string' ? refOrUri : refOrUri.uri;
   const manifest = JSON.parse((await store.read(uri)).toString('utf8')) as DirectoryManifest;
-  if (manifest?.version !== 1 || !Array.isArray(manifest.files) || typeof manifest.tar?.sha256 !== 'string') {
+  const layout = manifest?.layout ?? 'tar';
+  if (manifest?.version !== 1 || !Array.isArray(manifest.files) || (layout === 'tar' && typeof manifest.tar?.sha256 !== 'string') || (layout !== 'tar' && layout !== 'files')) {
     throw new PermanentError(`artifact ${uri} is not a directory manifest`, { artifact: uri });
   }
   const dest = path.resolve(destDir);
@@ -193,49 +213,10 @@ export async function getDirectory(store: ArtifactStore, refOrUri: ArtifactRef |
   await fs.mkdir(path.dirname(dest), { recursive: true });
   const staging = `${dest}.partial-${randomUUID()}`;
   await fs.mkdir(staging);
-  const expected = new Map(manifest.files.map((f) => [f.path, f]));
   const seen = new Set<string>();
   try {
-    const extract = tar.extract();
-    const source = await store.open(blobKey(manifest.tar.sha256));
-    const feeding = pipeline(source, extract as unknown as Writable);
-    feeding.catch(() => undefined);
-    for await (const entry of extract) {
-      const rel = safeEntryPath(entry.header.name, uri);
-      const target = path.join(staging, ...rel.split('/'));
-      if (entry.header.type === 'directory') {
-        await fs.mkdir(target, { recursive: true });
-        entry.resume();
-        continue;
-      }
-      if (entry.header.type !== 'file') {
-        throw new ArtifactIntegrityError(`directory artifact ${uri} has a ${entry.header.type} entry ${JSON.stringify(entry.header.name)}; only files and folders are restored`, { artifact: uri });
-      }
-      const want = expected.get(rel);
-      if (!want || seen.has(rel)) {
-        throw new ArtifactIntegrityError(`directory artifact ${uri}: tar entry ${rel} is ${want ? 'repeated' : 'not in the manifest'}`, { artifact: uri });
-      }
-      seen.add(rel);
-      await fs.mkdir(path.dirname(target), { recursive: true });
-      const hash = createHash('sha256');
-      let size = 0;
-      await pipeline(
-        entry as unknown as Readable,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const c of chunks) {
-            hash.update(c);
-            size += c.length;
-            yield c;
-          }
-        },
-        createWriteStream(target, { mode: want.mode & 0o777 }),
-      );
-      const sha = hash.digest('hex');
-      if (sha !== want.sha256 || size !== want.size) {
-        throw new ArtifactIntegrityError(`directory artifact ${uri}: file ${rel} hashes to ${sha} (${size} bytes), the manifest says ${want.sha256} (${want.size} bytes)`, { artifact: uri });
-      }
-    }
-    await feeding;
+    if (layout === 'files') await restoreFiles(store, manifest, uri, staging, seen);
+    else await extractTar(store, manifest, uri, staging, seen);
     const missing = manifest.files.filter((f) => !seen.has(f.path));
     if (missing.length > 0) {
       throw new ArtifactIntegrityError(`directory artifact ${uri} is missing ${missing.length} file(s) of its manifest, e.g. ${missing[0]!.path}`, { artifact: uri });
@@ -254,4 +235,64 @@ export async function getDirectory(store: ArtifactStore, refOrUri: ArtifactRef |
     // The tar parser's own complaints (bad header checksum, truncated archive): the stored bytes are bad.
     throw new ArtifactIntegrityError(`directory artifact ${uri}: its tar cannot be read (${(err as Error).message}); re-create it`, { artifact: uri }, { cause: err });
   }
+}
+
+/** `files` layout: each file is copied from its own blob, verified by the store, size checked. */
+async function restoreFiles(store: ArtifactStore, manifest: DirectoryManifest, uri: string, staging: string, seen: Set<string>): Promise<void> {
+  for (const f of manifest.files) {
+    const rel = safeEntryPath(f.path, uri);
+    if (seen.has(rel)) throw new ArtifactIntegrityError(`directory artifact ${uri}: file ${rel} is listed twice`, { artifact: uri });
+    seen.add(rel);
+    const target = path.join(staging, ...rel.split('/'));
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await store.getFile(blobKey(f.sha256), target);
+    const size = (await fs.stat(target)).size;
+    if (size !== f.size) throw new ArtifactIntegrityError(`directory artifact ${uri}: file ${rel} has ${size} bytes, the manifest says ${f.size}`, { artifact: uri });
+    await fs.chmod(target, f.mode & 0o777);
+  }
+}
+
+/** `tar` layout: entries are checked for escapes, each file hashed as written and compared with the manifest. */
+async function extractTar(store: ArtifactStore, manifest: DirectoryManifest, uri: string, staging: string, seen: Set<string>): Promise<void> {
+  const expected = new Map(manifest.files.map((f) => [f.path, f]));
+  const extract = tar.extract();
+  const source = await store.open(blobKey(manifest.tar!.sha256));
+  const feeding = pipeline(source, extract as unknown as Writable);
+  feeding.catch(() => undefined);
+  for await (const entry of extract) {
+    const rel = safeEntryPath(entry.header.name, uri);
+    const target = path.join(staging, ...rel.split('/'));
+    if (entry.header.type === 'directory') {
+      await fs.mkdir(target, { recursive: true });
+      entry.resume();
+      continue;
+    }
+    if (entry.header.type !== 'file') {
+      throw new ArtifactIntegrityError(`directory artifact ${uri} has a ${entry.header.type} entry ${JSON.stringify(entry.header.name)}; only files and folders are restored`, { artifact: uri });
+    }
+    const want = expected.get(rel);
+    if (!want || seen.has(rel)) {
+      throw new ArtifactIntegrityError(`directory artifact ${uri}: tar entry ${rel} is ${want ? 'repeated' : 'not in the manifest'}`, { artifact: uri });
+    }
+    seen.add(rel);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const hash = createHash('sha256');
+    let size = 0;
+    await pipeline(
+      entry as unknown as Readable,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const c of chunks) {
+          hash.update(c);
+          size += c.length;
+          yield c;
+        }
+      },
+      createWriteStream(target, { mode: want.mode & 0o777 }),
+    );
+    const sha = hash.digest('hex');
+    if (sha !== want.sha256 || size !== want.size) {
+      throw new ArtifactIntegrityError(`directory artifact ${uri}: file ${rel} hashes to ${sha} (${size} bytes), the manifest says ${want.sha256} (${want.size} bytes)`, { artifact: uri });
+    }
+  }
+  await feeding;
 }

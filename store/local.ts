@@ -5,9 +5,9 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ArtifactNotFoundError, PermanentError } from '../core/errors.js';
+import { ArtifactIntegrityError, ArtifactNotFoundError, PermanentError } from '../core/errors.js';
 import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
-import { HashMeter, collect, toReadable, verifying } from './streams.js';
+import { HashMeter, collect, hashFile, toReadable, verifying } from './streams.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
 
 const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
@@ -30,6 +30,7 @@ interface Sidecar {
  */
 export class LocalStore implements ArtifactStore {
   readonly rootUri: string;
+  readonly directoryLayout = 'files' as const;
   private readonly root: string;
   private realRoot: string | undefined;
 
@@ -159,6 +160,60 @@ export class LocalStore implements ArtifactStore {
     // Same content, same name: renaming over an existing blob is harmless (and heals a corrupt one).
     await this.commit(tmp, key, { mediaType, sha256, ...lineage(meta) });
     return { uri: `${this.rootUri}/${key}`, sha256, size, mediaType };
+  }
+
+  /**
+   * Copies the file with the kernel (copy_file_range / reflink, via fs.copyFile on the thread pool)
+   * while this thread hashes it, so hashing costs little extra time on two cores. The source must not
+   * change meanwhile: its size and mtime are checked before and after, and a change is refused.
+   */
+  async putFile(file: string, meta: ArtifactMeta = {}): Promise<ArtifactRef> {
+    const before = await fs.stat(file).catch((err: unknown) => {
+      throw new PermanentError(`cannot store ${file}: ${(err as Error).message}`, { file }, { cause: err });
+    });
+    if (!before.isFile()) throw new PermanentError(`cannot store ${file}: not a regular file`, { file });
+    const tmp = await this.fileOf(stagingKey(randomUUID()));
+    await fs.mkdir(path.dirname(tmp), { recursive: true });
+    try {
+      const [digest] = await Promise.all([hashFile(file), fs.copyFile(file, tmp)]);
+      const after = await fs.stat(file);
+      const copied = await fs.stat(tmp);
+      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || copied.size !== before.size) {
+        throw new PermanentError(`${file} changed while it was being stored; store it again once it is complete`, { file });
+      }
+      if (meta.sha256 !== undefined && meta.sha256 !== digest) {
+        throw new ArtifactIntegrityError(`${file} hashes to ${digest}, not to the expected sha256 ${meta.sha256}`, { file });
+      }
+      const key = blobKey(digest);
+      const mediaType = meta.mediaType ?? DEFAULT_MEDIA_TYPE;
+      await this.commit(tmp, key, { mediaType, sha256: digest, ...lineage(meta) });
+      return { uri: `${this.rootUri}/${key}`, sha256: digest, size: before.size, mediaType };
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Kernel copy to a temporary file beside `dest` while this thread verifies the source's hash. */
+  async getFile(keyOrUri: string, dest: string): Promise<void> {
+    const { key, file, size } = await this.existingFile(keyOrUri);
+    const tmp = `${dest}.partial-${randomUUID()}`;
+    try {
+      const expected = isBlobKey(key);
+      const [digest] = await Promise.all([expected ? hashFile(file) : Promise.resolve(undefined), fs.copyFile(file, tmp)]);
+      if (expected && digest !== expected) {
+        const uri = this.uriOf(key);
+        throw new ArtifactIntegrityError(
+          `artifact ${uri} is corrupt: its content hashes to ${digest}, not to the sha256 it is named by; re-create it (re-run the producing step)`,
+          { artifact: uri },
+        );
+      }
+      if ((await fs.stat(tmp)).size !== size) throw new ArtifactIntegrityError(`artifact ${this.uriOf(key)} changed while it was copied`, { artifact: this.uriOf(key) });
+      await fs.rename(tmp, dest);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   private async existingFile(keyOrUri: string): Promise<{ key: string; file: string; size: number }> {

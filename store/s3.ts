@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -13,7 +15,7 @@ import { PermanentError } from '../core/errors.js';
 import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
 import { copyObject } from './s3-copy.js';
 import { isNotFound, translateS3Error } from './s3-errors.js';
-import { HashMeter, collect, toReadable, verifying } from './streams.js';
+import { HashMeter, collect, hashFile, toReadable, verifying } from './streams.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
 
 const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
@@ -179,6 +181,23 @@ export class S3Store implements ArtifactStore {
     const meter = new HashMeter({ sha256, artifact: uri });
     await this.uploadMetered(this.objectKey(key), body, meter, mediaType, { ...lineageMetadata(meta), sha256 }, uri);
     return { uri, sha256, size: meter.bytes, mediaType };
+  }
+
+  /** Hashes the file first (a cheap local read), then uploads it straight to its blob key. */
+  async putFile(file: string, meta: ArtifactMeta = {}): Promise<ArtifactRef> {
+    const sha256 = meta.sha256 ?? (await hashFile(file));
+    return this.putContent(createReadStream(file, { highWaterMark: 1 << 20 }), { ...meta, sha256 });
+  }
+
+  async getFile(keyOrUri: string, dest: string): Promise<void> {
+    const tmp = `${dest}.partial-${randomUUID()}`;
+    try {
+      await pipeline(await this.open(keyOrUri), createWriteStream(tmp));
+      await fs.rename(tmp, dest);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   private async get(keyOrUri: string, range?: string): Promise<Readable> {

@@ -1,5 +1,6 @@
 /** Stream pieces both stores share: bodies as streams, hashing on the way through, verification. */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { ArtifactIntegrityError } from '../core/errors.js';
 import type { Body } from './types.js';
@@ -92,4 +93,11 @@ export async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** The sha256 of a local file, read in 1 MiB pieces. */
+export async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

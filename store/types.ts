@@ -71,4 +71,13 @@ export interface ArtifactStore {
   delete(keyOrUri: string): Promise<void>;
   /** The URI of a key in this store. */
   uriOf(keyOrUri: string): string;
+  /** Stores a local file as a content-addressed blob (the store picks the fastest safe way). */
+  putFile(file: string, meta?: ArtifactMeta): Promise<ArtifactRef>;
+  /** Copies an object to a local file, verified like `open`; `dest` appears only once verified. */
+  getFile(keyOrUri: string, dest: string): Promise<void>;
+  /**
+   * How `putDirectory` lays out directory artifacts in this store by default: one tar blob
+   * (`tar`, best over a network) or one blob per file (`files`, best on a local disk). Default tar.
+   */
+  readonly directoryLayout?: 'tar' | 'files';
 }

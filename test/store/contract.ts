@@ -3,7 +3,12 @@
  * `harness.corrupt(key, bytes)` overwrites an object behind the store's back, as bit rot would.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { ArtifactIntegrityError, ArtifactNotFoundError, PermanentError } from '../../core/errors.js';
 import { blobKey } from '../../store/keys.js';
@@ -135,6 +140,30 @@ export function storeContract(name: string, harness: StoreHarness): void {
       expect((await store.read('runs/r1/state.json')).toString()).toBe('{"v":2}');
       await expect(store.putContent(failingStream(12 * 1024 * 1024))).rejects.toThrow();
       expect(await collectKeys(store.list(''))).toEqual(['runs/r1/state.json']);
+    });
+
+    it('stores local files and copies objects to local files, verified', async () => {
+      const store = harness.store();
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-contract-files-'));
+      try {
+        const file = path.join(dir, 'weights.bin');
+        await pipeline(patternStream(9 * 1024 * 1024 + 1, 1 << 20, 3), createWriteStream(file));
+        const expected = await hashStream(createReadStream(file));
+        const ref = await store.putFile(file, { mediaType: 'application/x-weights', run: 'r', step: 's' });
+        expect(ref).toMatchObject({ sha256: expected.sha256, size: expected.size, mediaType: 'application/x-weights' });
+        expect(await store.stat(ref.uri)).toMatchObject({ run: 'r', step: 's', size: expected.size });
+        const out = path.join(dir, 'copy.bin');
+        await store.getFile(ref.uri, out);
+        expect(await hashStream(createReadStream(out))).toEqual(expected);
+        await harness.corrupt(blobKey(ref.sha256), Buffer.from('rotten'));
+        const bad = path.join(dir, 'bad.bin');
+        const err = await store.getFile(ref.uri, bad).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ArtifactIntegrityError);
+        expect((err as Error).message).toContain(ref.uri);
+        expect((await fs.readdir(dir)).sort()).toEqual(['copy.bin', 'weights.bin']);
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
     });
 
     it('reads byte ranges', async () => {

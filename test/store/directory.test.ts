@@ -84,10 +84,12 @@ for (const [name, make] of [
   ],
 ] as const) {
   describe(`directory artifacts on ${name}`, () => {
-    it('round-trips a checkpoint folder (files, modes, empty folders) with a verified manifest', async () => {
+    for (const layout of ['tar', 'files'] as const)
+    it(`round-trips a checkpoint folder (files, modes, empty folders) with a verified manifest, ${layout} layout`, async () => {
       const store: ArtifactStore = await make();
       const src = await checkpointDir();
-      const up = await putDirectory(store, src, { run: 'r1', step: 'sft' });
+      const up = await putDirectory(store, src, { run: 'r1', step: 'sft' }, { layout });
+      expect(up.manifest.layout).toBe(layout);
       expect(up.ref.mediaType).toBe(DIRECTORY_MEDIA_TYPE);
       expect(up.manifest.files.map((f) => f.path)).toEqual(['adapter/config.json', 'adapter/nested/run.sh', 'weights.bin', 'zero-bytes']);
       expect(up.manifest.dirs).toEqual(['adapter', 'adapter/nested', 'empty']);
@@ -96,8 +98,8 @@ for (const [name, make] of [
       expect(manifest).toEqual(up.manifest);
       expect(await tree(dest)).toEqual(await tree(src));
       // Deterministic: same folder, same artifact, whether hashed first or staged.
-      expect((await putDirectory(store, src)).ref.uri).toBe(up.ref.uri);
-      expect((await putDirectory(store, src, {}, { hashFirst: false })).ref.uri).toBe(up.ref.uri);
+      expect((await putDirectory(store, src, {}, { layout })).ref.uri).toBe(up.ref.uri);
+      expect((await putDirectory(store, src, {}, { layout, hashFirst: false })).ref.uri).toBe(up.ref.uri);
       // The destination must be empty.
       await expect(getDirectory(store, up.ref.uri, dest)).rejects.toBeInstanceOf(PermanentError);
     });
@@ -130,7 +132,7 @@ describe('directory artifacts: integrity', () => {
     const root = await tmp('store');
     const store = new LocalStore(root);
     const src = await checkpointDir();
-    const up = await putDirectory(store, src);
+    const up = await putDirectory(store, src, {}, { layout: 'tar' });
 
     // A manifest that disagrees with the tar about one file.
     const lying: DirectoryManifest = { ...up.manifest, files: up.manifest.files.map((f) => (f.path === 'weights.bin' ? { ...f, sha256: '0'.repeat(64) } : f)) };
@@ -142,7 +144,7 @@ describe('directory artifacts: integrity', () => {
     await expect(fs.stat(dest1)).rejects.toThrow();
 
     // Bit rot in the stored tar.
-    const tarFile = path.join(root, ...blobKey(up.manifest.tar.sha256).split('/'));
+    const tarFile = path.join(root, ...blobKey(up.manifest.tar!.sha256).split('/'));
     const bytes = await fs.readFile(tarFile);
     bytes[bytes.length - 2048 - 100] = bytes[bytes.length - 2048 - 100]! ^ 0xff;
     bytes[4096] = bytes[4096]! ^ 0xff;
@@ -162,6 +164,25 @@ describe('directory artifacts: integrity', () => {
     expect(err3).toBeInstanceOf(ArtifactIntegrityError);
     expect((err3 as Error).message).toContain(up.ref.uri);
     await expect(fs.stat(dest3)).rejects.toThrow();
+  });
+
+  it('detects a corrupted file blob in the files layout, naming the directory artifact', async () => {
+    const root = await tmp('store');
+    const store = new LocalStore(root);
+    const src = await checkpointDir();
+    const up = await putDirectory(store, src);
+    expect(up.manifest.layout).toBe('files');
+    const weights = up.manifest.files.find((f) => f.path === 'weights.bin')!;
+    const blob = path.join(root, ...blobKey(weights.sha256).split('/'));
+    const bytes = await fs.readFile(blob);
+    bytes[1000] = bytes[1000]! ^ 0x01;
+    await fs.writeFile(blob, bytes);
+    const dest = path.join(await tmp('dest'), 'w');
+    const err = await getDirectory(store, up.ref, dest).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArtifactIntegrityError);
+    expect((err as Error).message).toContain(up.ref.uri);
+    expect((err as Error).message).toContain(weights.sha256);
+    await expect(fs.stat(dest)).rejects.toThrow();
   });
 
   it('refuses to store a folder with a symlink that leads out of it', async () => {
