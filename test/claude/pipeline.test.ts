@@ -67,6 +67,8 @@ outputs:
     try {
       const first = await engine.run(yaml);
       expect(first.outputs).toEqual({ succeeded: 200 });
+      expect(first.usage.requests).toBe(200);
+      expect(first.usage.costUsd).toBeGreaterThan(0);
       expect(server.counters.failures).toBeGreaterThan(30);
       expect(server.counters.successes).toBe(200);
       expect(server.counters.byKey.size).toBe(200);
@@ -74,11 +76,43 @@ outputs:
       const before = server.counters.requests;
       const again = await engine.run(yaml);
       expect(again.outputs).toEqual({ succeeded: 200 });
+      expect(again.usage).toMatchObject({ requests: 0, costUsd: 0 });
       expect(server.counters.requests).toBe(before);
     } finally {
       server.faults.clear();
     }
   }, 300_000);
+});
+
+describe('budget', () => {
+  it('stops new calls once the step budget is spent, and a re-run with more budget pays only for the rest', async () => {
+    server.resetCounters();
+    server.faults.clear();
+    // $1 per answer: a million input tokens of claude-haiku-4-5.
+    server.setResponder(() => ({ text: 'paid answer', usage: { input_tokens: 1_000_000, output_tokens: 0 } }));
+    const engine = await engineWithKey(TEST_KEY);
+    const yaml = (budget: number) => `
+name: teacher-budget
+steps:
+  teach:
+    uses: claude.message
+    forEach: ${JSON.stringify(Array.from({ length: 20 }, (_, i) => i))}
+    concurrency: 1
+    budget: ${budget}
+    with: { model: claude-haiku-4-5, prompt: "budget task \${{ item }}" }
+`;
+    const err = await engine.run(yaml(5.5)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/budget spent/);
+    const paid = server.counters.successes;
+    expect(paid).toBeGreaterThanOrEqual(6);
+    expect(paid).toBeLessThan(20);
+    const second = await engine.run(yaml(100));
+    expect(second.outputs).toBeDefined();
+    // Every answer was paid for once: the 'paid' ones were served from the memo (or the item cache).
+    expect(server.counters.successes).toBe(20);
+    expect(server.counters.requests).toBe(20);
+  }, 180_000);
 });
 
 describe('retry-after', () => {
