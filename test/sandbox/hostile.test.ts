@@ -215,6 +215,9 @@ def f():
     expect(after.filter((id) => before.includes(id))).toEqual([]);
     const next = await sandbox.run(task('def f():\n    return True'));
     expect(next.status).toBe('passed');
+    // kill(-1): every process of the sandbox user, the supervisor included.
+    const all = await sandbox.run(task('import os, signal\ndef f():\n    os.kill(-1, signal.SIGKILL)\n    return True'));
+    expect(all.status).toBe('crashed');
     await expectCleanAfter();
   });
 });

@@ -66,6 +66,19 @@ describe('sandbox.run step and CLI', () => {
     expect(single).toMatchObject({ status: 'passed', count: 1, allPassed: true });
   });
 
+  it('cancelling the step (ctx.signal) stops it and removes the busy container', async () => {
+    const store = new LocalStore(path.join(dir, 'store'));
+    const step = createSandboxSteps({ env: {}, sandbox: provider })['sandbox.run']!;
+    const ctx = makeContext(store);
+    const running = step({ task: { format: 'python-asserts', code: 'import time\ndef f():\n    time.sleep(60)', tests: ['assert f()'] } }, ctx);
+    await new Promise((r) => setTimeout(r, 700));
+    const busy = await ourContainers(docker);
+    ctx.controller.abort(new Error('activity cancelled'));
+    await expect(running).rejects.toThrow('activity cancelled');
+    const left = await ourContainers(docker);
+    expect(busy.filter((id) => left.includes(id)).length).toBeLessThan(busy.length);
+  });
+
   it('`repairity sandbox run` writes a verdict per row and prints counts and throughput', async () => {
     const output = path.join(dir, 'verdicts.jsonl');
     const { stdout } = await run('npx', ['tsx', 'cli/main.ts', 'sandbox', 'run', tasksFile, '--solution-field', 'candidate', '-o', output, '--pool-size', '2'], {
