@@ -235,6 +235,22 @@ def leftover_files(wd):
     return found
 
 
+def close_other_fds():
+    """Closes every descriptor above 2 that is open (closerange over the whole range costs one
+    syscall per number where close_range is filtered, tens of milliseconds under seccomp)."""
+    try:
+        fds = [int(n) for n in os.listdir("/proc/self/fd")]
+    except OSError:
+        os.closerange(3, 4096)
+        return
+    for fd in fds:
+        if fd > 2:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
 def enter_task(wd, out_w, err_w):
     """In the task's process: its own session, its directory, /dev/null and the pipes as stdio."""
     os.setsid()
@@ -243,7 +259,7 @@ def enter_task(wd, out_w, err_w):
     os.dup2(devnull, 0)
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
-    os.closerange(3, 65536)
+    close_other_fds()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     if CONTAINER:
         try:  # make the task, not the supervisor, the OOM killer's first choice
