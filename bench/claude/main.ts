@@ -19,7 +19,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { buildCatalog } from '../../activities/catalog.js';
 import { createClaudeSteps } from '../../activities/claude/index.js';
 import type { StepContext, StepKind } from '../../activities/define.js';
@@ -171,6 +171,7 @@ async function startServerProcess(): Promise<LocalServer> {
 }
 
 async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const server = await startServerProcess();
   console.log(`${CALLS} calls, concurrency ${CONCURRENCY}, server latency ${LATENCY_MS} ms: ideal ${IDEAL.toFixed(0)} calls/s`);
   const report = (name: string, seconds: number): number => {
