@@ -95,12 +95,19 @@ export function judgeTool(ids: string[]): Tool {
   };
 }
 
+/** A fenced block whose fence is longer than any backtick run inside the code. */
+function fenced(code: string, lang: string): string {
+  const longest = Math.max(2, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${lang}\n${code}\n${fence}`;
+}
+
 export function judgePrompt(input: JudgeInput, shown: Candidate[]): string {
   const lang = input.language ?? '';
   const parts = ['## Task', input.task.trim()];
-  if (input.original !== undefined) parts.push('## Original code', '```' + lang, input.original, '```');
+  if (input.original !== undefined) parts.push('## Original code', fenced(input.original, lang));
   parts.push('## Candidates');
-  for (const c of shown) parts.push(`### Candidate ${c.id}`, '```' + lang, c.code, '```');
+  for (const c of shown) parts.push(`### Candidate ${c.id}`, fenced(c.code, lang));
   parts.push(`Rank all ${shown.length} candidates by id (${shown.map((c) => c.id).join(', ')}), best first, overall and on each criterion, with the ${JUDGE_TOOL} tool.`);
   return parts.join('\n\n');
 }

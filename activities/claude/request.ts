@@ -23,6 +23,8 @@ export interface MessageInput {
   adaptiveThinking?: boolean;
   /** Stream the answer (default: when thinking is on or maxTokens > 16000). */
   stream?: boolean;
+  /** Mark the system prompt for prompt caching (5 min TTL): cheaper repeated long prefixes. */
+  cacheSystem?: boolean;
 }
 
 /**
@@ -47,7 +49,9 @@ export function toParams(input: MessageInput, context: ErrorContext = {}): Messa
     model: input.model,
     max_tokens: maxTokens,
     messages,
-    ...(input.system !== undefined ? { system: input.system } : {}),
+    ...(input.system !== undefined
+      ? { system: input.cacheSystem ? [{ type: 'text' as const, text: input.system, cache_control: { type: 'ephemeral' as const } }] : input.system }
+      : {}),
     ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
     ...(input.topP !== undefined ? { top_p: input.topP } : {}),
     ...(input.stopSequences?.length ? { stop_sequences: input.stopSequences } : {}),

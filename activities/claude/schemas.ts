@@ -23,6 +23,7 @@ export const messageInputProperties = {
   topP: { type: 'number', minimum: 0, maximum: 1 },
   stopSequences: { type: 'array', items: { type: 'string', minLength: 1 } },
   thinkingBudget: { type: 'integer', minimum: 1024, description: 'Extended thinking token budget (< maxTokens)' },
+  cacheSystem: { type: 'boolean', description: 'Prompt-cache the system prompt (5 min TTL)' },
   adaptiveThinking: { type: 'boolean', description: 'Adaptive thinking (newer models), instead of thinkingBudget' },
   stream: { type: 'boolean', description: 'Stream the answer (default: when thinking is on or maxTokens > 16000)' },
 } as const;

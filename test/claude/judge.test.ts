@@ -123,6 +123,13 @@ describe('claude.judge against the local server', () => {
     expect(fx.server.counters.requests).toBe(2);
   });
 
+  it('fences candidate code that itself contains backticks with a longer fence', async () => {
+    fx.server.setResponder(defaultAnswer);
+    await fx.steps['claude.judge']!(input({ candidates: ['s = "```"', 'x = 1'] }), makeContext(fx.store));
+    const prompt = String(fx.server.received[0]!.messages[0]!.content);
+    expect(prompt).toContain('````python\ns = "```"\n````');
+  });
+
   it("the server's schema-driven default answer is a valid, order-independent judgement", async () => {
     fx.server.setResponder(defaultAnswer);
     const out = await fx.steps['claude.judge']!(input({ bothOrders: true, candidates: ['a = 1', 'a = 2'] }), makeContext(fx.store));

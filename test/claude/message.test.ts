@@ -55,6 +55,12 @@ describe('claude.message against the local server', () => {
     expect(body).toMatchObject({ system: 'You repair code.', temperature: 0.2, stop_sequences: ['###'], max_tokens: 4096 });
   });
 
+  it('marks the system prompt for prompt caching when asked', async () => {
+    fx.server.setResponder(() => ({ text: 'ok' }));
+    await fx.steps['claude.message']!({ model: 'claude-haiku-4-5', system: 'long shared instructions', cacheSystem: true, prompt: 'cache item' }, makeContext(fx.store));
+    expect(fx.server.received[0]!.system).toEqual([{ type: 'text', text: 'long shared instructions', cache_control: { type: 'ephemeral' } }]);
+  });
+
   it('accepts a conversation as messages', async () => {
     fx.server.setResponder(() => ({ text: 'ok' }));
     await fx.steps['claude.message']!(
