@@ -153,6 +153,8 @@ steps:
     await handle.result();
     const progress = await handle.query('progress');
     expect(progress).toMatchObject({ pipeline: 'progress', state: 'succeeded', steps: [{ id: 'work', state: 'succeeded', items: { total: 3, succeeded: 3, failed: 0 } }] });
+    await saveHistory('progress', handle);
+    await saveHistory('progress-shard', engine.client.workflow.getHandle(`${handle.workflowId}/work/shard-0`));
   });
 
   it('memoises a step with cache: true across runs, and reports it as cached', async () => {
