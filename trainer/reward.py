@@ -104,7 +104,7 @@ def train(cfg: RewardConfig, session: Session) -> dict[str, str]:
 
     def objective(indices: list[int]) -> tuple[torch.Tensor, dict[str, float]]:
         loss, margin = pair_loss(model, head, [train_pairs[i] for i in indices], tok.pad_id, device)
-        return loss, {"accuracy": float((margin > 0).float().mean()), "margin": float(margin.mean())}
+        return loss, {"accuracy": float((margin > 0).float().mean()), "margin": float(margin.detach().mean())}
 
     settings = LoopSettings(
         stage="reward", fingerprint=training_fingerprint(cfg), size=len(train_pairs), seed=cfg.seed,

@@ -28,6 +28,8 @@ export interface TrainingHeartbeat {
   checkpoint?: string;
   checkpointStep?: number;
   metrics?: Record<string, number>;
+  /** The attempt whose trainer reported `step` (a retry first repeats the previous details). */
+  attempt?: number;
 }
 
 export interface TrainerRuntime {
@@ -147,6 +149,7 @@ async function supervise(
       case 'progress':
         beat.step = e.step;
         beat.total = e.total;
+        beat.attempt = ctx.attempt;
         ctx.heartbeat({ ...beat });
         break;
       case 'metrics': {
