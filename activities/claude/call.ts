@@ -7,7 +7,7 @@ import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import type { MessageParams } from './request.js';
 import { BudgetExceededError, type ErrorContext } from '../../core/errors.js';
 import type { StepContext } from '../define.js';
-import { ClaudeAuthError, ClaudeInvalidAnswerError, classifyClaudeError } from './errors.js';
+import { ClaudeAuthError, ClaudeConnectionError, ClaudeInvalidAnswerError, classifyClaudeError } from './errors.js';
 import { readMemo, requestKey, writeMemo } from './memo.js';
 import { costUsd, priceFor, type PriceTable } from './pricing.js';
 
@@ -105,6 +105,10 @@ export async function callClaude(rt: ClaudeRuntime, ctx: StepContext, params: Me
     }
   } catch (err) {
     throw classifyClaudeError(err, { context: errorContext(ctx), model: params.model, secrets: rt.secrets, timeoutMs: rt.timeoutMs }, ctx.signal);
+  }
+  if (message.stop_reason === null) {
+    // A stream that ended before message_delta/message_stop: the SDK hands back what it had.
+    throw new ClaudeConnectionError(`Claude's streamed answer ended before it was complete${requestId ? ` (request-id ${requestId})` : ''}; will retry`, errorContext(ctx));
   }
   const cost = priceAnswer(rt, ctx, message.model || params.model, message.usage, false);
   ctx.reportUsage({ requests: 1, inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens, costUsd: cost });

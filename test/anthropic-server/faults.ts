@@ -22,6 +22,7 @@ export const faults = {
   tooLarge: (): Fault => ({ kind: 'status', status: 413, type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' }),
   drop: (when: 'before-headers' | 'mid-body' = 'before-headers'): Fault => ({ kind: 'drop', when }),
   slow: (ms: number): Fault => ({ kind: 'slow', ms }),
+  truncate: (): Fault => ({ kind: 'truncate' }),
   streamError: (type = 'overloaded_error'): Fault => ({ kind: 'stream-error', type, message: 'Overloaded' }),
 };
 

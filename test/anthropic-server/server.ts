@@ -182,12 +182,18 @@ export async function startAnthropicTestServer(opts: AnthropicTestServerOptions 
     if (body.stream) {
       res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
       const events = messageEvents(message, options.chunkChars ?? 16);
-      const cut = midDrop ? Math.max(2, Math.floor(events.length / 2)) : fault?.kind === 'stream-error' ? Math.max(2, Math.floor(events.length / 2)) : events.length;
+      const partial = midDrop || fault?.kind === 'stream-error' || fault?.kind === 'truncate';
+      const cut = partial ? Math.max(2, Math.floor(events.length / 2)) : events.length;
       for (const e of events.slice(0, cut)) res.write(formatSse(e));
       if (midDrop) {
         counters.failures++;
         await new Promise((r) => setImmediate(r));
         req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'truncate') {
+        counters.failures++;
+        res.end();
         return;
       }
       if (fault?.kind === 'stream-error') {

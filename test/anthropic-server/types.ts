@@ -52,6 +52,8 @@ export type Fault =
     }
   /** The socket is destroyed: before any response byte, or in the middle of the body. */
   | { kind: 'drop'; when?: 'before-headers' | 'mid-body' }
+  /** A 200 SSE stream (or JSON body) that ends cleanly half way, without its last events. */
+  | { kind: 'truncate' }
   /** Answers normally after an extra delay (drives client timeouts). */
   | { kind: 'slow'; ms: number }
   /** A 200 SSE stream that fails part way with an `error` event. */

@@ -78,6 +78,15 @@ describe('Claude error classification against the local server', () => {
     expect(await failure(call({ stream: true }))).toBeInstanceOf(ClaudeOverloadedError);
   });
 
+  it('a stream that ends cleanly but early is transient and not memoised', async () => {
+    fx.server.faults.enqueue(faults.truncate());
+    const input = { stream: true, prompt: 'truncated item' };
+    expect(await failure(call(input))).toBeInstanceOf(ClaudeConnectionError);
+    const ok = await call(input);
+    expect((ok as { cached: boolean }).cached).toBe(false);
+    expect(fx.server.counters.requests).toBe(2);
+  });
+
   it('a slow answer past the timeout is a transient timeout', async () => {
     const steps = fx.stepsWith({ claude: { apiKey: TEST_KEY, baseURL: fx.server.url, timeoutMs: 150, concurrency: 1 } });
     fx.server.faults.enqueue(faults.slow(1000));
