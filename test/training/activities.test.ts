@@ -60,7 +60,7 @@ afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-describe('training activities with a real trainer', () => {
+describe('training activities with a real trainer', { timeout: 400_000 }, () => {
   let reference: { model: string; sha256: string; steps: number };
 
   it('train.sft stores checkpoints, heartbeats them, and returns the model artifact', async () => {
