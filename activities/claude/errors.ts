@@ -52,6 +52,22 @@ export function retryAfterMs(headers: Headers | undefined | null, now = Date.now
   return undefined;
 }
 
+/**
+ * For a 429 without retry-after: the latest `anthropic-ratelimit-<limit>-reset` (RFC 3339) among
+ * the limits whose `-remaining` is 0.
+ */
+export function rateLimitResetMs(headers: Headers | undefined | null, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  let latest: number | undefined;
+  for (const [name, value] of headers.entries()) {
+    const m = /^anthropic-ratelimit-(.+)-remaining$/.exec(name);
+    if (!m || Number(value) !== 0) continue;
+    const reset = Date.parse(headers.get(`anthropic-ratelimit-${m[1]}-reset`) ?? '');
+    if (!Number.isNaN(reset)) latest = Math.max(latest ?? 0, reset - now);
+  }
+  return latest === undefined ? undefined : Math.max(0, Math.round(latest));
+}
+
 const SPEND_CODES = /spend_limit|billing|credit|quota/i;
 const SPEND_WORDS = /spend limit|usage limit|credit balance|billing|regain access on/i;
 
@@ -106,6 +122,10 @@ export function classifyClaudeError(err: unknown, opts: ClassifyOptions, signal?
           `Claude API spend limit reached${rid}: ${detail}. Not retried: waiting cannot help until the limit is raised (Anthropic Console > Limits) or the billing period resets`,
           ctx,
         );
+      }
+      const reset = wait === undefined ? rateLimitResetMs(err.headers) : undefined;
+      if (reset !== undefined) {
+        return new ClaudeRateLimitError(`Claude API rate limit (429)${rid}: ${detail}; will retry after ${reset} ms (rate limit reset)`, ctx, { retryAfterMs: reset });
       }
       return transient(ClaudeRateLimitError, 'Claude API rate limit (429)');
     }

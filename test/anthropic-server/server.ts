@@ -129,10 +129,18 @@ export async function startAnthropicTestServer(opts: AnthropicTestServerOptions 
   }
 
   function statusFault(res: http.ServerResponse, requestId: string, fault: Extract<Fault, { kind: 'status' }>): void {
-    const headers: Record<string, string> = { ...fault.headers };
+    const headers: Record<string, string> = {};
     if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
     if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
-    if (fault.status === 429) headers['anthropic-ratelimit-requests-remaining'] = '0';
+    const scriptsLimits = Object.keys(fault.headers ?? {}).some((h) => h.startsWith('anthropic-ratelimit-'));
+    if (fault.status === 429 && !scriptsLimits) {
+      // The request limit is exhausted until the retry-after (default 1 s).
+      const seconds = Number(fault.retryAfter);
+      const waitMs = fault.retryAfterMs ?? (Number.isFinite(seconds) ? seconds * 1000 : 1000);
+      headers['anthropic-ratelimit-requests-remaining'] = '0';
+      headers['anthropic-ratelimit-requests-reset'] = new Date(Date.now() + waitMs).toISOString();
+    }
+    Object.assign(headers, fault.headers);
     sendError(res, requestId, fault.status, fault.type ?? (fault.status >= 500 ? 'api_error' : 'invalid_request_error'), fault.message ?? `injected ${fault.status}`, {
       headers,
       ...(fault.errorCode ? { errorCode: fault.errorCode } : {}),

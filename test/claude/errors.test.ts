@@ -10,6 +10,7 @@ import {
   ClaudeServerError,
   ClaudeSpendLimitError,
   ClaudeTimeoutError,
+  rateLimitResetMs,
   retryAfterMs,
   scrub,
 } from '../../activities/claude/errors.js';
@@ -60,6 +61,15 @@ describe('Claude error classification against the local server', () => {
     expect(retryAfterMs(new Headers({ 'retry-after': 'Mon, 23 Nov 2026 10:00:30 GMT' }), now)).toBe(30_000);
     expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }))).toBeUndefined();
     expect(retryAfterMs(new Headers({}))).toBeUndefined();
+  });
+
+  it('without retry-after, a 429 waits for the reset of the exhausted rate limit', async () => {
+    const reset = new Date(Date.now() + 5000).toISOString();
+    fx.server.faults.enqueue({ kind: 'status', status: 429, type: 'rate_limit_error', headers: { 'anthropic-ratelimit-output-tokens-remaining': '0', 'anthropic-ratelimit-output-tokens-reset': reset } });
+    const wait = ((await failure(call())) as TransientError).retryAfterMs!;
+    expect(wait).toBeGreaterThan(3000);
+    expect(wait).toBeLessThanOrEqual(5000);
+    expect(rateLimitResetMs(new Headers({ 'anthropic-ratelimit-requests-remaining': '5', 'anthropic-ratelimit-requests-reset': reset }))).toBeUndefined();
   });
 
   it('529, 500 and 503 are transient', async () => {
