@@ -25,6 +25,11 @@ export function describeStep(step: StepProgress): string {
   return `${step.state}${usage}${extra}`;
 }
 
+/** Lines are printed when a step's state or its tenth of items done changes. */
+function lineKey(step: StepProgress, done: number, total: number): string {
+  return `${step.state}:${step.items ? Math.floor((10 * done) / total) : 0}`;
+}
+
 async function liveShard(client: Client, step: StepProgress): Promise<ShardProgress | undefined> {
   if (!step.shardWorkflowId || step.state !== 'running') return undefined;
   try {
@@ -68,23 +73,24 @@ export async function watchRun(client: Client, handle: WorkflowHandle, out: Node
             bar.update(n, { step: label, info });
           } else {
             const line = `${step.id}: ${step.items ? `${n}/${total} ` : ''}${info}`;
-            const bucket = `${step.state}:${step.items ? Math.floor((10 * n) / total) : 0}`;
+            const bucket = lineKey(step, n, total);
             if (printed.get(step.id) !== bucket) {
               printed.set(step.id, bucket);
               out.write(`${line}\n`);
             }
           }
         }
-        if (progress.usage.requests > 0 && !tty) out.write('');
       }
       await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, POLL_MS))]);
     }
     const last = await queryProgress(handle);
-    if (last && bars) {
-      for (const step of last.steps) {
-        const { done: n, total } = itemCounts(step, undefined);
+    for (const step of last?.steps ?? []) {
+      const { done: n, total } = itemCounts(step, undefined);
+      if (bars) {
         rows.get(step.id)?.setTotal(total);
         rows.get(step.id)?.update(n, { info: describeStep(step) });
+      } else if (printed.get(step.id) !== lineKey(step, n, total)) {
+        out.write(`${step.id}: ${step.items ? `${n}/${total} ` : ''}${describeStep(step)}\n`);
       }
     }
   } finally {

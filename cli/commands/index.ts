@@ -1,5 +1,6 @@
 /** Every `repairity` subcommand module. Each area adds its one line. */
 import type { Command } from 'commander';
+import { registerDev } from './dev.js';
 import { registerGraph } from './graph.js';
 import { registerImages } from './images.js';
 import { registerSandbox } from './sandbox.js';
@@ -16,6 +17,7 @@ export const commandModules: RegisterCommand[] = [
   registerStatus,
   registerGraph,
   registerWorker,
+  registerDev,
   registerImages,
   registerSandbox,
 ];

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createProcessWorkers } from '../../worker/from-env.js';
 import { withConnectionFlags, type ConnectionFlags } from '../connection.js';
 
@@ -11,7 +11,7 @@ export function registerWorker(program: Command): void {
       .option('--queues <list>', 'comma-separated step queues to serve (env REPAIRITY_QUEUES; default all)')
       .option('--no-workflows', 'do not run the workflow worker (e.g. on GPU nodes)'),
   ).action(async (flags: ConnectionFlags & { queues?: string; workflows: boolean }) => {
-    Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+    Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('WARN') });
     const { workers, connection, describe } = await createProcessWorkers({
       address: flags.address,
       namespace: flags.namespace,

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { readDefaults } from '../../core/env.js';
+import { createProcessWorkers } from '../../worker/from-env.js';
+import { ensureDevServer } from '../dev-server.js';
+
+export interface DevFlags {
+  port: string;
+  uiPort: string;
+}
+
+/** Starts (or reuses) the local dev server and runs every worker in this process until Ctrl-C. */
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('start a local Temporal dev server (with its Web UI) and workers for every queue')
+    .option('--port <port>', 'Temporal frontend port', '7233')
+    .option('--ui-port <port>', 'Temporal Web UI port', '8233')
+    .action(async (flags: DevFlags) => {
+      const d = readDefaults();
+      const state = path.join(process.cwd(), '.repairity');
+      Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('WARN') });
+      const server = await ensureDevServer({ binDir: path.join(d.cacheDir, 'bin'), port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
+      process.stderr.write(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}; Web UI: ${server.uiAddress}\n`);
+      const { workers, connection, describe } = await createProcessWorkers({ address: server.address });
+      process.stderr.write(`workers: ${describe}\nready: run pipelines with "repairity run <file> --watch" or from the Web UI (workflow type runPipeline, input {"pipeline": "<file under pipelines/>", "params": {}}); Ctrl-C stops\n`);
+      try {
+        await Promise.all(workers.map((w) => w.run()));
+      } finally {
+        await connection.close();
+        await server.stop();
+      }
+    });
+}
