@@ -5,6 +5,7 @@
 import { claudeSpecs } from './claude/specs.js';
 import { dataSpecs } from './data/specs.js';
 import type { StepSpec } from './define.js';
+import { evalSpecs } from './eval/specs.js';
 import { sandboxSpecs } from './sandbox/specs.js';
 import { trainingSpecs } from './training/specs.js';
 
@@ -13,6 +14,7 @@ const families: readonly (readonly StepSpec[])[] = [
   claudeSpecs,
   sandboxSpecs,
   trainingSpecs,
+  evalSpecs,
 ];
 
 export type StepCatalog = ReadonlyMap<string, StepSpec>;

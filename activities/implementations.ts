@@ -4,6 +4,7 @@
  */
 import { createClaudeSteps } from './claude/index.js';
 import { createDataSteps } from './data/index.js';
+import { createEvalSteps } from './eval/index.js';
 import { createSandboxSteps } from './sandbox/index.js';
 import { createTrainingSteps } from './training/index.js';
 import type { StepImpl } from './define.js';
@@ -24,6 +25,7 @@ export function createStepImplementations(deps: StepDependencies): StepImplement
     createClaudeSteps(deps),
     createSandboxSteps(deps),
     createTrainingSteps(deps),
+    createEvalSteps(),
   ];
   return Object.assign({}, ...families) as StepImplementations;
 }
