@@ -10,7 +10,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TrainingHeartbeat } from '../../activities/training/index.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { trainerPython } from './context.js';
 
@@ -36,7 +39,7 @@ steps:
       dataset: \${{ params.sftData }}
       config:
         threads: 1
-        max_steps: 60
+        max_steps: 150
         batch_size: 4
         optim: { lr: 0.01 }
         lora: { rank: 4, alpha: 16, dropout: 0.1, target_modules: [q_proj, v_proj, o_proj, up_proj, down_proj] }
@@ -46,7 +49,7 @@ steps:
     with:
       model: \${{ steps.sft.outputs.model }}
       dataset: \${{ params.prefs }}
-      config: { threads: 1, max_steps: 40, batch_size: 4, checkpoint: { interval: 4, keep: 2 } }
+      config: { threads: 1, max_steps: 80, batch_size: 4, checkpoint: { interval: 5, keep: 2 } }
   ppo:
     uses: train.ppo
     with:
@@ -55,7 +58,7 @@ steps:
       prompts: \${{ params.prompts }}
       config:
         threads: 1
-        iterations: 30
+        iterations: 40
         batch_size: 8
         minibatch_size: 4
         ppo_epochs: 2
@@ -101,21 +104,30 @@ async function killWorker(child: ChildProcess): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until a new `repairity-<stage>-*` work folder has a checkpoint, then `afterMs` more. */
-async function afterCheckpoint(workRoot: string, stage: string, afterMs: number, deadlineMs = 240_000): Promise<string> {
+/**
+ * Waits until the server holds a heartbeat of the running step that names a stored checkpoint
+ * (so a retry has something to resume from), then a random moment more; returns the stage's
+ * newest work folder.
+ */
+async function afterCheckpointHeartbeat(handle: WorkflowHandle, workRoot: string, stage: string, seen: Set<string>, deadlineMs = 300_000): Promise<string> {
   const start = Date.now();
   while (Date.now() - start < deadlineMs) {
-    for (const name of await fs.readdir(workRoot).catch(() => [] as string[])) {
-      if (!name.startsWith(`repairity-${stage}-`)) continue;
-      const steps = await fs.readdir(path.join(workRoot, name, 'checkpoints')).catch(() => [] as string[]);
-      if (steps.some((s) => s.startsWith('step-'))) {
-        await sleep(afterMs);
-        return path.join(workRoot, name);
+    const dirs = (await fs.readdir(workRoot).catch(() => [] as string[])).filter((n) => n.startsWith(`repairity-${stage}-`) && !seen.has(n));
+    if (dirs.length > 0) {
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      for (const p of pending) {
+        const payload = p.heartbeatDetails?.payloads?.[0];
+        const beat = payload ? defaultPayloadConverter.fromPayload<TrainingHeartbeat>(payload) : undefined;
+        if (beat?.checkpoint) {
+          await sleep(Math.random() * 1000);
+          for (const d of dirs) seen.add(d);
+          return path.join(workRoot, dirs[dirs.length - 1]!);
+        }
       }
     }
-    await sleep(100);
+    await sleep(200);
   }
-  throw new Error(`no ${stage} checkpoint appeared in ${workRoot}`);
+  throw new Error(`no ${stage} checkpoint was heartbeated`);
 }
 
 /** The pid of the trainer process whose config lives in `workDir` (only our own child). */
@@ -167,15 +179,15 @@ describe('training survives crashes on the real Temporal dev server', () => {
     let worker = await startWorker(work);
     const handle = await engine.start(plan, params);
 
-    await afterCheckpoint(work, 'sft', 4500 + Math.random() * 1000); // past the heartbeat throttle
+    const seen = new Set<string>();
+    await afterCheckpointHeartbeat(handle, work, 'sft', seen);
     await killWorker(worker);
     worker = await startWorker(work);
 
-    const rewardDir = await afterCheckpoint(work, 'reward', 4500 + Math.random() * 500);
+    const rewardDir = await afterCheckpointHeartbeat(handle, work, 'reward', seen);
     process.kill(await trainerPid(rewardDir), 'SIGKILL');
 
-    const ppoDir = await afterCheckpoint(work, 'ppo', 4500 + Math.random() * 1000);
-    expect(ppoDir).toBeTruthy();
+    await afterCheckpointHeartbeat(handle, work, 'ppo', seen);
     await killWorker(worker);
     worker = await startWorker(work);
 
