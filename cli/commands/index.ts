@@ -4,6 +4,7 @@ import { registerDev } from './dev.js';
 import { registerGraph } from './graph.js';
 import { registerImages } from './images.js';
 import { registerSandbox } from './sandbox.js';
+import { registerRerun } from './rerun.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
@@ -14,6 +15,7 @@ export type RegisterCommand = (program: Command) => void;
 export const commandModules: RegisterCommand[] = [
   registerValidate,
   registerRun,
+  registerRerun,
   registerStatus,
   registerGraph,
   registerWorker,
