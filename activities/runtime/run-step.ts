@@ -58,7 +58,8 @@ async function runKind(kind: StepKind, step: StepRuntime, input: Record<string, 
   const cacheKey = step.cache ? stepCacheKey(cacheKeyOf(step, input)) : undefined;
   if (cacheKey) {
     const hit = await readJsonIfExists<StepResult>(store, cacheKey);
-    if (hit) return { ...hit, cached: true };
+    // Paid for by an earlier run: nothing is spent now.
+    if (hit) return { outputs: hit.outputs, cached: true };
   }
   const { ctx, usage } = stepContextFromActivity({
     runId,
