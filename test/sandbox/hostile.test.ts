@@ -221,3 +221,32 @@ def f():
     await expectCleanAfter();
   });
 });
+
+describe('hostile programs with a fresh container per task', () => {
+  let docker: Docker;
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    docker = testDocker();
+    await ensureImages(docker);
+    sandbox = await testSandbox(docker, { backend: 'docker-fresh', concurrency: 1, timeoutMs: 3_000, limits: { memoryMb: 256, pidsLimit: 64 } });
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+    expect(await ourContainers(docker)).toEqual([]);
+    expect(hostProcessesOfUid(10001)).toBe('');
+  });
+
+  it.each([
+    ['fork bomb', 'import os\ndef f():\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\nf()', 'timeout'],
+    ['memory hog', 'def f():\n    x = []\n    while True:\n        x.append(bytearray(10 * 1024 * 1024))\nf()', 'out_of_memory'],
+    ['daemon', "import subprocess\ndef f():\n    subprocess.Popen(['sleep', '300'], start_new_session=True)\n    return True", 'passed'],
+    ['killing its parent', 'import os, time\ndef f():\n    os.kill(os.getppid(), 9)\n    time.sleep(5)\nf()', 'crashed'],
+  ])('%s: the right verdict, and its container is gone', async (_name, code, status) => {
+    const verdict = await sandbox.run(task(code));
+    expect(verdict.status).toBe(status);
+    expect(verdict.backend).toBe('docker-fresh');
+    expect(await ourContainers(docker)).toEqual([]);
+  });
+});
