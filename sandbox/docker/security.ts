@@ -7,7 +7,8 @@ export const WORK_DIR = '/work';
  * Container settings that isolate the code: no network, read-only root file system, size-limited
  * tmpfs for /work and /tmp, memory (no swap), CPU and process limits, every capability dropped,
  * no-new-privileges, a non-root user, an init process that reaps zombies, no log driver (output
- * travels only over the attach stream, never to the engine's disk).
+ * travels only over the attach stream, never to the engine's disk), and removal by the engine as
+ * soon as the supervisor exits (which it does when the host that attached to it goes away).
  */
 export function isolatedContainerOptions(
   image: string,
@@ -27,7 +28,9 @@ export function isolatedContainerOptions(
     AttachStdout: true,
     AttachStderr: true,
     OpenStdin: true,
-    StdinOnce: false,
+    // Stdin closes when the host's attach connection does (the host process died): the supervisor
+    // then exits and, with AutoRemove, the engine removes the container. No orphan outlives its owner.
+    StdinOnce: true,
     Tty: false,
     NetworkDisabled: true,
     HostConfig: {
@@ -51,7 +54,7 @@ export function isolatedContainerOptions(
       Init: true,
       IpcMode: 'private',
       LogConfig: { Type: 'none', Config: {} },
-      AutoRemove: false,
+      AutoRemove: true,
     },
   };
 }

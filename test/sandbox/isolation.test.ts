@@ -2,16 +2,17 @@
  * Isolation settings of the containers, removal in every case (cancel included), the reaper,
  * the no-engine error, and the explicit unsandboxed backend.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
 import { SandboxCancelledError, SandboxUnavailableError } from '../../sandbox/errors.js';
 import { createDockerClient } from '../../sandbox/docker/client.js';
 import { LABEL_CREATED, LABEL_OWNER, LABEL_SANDBOX } from '../../sandbox/docker/labels.js';
-import { reapSandboxLeftovers } from '../../sandbox/docker/reaper.js';
+import { listSandboxContainers, reapSandboxLeftovers } from '../../sandbox/docker/reaper.js';
 import { defaultImageTags } from '../../sandbox/images/recipe.js';
 import { createSandbox, type Sandbox } from '../../sandbox/sandbox.js';
 import type { PythonAssertsTask } from '../../sandbox/types.js';
-import { ensureImages, ourContainers, testDocker, testSandbox } from './helpers.js';
+import { ensureImages, ourContainers, repoRoot, testDocker, testSandbox } from './helpers.js';
 
 const probe = (code: string, tests: string[]): PythonAssertsTask => ({ format: 'python-asserts', code, tests });
 
@@ -125,6 +126,28 @@ def interfaces():
       await old.remove({ force: true }).catch(() => undefined);
     }
   });
+
+  it('containers go away by themselves when their owner process dies', async () => {
+    const child = spawn('npx', ['tsx', 'test/sandbox/fixtures/orphan-owner.ts'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    const ids = await new Promise<string[]>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as string[]);
+      });
+      child.on('exit', (code) => reject(new Error(`orphan owner exited early (${code})`)));
+    });
+    expect(ids).toHaveLength(2);
+    process.kill(-child.pid!, 'SIGKILL'); // the owner crashes: no close(), no reaper
+    const deadline = Date.now() + 20_000;
+    let left = ids;
+    while (left.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      const now = await listSandboxContainers(docker);
+      left = ids.filter((id) => now.includes(id));
+    }
+    expect(left).toEqual([]);
+  }, 60_000);
 
   it('says how to start Docker when no engine answers', async () => {
     const nowhere = createDockerClient({ host: 'unix:///nonexistent/docker.sock' });
