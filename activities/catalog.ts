@@ -2,6 +2,7 @@
  * Every step kind's spec, in one registry. The compiler checks pipelines against it; the
  * worker pairs each spec with its implementation. Each family adds one line here.
  */
+import { benchmarksSpecs } from './benchmarks/specs.js';
 import { claudeSpecs } from './claude/specs.js';
 import { dataSpecs } from './data/specs.js';
 import type { StepSpec } from './define.js';
@@ -15,6 +16,7 @@ const families: readonly (readonly StepSpec[])[] = [
   sandboxSpecs,
   trainingSpecs,
   evalSpecs,
+  benchmarksSpecs,
 ];
 
 export type StepCatalog = ReadonlyMap<string, StepSpec>;

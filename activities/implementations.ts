@@ -2,6 +2,7 @@
  * Worker-side registry: each family's factory receives its clients and returns its step
  * implementations by `uses` name. Each family adds one line here.
  */
+import { createBenchmarkSteps } from './benchmarks/index.js';
 import { createClaudeSteps } from './claude/index.js';
 import { createDataSteps } from './data/index.js';
 import { createEvalSteps } from './eval/index.js';
@@ -26,6 +27,7 @@ export function createStepImplementations(deps: StepDependencies): StepImplement
     createSandboxSteps(deps),
     createTrainingSteps(deps),
     createEvalSteps(),
+    createBenchmarkSteps({ dataRoot: deps.dataRoot }),
   ];
   return Object.assign({}, ...families) as StepImplementations;
 }

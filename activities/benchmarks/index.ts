@@ -1,0 +1,24 @@
+/** Benchmark loaders and the glue between model answers and sandbox tasks. */
+import type { StepImpl } from '../define.js';
+import { attach } from './attach.js';
+import { judgeItems } from './judge-items.js';
+import { createLoadStep } from './load.js';
+import { preferences } from './preferences.js';
+import { select } from './select.js';
+
+export interface BenchmarkStepOptions {
+  /** Relative benchmark paths are resolved against this folder. */
+  dataRoot: string;
+}
+
+export function createBenchmarkSteps(opts: BenchmarkStepOptions): Record<string, StepImpl> {
+  return {
+    'benchmarks.load': createLoadStep(opts.dataRoot),
+    'benchmarks.attach': attach,
+    'benchmarks.select': select,
+    'benchmarks.judge_items': judgeItems,
+    'benchmarks.preferences': preferences,
+  };
+}
+
+export { benchmarksSpecs } from './specs.js';
