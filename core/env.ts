@@ -13,6 +13,8 @@ export const ENV = {
   REPAIRITY_STORE: 'REPAIRITY_STORE',
   /** Folder where pipeline files named by the UI start form are looked up. */
   REPAIRITY_PIPELINES: 'REPAIRITY_PIPELINES',
+  /** The Temporal CLI (dev server) used by `repairity dev`, the demo and the tests. */
+  REPAIRITY_TEMPORAL_BIN: 'REPAIRITY_TEMPORAL_BIN',
   /** Cache folder for slow builds (Temporal CLI, MinIO, sandbox images, Python env). */
   REPAIRITY_CACHE: 'REPAIRITY_CACHE',
   /** Comma-separated task queues a worker process serves. */
