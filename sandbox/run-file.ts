@@ -56,8 +56,9 @@ export async function runTasks(tasks: SandboxTask[], options: RunTasksOptions): 
   const counts = emptyCounts();
   const started = Date.now();
   let next = 0;
+  let failed = false;
   const lanes = Array.from({ length: Math.max(1, Math.min(sandbox.parallelism, tasks.length)) }, async () => {
-    while (next < tasks.length) {
+    while (next < tasks.length && !failed) {
       options.signal?.throwIfAborted();
       const index = next++;
       const verdict = await sandbox.run(tasks[index]!, options.signal ? { signal: options.signal } : {});
@@ -66,7 +67,15 @@ export async function runTasks(tasks: SandboxTask[], options: RunTasksOptions): 
       await options.onVerdict?.(verdict, index);
     }
   });
-  await Promise.all(lanes);
+  // The first error (engine gone, cancelled) stops the other lanes from taking new tasks.
+  await Promise.all(
+    lanes.map((lane) =>
+      lane.catch((err: unknown) => {
+        failed = true;
+        throw err;
+      }),
+    ),
+  );
   const durationMs = Date.now() - started;
   return { verdicts, summary: { count: tasks.length, counts, durationMs, tasksPerSecond: tasks.length / Math.max(durationMs / 1000, 1e-3) } };
 }
