@@ -47,12 +47,19 @@ export interface DirectoryManifest {
 export interface PutDirectoryOptions {
   /** Default: the store's `directoryLayout`, else `tar`. */
   layout?: 'tar' | 'files';
+  /** `files` layout: files stored at once. Default 2. */
+  concurrency?: number;
   /**
    * Hash the tar in a first pass over the files, then upload it straight to its blob key (no
    * staging copy; nothing is sent when the store already has it). Default true. With false, one
    * pass: the tar is staged while it is hashed (see ArtifactStore.putContent).
    */
   hashFirst?: boolean;
+}
+
+export interface GetDirectoryOptions {
+  /** `files` layout: files restored at once. Default 2. */
+  concurrency?: number;
 }
 
 export interface DirectoryUpload {
@@ -152,11 +159,11 @@ export async function putDirectory(store: ArtifactStore, dir: string, meta: Arti
   const hashes = new Map<string, string>();
   let tar: DirectoryManifest['tar'];
   if (layout === 'files') {
-    for (const f of files) {
+    await eachConcurrently(files, opts.concurrency ?? 2, async (f) => {
       const ref = await store.putFile(f.abs, { ...meta, sha256: undefined });
       if (ref.size !== f.size) throw new PermanentError(`${f.abs} changed size while it was being stored`, { file: f.abs });
       hashes.set(f.rel, ref.sha256);
-    }
+    });
   } else {
     let tarRef: ArtifactRef;
     if (opts.hashFirst ?? true) {
@@ -200,7 +207,7 @@ function safeEntryPath(name: string, uri: string): string {
  * Restores a directory artifact into `destDir`, which must not exist or be empty. Everything is
  * verified before the tree appears at `destDir`; on any failure nothing is left there.
  */
-export async function getDirectory(store: ArtifactStore, refOrUri: ArtifactRef | string, destDir: string): Promise<DirectoryManifest> {
+export async function getDirectory(store: ArtifactStore, refOrUri: ArtifactRef | string, destDir: string, opts: GetDirectoryOptions = {}): Promise<DirectoryManifest> {
   const uri = typeof refOrUri === 'string' ? refOrUri : refOrUri.uri;
   const manifest = JSON.parse((await store.read(uri)).toString('utf8')) as DirectoryManifest;
   const layout = manifest?.layout ?? 'tar';
@@ -215,7 +222,7 @@ export async function getDirectory(store: ArtifactStore, refOrUri: ArtifactRef |
   await fs.mkdir(staging);
   const seen = new Set<string>();
   try {
-    if (layout === 'files') await restoreFiles(store, manifest, uri, staging, seen);
+    if (layout === 'files') await restoreFiles(store, manifest, uri, staging, seen, opts.concurrency ?? 2);
     else await extractTar(store, manifest, uri, staging, seen);
     const missing = manifest.files.filter((f) => !seen.has(f.path));
     if (missing.length > 0) {
@@ -238,18 +245,41 @@ export async function getDirectory(store: ArtifactStore, refOrUri: ArtifactRef |
 }
 
 /** `files` layout: each file is copied from its own blob, verified by the store, size checked. */
-async function restoreFiles(store: ArtifactStore, manifest: DirectoryManifest, uri: string, staging: string, seen: Set<string>): Promise<void> {
+async function restoreFiles(store: ArtifactStore, manifest: DirectoryManifest, uri: string, staging: string, seen: Set<string>, concurrency: number): Promise<void> {
   for (const f of manifest.files) {
     const rel = safeEntryPath(f.path, uri);
     if (seen.has(rel)) throw new ArtifactIntegrityError(`directory artifact ${uri}: file ${rel} is listed twice`, { artifact: uri });
     seen.add(rel);
+  }
+  await eachConcurrently(manifest.files, concurrency, async (f) => {
+    const rel = safeEntryPath(f.path, uri);
     const target = path.join(staging, ...rel.split('/'));
     await fs.mkdir(path.dirname(target), { recursive: true });
     await store.getFile(blobKey(f.sha256), target);
     const size = (await fs.stat(target)).size;
     if (size !== f.size) throw new ArtifactIntegrityError(`directory artifact ${uri}: file ${rel} has ${size} bytes, the manifest says ${f.size}`, { artifact: uri });
     await fs.chmod(target, f.mode & 0o777);
-  }
+  });
+}
+
+/** Runs `fn` over `items`, at most `limit` at once; the first failure stops new starts and is thrown. */
+async function eachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 /** `tar` layout: entries are checked for escapes, each file hashed as written and compared with the manifest. */

@@ -7,7 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ArtifactIntegrityError, ArtifactNotFoundError, PermanentError } from '../core/errors.js';
 import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
-import { HashMeter, collect, hashFile, toReadable, verifying } from './streams.js';
+import { HashPool } from './hash-pool.js';
+import { HashMeter, collect, toReadable, verifying } from './streams.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
 
 const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
@@ -33,6 +34,7 @@ export class LocalStore implements ArtifactStore {
   readonly directoryLayout = 'files' as const;
   private readonly root: string;
   private realRoot: string | undefined;
+  private hashPool: HashPool | undefined;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -162,9 +164,14 @@ export class LocalStore implements ArtifactStore {
     return { uri: `${this.rootUri}/${key}`, sha256, size, mediaType };
   }
 
+  private hasher(): HashPool {
+    this.hashPool ??= new HashPool();
+    return this.hashPool;
+  }
+
   /**
    * Copies the file with the kernel (copy_file_range / reflink, via fs.copyFile on the thread pool)
-   * while this thread hashes it, so hashing costs little extra time on two cores. The source must not
+   * while a worker thread hashes it, so hashing runs beside the copy on another core. The source must not
    * change meanwhile: its size and mtime are checked before and after, and a change is refused.
    */
   async putFile(file: string, meta: ArtifactMeta = {}): Promise<ArtifactRef> {
@@ -175,7 +182,7 @@ export class LocalStore implements ArtifactStore {
     const tmp = await this.fileOf(stagingKey(randomUUID()));
     await fs.mkdir(path.dirname(tmp), { recursive: true });
     try {
-      const [digest] = await Promise.all([hashFile(file), fs.copyFile(file, tmp)]);
+      const [digest] = await Promise.all([this.hasher().hashFile(file), fs.copyFile(file, tmp)]);
       const after = await fs.stat(file);
       const copied = await fs.stat(tmp);
       if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || copied.size !== before.size) {
@@ -194,13 +201,13 @@ export class LocalStore implements ArtifactStore {
     }
   }
 
-  /** Kernel copy to a temporary file beside `dest` while this thread verifies the source's hash. */
+  /** Kernel copy to a temporary file beside `dest` while a worker thread verifies the source's hash. */
   async getFile(keyOrUri: string, dest: string): Promise<void> {
     const { key, file, size } = await this.existingFile(keyOrUri);
     const tmp = `${dest}.partial-${randomUUID()}`;
     try {
       const expected = isBlobKey(key);
-      const [digest] = await Promise.all([expected ? hashFile(file) : Promise.resolve(undefined), fs.copyFile(file, tmp)]);
+      const [digest] = await Promise.all([expected ? this.hasher().hashFile(file) : Promise.resolve(undefined), fs.copyFile(file, tmp)]);
       if (expected && digest !== expected) {
         const uri = this.uriOf(key);
         throw new ArtifactIntegrityError(
