@@ -7,6 +7,7 @@ import { claudeSpecs } from './claude/specs.js';
 import { dataSpecs } from './data/specs.js';
 import type { StepSpec } from './define.js';
 import { evalSpecs } from './eval/specs.js';
+import { reportSpecs } from './report/specs.js';
 import { sandboxSpecs } from './sandbox/specs.js';
 import { trainingSpecs } from './training/specs.js';
 
@@ -17,6 +18,7 @@ const families: readonly (readonly StepSpec[])[] = [
   trainingSpecs,
   evalSpecs,
   benchmarksSpecs,
+  reportSpecs,
 ];
 
 export type StepCatalog = ReadonlyMap<string, StepSpec>;

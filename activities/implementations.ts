@@ -6,6 +6,7 @@ import { createBenchmarkSteps } from './benchmarks/index.js';
 import { createClaudeSteps } from './claude/index.js';
 import { createDataSteps } from './data/index.js';
 import { createEvalSteps } from './eval/index.js';
+import { createReportSteps } from './report/index.js';
 import { createSandboxSteps } from './sandbox/index.js';
 import { createTrainingSteps } from './training/index.js';
 import type { StepImpl } from './define.js';
@@ -28,6 +29,7 @@ export function createStepImplementations(deps: StepDependencies): StepImplement
     createTrainingSteps(deps),
     createEvalSteps(),
     createBenchmarkSteps({ dataRoot: deps.dataRoot }),
+    createReportSteps(),
   ];
   return Object.assign({}, ...families) as StepImplementations;
 }

@@ -1,0 +1,127 @@
+/**
+ * The report's content as plain data (every number shown), from the step's input; the Markdown
+ * and HTML renderers only format it.
+ */
+import type { ArtifactStore } from '../../store/types.js';
+import { readRecords } from '../data/records.js';
+import type { Metrics } from '../eval/metrics.js';
+import type { Series } from './svg.js';
+
+export interface TrainingStage {
+  metrics?: Record<string, number>;
+  history?: string | Array<Record<string, number>>;
+  [k: string]: unknown;
+}
+
+export interface ReportInput {
+  title?: string;
+  pipeline?: string;
+  params?: Record<string, unknown>;
+  models: Metrics[];
+  comparisons?: Array<Record<string, unknown> | null>;
+  ablations?: Array<{ variant: string; metrics: Metrics } | null>;
+  training?: Record<string, TrainingStage | null>;
+  data?: Record<string, number | null>;
+}
+
+export interface Column {
+  key: string;
+  label: string;
+  value: (m: Metrics) => number | null;
+  percent: boolean;
+}
+
+export function columns(models: Metrics[]): Column[] {
+  const ks = [...new Set(models.flatMap((m) => Object.keys(m.passAtK)))].map(Number).filter((k) => k !== 1).sort((a, b) => a - b);
+  return [
+    { key: 'passAt1', label: 'pass@1', value: (m) => m.passAt1, percent: true },
+    ...ks.map((k) => ({ key: `passAt${k}`, label: `pass@${k}`, value: (m: Metrics) => m.passAtK[String(k)] ?? null, percent: true })),
+    { key: 'accuracy', label: 'accuracy', value: (m) => m.accuracy, percent: true },
+    { key: 'compilationRate', label: 'compilation rate', value: (m) => m.compilationRate, percent: true },
+    { key: 'bleu', label: 'BLEU', value: (m) => m.bleu, percent: false },
+    { key: 'resolvedRate', label: 'resolved rate', value: (m) => m.resolvedRate, percent: true },
+  ];
+}
+
+export interface Curve {
+  title: string;
+  series: Series[];
+  /** True when only the final value was available (no per-iteration history). */
+  finalOnly: boolean;
+}
+
+export interface ReportContent {
+  title: string;
+  pipeline?: string;
+  runId: string;
+  createdAt: string;
+  params?: Record<string, unknown>;
+  models: Metrics[];
+  columns: Array<{ key: string; label: string; percent: boolean }>;
+  table: Array<Record<string, number | null | string>>;
+  comparisons: Array<Record<string, unknown>>;
+  ablations: Array<{ variant: string; metrics: Metrics }>;
+  ablationTable: Array<Record<string, number | null | string>>;
+  training: Record<string, { metrics: Record<string, number>; history: Array<Record<string, number>> }>;
+  curves: Curve[];
+  data: Record<string, number | null>;
+}
+
+async function historyOf(store: ArtifactStore, stage: TrainingStage): Promise<Array<Record<string, number>>> {
+  if (Array.isArray(stage.history)) return stage.history;
+  if (typeof stage.history === 'string') {
+    const out: Array<Record<string, number>> = [];
+    for await (const r of readRecords(store, stage.history)) out.push(r as Record<string, number>);
+    return out;
+  }
+  return [];
+}
+
+function curve(title: string, stages: Array<[string, Array<Record<string, number>>, Record<string, number>, string]>): Curve {
+  const series: Series[] = [];
+  let finalOnly = false;
+  for (const [name, history, last, metric] of stages) {
+    let points = history.filter((h) => typeof h[metric] === 'number').map((h, i) => ({ x: typeof h.step === 'number' ? h.step : i + 1, y: h[metric]! }));
+    if (points.length === 0 && typeof last[metric] === 'number') {
+      points = [{ x: 1, y: last[metric]! }];
+      finalOnly = true;
+    }
+    if (points.length > 0) series.push({ name, points });
+  }
+  return { title, series, finalOnly };
+}
+
+const row = (label: string, m: Metrics, cols: Column[]) => ({ model: label, tasks: m.tasks, ...Object.fromEntries(cols.map((c) => [c.key, c.value(m)])) });
+
+export async function buildContent(store: ArtifactStore, input: ReportInput, runId: string, now: Date): Promise<ReportContent> {
+  const ablations = (input.ablations ?? []).filter((a): a is { variant: string; metrics: Metrics } => a !== null && a !== undefined && typeof a.metrics === 'object');
+  const cols = columns([...input.models, ...ablations.map((a) => a.metrics)]);
+  const training: ReportContent['training'] = {};
+  for (const [name, stage] of Object.entries(input.training ?? {})) {
+    if (!stage) continue;
+    training[name] = { metrics: (stage.metrics ?? {}) as Record<string, number>, history: await historyOf(store, stage) };
+  }
+  const t = (name: string): [Array<Record<string, number>>, Record<string, number>] => [training[name]?.history ?? [], training[name]?.metrics ?? {}];
+  const curves = [
+    curve('SFT loss', [['sft', ...t('sft'), 'loss']]),
+    curve('Reward-model accuracy', [['train', ...t('reward'), 'accuracy'], ['held-out', ...t('reward'), 'eval_accuracy']]),
+    curve('PPO reward', [['mean reward', ...t('ppo'), 'mean_reward']]),
+    curve('PPO KL to the SFT policy', [['KL', ...t('ppo'), 'kl']]),
+  ];
+  return {
+    title: input.title ?? 'Repairity run',
+    ...(input.pipeline ? { pipeline: input.pipeline } : {}),
+    runId,
+    createdAt: now.toISOString(),
+    ...(input.params ? { params: input.params } : {}),
+    models: input.models,
+    columns: cols.map(({ key, label, percent }) => ({ key, label, percent })),
+    table: input.models.map((m) => row(m.model, m, cols)),
+    comparisons: (input.comparisons ?? []).filter((c): c is Record<string, unknown> => c !== null && c !== undefined),
+    ablations,
+    ablationTable: ablations.map((a) => row(a.variant, a.metrics, cols)),
+    training,
+    curves,
+    data: input.data ?? {},
+  };
+}

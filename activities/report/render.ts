@@ -1,0 +1,105 @@
+/** Markdown and self-contained HTML renderings of the report content. */
+import type { ReportContent } from './content.js';
+import { barChart, lineChart } from './svg.js';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function cell(v: unknown, percent: boolean): string {
+  if (v === null || v === undefined) return '–';
+  if (typeof v !== 'number') return String(v);
+  return percent ? `${(v * 100).toFixed(1)}%` : v.toFixed(2);
+}
+
+function tableRows(c: ReportContent, rows: ReportContent['table'], first: string): { head: string[]; body: string[][] } {
+  const head = [first, 'tasks', ...c.columns.map((col) => col.label)];
+  const body = rows.map((r) => [String(r.model), String(r.tasks), ...c.columns.map((col) => cell(r[col.key], col.percent))]);
+  return { head, body };
+}
+
+function mdTable({ head, body }: { head: string[]; body: string[][] }): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function htmlTable({ head, body }: { head: string[]; body: string[][] }): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((v, i) => (i === 0 ? `<th>${esc(v)}</th>` : `<td>${esc(v)}</td>`)).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+function comparisonRows(c: ReportContent): { head: string[]; body: string[][] } {
+  return {
+    head: ['comparison', 'tasks', 'only A resolves', 'only B resolves', 'McNemar p (exact)', 'Δ pass@1 (B − A)', 'bootstrap p', '95% CI'],
+    body: c.comparisons.map((r) => {
+      const ci = Array.isArray(r.ci95) ? (r.ci95 as number[]) : [];
+      return [
+        `${String(r.labelA)} → ${String(r.labelB)}`,
+        String(r.tasks),
+        String(r.onlyA),
+        String(r.onlyB),
+        Number(r.mcnemarP).toFixed(3),
+        `${(Number(r.delta) * 100).toFixed(1)} pts`,
+        Number(r.bootstrapP).toFixed(3),
+        ci.length === 2 ? `[${(ci[0]! * 100).toFixed(1)}, ${(ci[1]! * 100).toFixed(1)}] pts` : '–',
+      ];
+    }),
+  };
+}
+
+function passRateChart(c: ReportContent): string {
+  const rows = [...c.table, ...c.ablationTable];
+  return barChart('Pass rates per model and variant', rows.map((r) => String(r.model)), [
+    { name: 'pass@1', values: rows.map((r) => (typeof r.passAt1 === 'number' ? r.passAt1 : null)) },
+    { name: 'compilation', values: rows.map((r) => (typeof r.compilationRate === 'number' ? r.compilationRate : null)) },
+    { name: 'resolved', values: rows.map((r) => (typeof r.resolvedRate === 'number' ? r.resolvedRate : null)) },
+  ]);
+}
+
+function dataLines(c: ReportContent): string[] {
+  return Object.entries(c.data).map(([k, v]) => `${k}: ${v ?? '–'}`);
+}
+
+export function renderMarkdown(c: ReportContent, charts: { file: string; title: string }[] = []): string {
+  const out = [`# ${c.title}`, '', `Run \`${c.runId}\`${c.pipeline ? ` of pipeline \`${c.pipeline}\`` : ''}, ${c.createdAt}.`, ''];
+  out.push('## Results on the test split', '', mdTable(tableRows(c, c.table, 'model')), '');
+  if (c.comparisons.length > 0) out.push('## Significance (paired, same tasks)', '', mdTable(comparisonRows(c)), '');
+  if (c.ablationTable.length > 0) out.push('## Ablations', '', mdTable(tableRows(c, c.ablationTable, 'variant')), '');
+  const stages = Object.entries(c.training);
+  if (stages.length > 0) {
+    out.push('## Training', '');
+    for (const [name, s] of stages) {
+      const last = Object.entries(s.metrics).map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
+      out.push(`- **${name}**: ${s.history.length > 0 ? `${s.history.length} logged iterations; ` : ''}last: ${last || '–'}`);
+    }
+    out.push('');
+  }
+  for (const ch of charts) out.push(`![${ch.title}](${ch.file})`);
+  if (charts.length > 0) out.push('');
+  if (Object.keys(c.data).length > 0) out.push('## Data', '', ...dataLines(c).map((l) => `- ${l}`), '');
+  if (c.params) out.push('## Params', '', '```json', JSON.stringify(c.params, null, 2), '```', '');
+  return out.join('\n');
+}
+
+export function renderCharts(c: ReportContent): Array<{ name: string; title: string; svg: string; note?: string }> {
+  const charts = c.curves.map((cv, i) => ({
+    name: `chart-${i + 1}.svg`,
+    title: cv.title,
+    svg: lineChart(cv.title, cv.series),
+    ...(cv.finalOnly ? { note: 'final value only: the training step did not report a per-iteration history' } : {}),
+  }));
+  charts.push({ name: `chart-${charts.length + 1}.svg`, title: 'Pass rates per model and variant', svg: passRateChart(c) });
+  return charts;
+}
+
+const CSS = `body{font-family:system-ui,sans-serif;max-width:980px;margin:2rem auto;padding:0 1rem;color:#111827}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d1d5db;padding:.3rem .6rem;text-align:right}
+thead th{background:#f3f4f6}tbody th{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1rem}
+figure{margin:0}figcaption{font-size:.8rem;color:#6b7280;max-width:420px}code{background:#f3f4f6;padding:0 .2rem}`;
+
+export function renderHtml(c: ReportContent): string {
+  const parts = [`<h1>${esc(c.title)}</h1>`, `<p>Run <code>${esc(c.runId)}</code>${c.pipeline ? ` of pipeline <code>${esc(c.pipeline)}</code>` : ''}, ${esc(c.createdAt)}.</p>`];
+  parts.push('<h2>Results on the test split</h2>', htmlTable(tableRows(c, c.table, 'model')));
+  if (c.comparisons.length > 0) parts.push('<h2>Significance (paired, same tasks)</h2>', htmlTable(comparisonRows(c)));
+  if (c.ablationTable.length > 0) parts.push('<h2>Ablations</h2>', htmlTable(tableRows(c, c.ablationTable, 'variant')));
+  parts.push('<h2>Charts</h2>', `<div class="charts">${renderCharts(c).map((ch) => `<figure>${ch.svg}${ch.note ? `<figcaption>${esc(ch.note)}</figcaption>` : ''}</figure>`).join('')}</div>`);
+  if (Object.keys(c.data).length > 0) parts.push('<h2>Data</h2>', `<ul>${dataLines(c).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
+  if (c.params) parts.push('<h2>Params</h2>', `<pre>${esc(JSON.stringify(c.params, null, 2))}</pre>`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(c.title)}</title><style>${CSS}</style></head><body>${parts.join('\n')}</body></html>\n`;
+}

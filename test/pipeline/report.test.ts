@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { Metrics } from '../../activities/eval/metrics.js';
+import { createReportSteps, reportFolder } from '../../activities/report/index.js';
+import { putRows, stepContext, tempStore } from './context.js';
+
+const metrics = (model: string, p: number): Metrics => ({ model, tasks: 10, samples: 10, passAt1: p, passAtK: { '1': p }, accuracy: p, compilationRate: 0.9, bleu: 42.5, resolvedRate: p });
+
+describe('report.build', () => {
+  it('writes Markdown, self-contained HTML with SVG charts, and the numbers as JSON, under reports/<run>/', async () => {
+    const { store } = await tempStore();
+    const ctx = { ...stepContext(store, 'report'), runId: 'repairity-demo-1@abc' };
+    const history = await putRows(store, [1, 2, 3].map((step) => ({ step, loss: 3 - step * 0.5 })));
+    const out = await createReportSteps()['report.build']!(
+      {
+        title: 'Test run',
+        pipeline: 'repairity',
+        models: [metrics('base', 0.1), metrics('sft', 0.3), metrics('sft+ppo', 0.35)],
+        comparisons: [{ labelA: 'base', labelB: 'sft', tasks: 10, onlyA: 0, onlyB: 2, mcnemarP: 0.5, delta: 0.2, bootstrapP: 0.2, ci95: [0, 0.4] }, null],
+        ablations: [{ variant: 'direct-output', metrics: metrics('direct-output', 0.2) }, null],
+        training: { sft: { metrics: { loss: 1.5 }, history }, reward: { metrics: { accuracy: 0.6, eval_accuracy: 0.55 } }, ppo: { metrics: { mean_reward: 0.1, kl: 0.02 }, history: [{ step: 1, mean_reward: 0, kl: 0 }, { step: 2, mean_reward: 0.1, kl: 0.02 }] } },
+        data: { tasks: 90, verified: 70, train: 7 },
+      },
+      ctx,
+    );
+    expect(out.location).toBe(store.uriOf('reports/repairity-demo-1/'));
+    expect(reportFolder('a b/c@x')).toBe('reports/a_b_c/');
+    const html = (await store.read('reports/repairity-demo-1/report.html')).toString();
+    expect((await store.read(out.html)).toString()).toBe(html);
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/);
+    expect((html.match(/<svg /g) ?? []).length).toBe(5);
+    expect(html).toContain('<th>sft+ppo</th>');
+    expect(html).toContain('35.0%');
+    const md = (await store.read('reports/repairity-demo-1/report.md')).toString();
+    expect(md).toContain('| sft | 10 | 30.0% | 30.0% | 90.0% | 42.50 | 30.0% |');
+    expect(md).toContain('## Ablations');
+    expect(md).toContain('| base → sft | 10 | 0 | 2 | 0.500 | 20.0 pts | 0.200 | [0.0, 40.0] pts |');
+    const json = JSON.parse((await store.read(out.json)).toString());
+    expect(json.table[2]).toMatchObject({ model: 'sft+ppo', passAt1: 0.35, bleu: 42.5 });
+    expect(json.training.sft.history).toHaveLength(3);
+    expect(json.curves[0]).toMatchObject({ title: 'SFT loss', finalOnly: false });
+    expect(json.curves[1]).toMatchObject({ title: 'Reward-model accuracy', finalOnly: true });
+    expect((await store.read('reports/repairity-demo-1/chart-1.svg')).toString()).toMatch(/^<svg[\s\S]*<path d="M/);
+  });
+});
