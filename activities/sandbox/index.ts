@@ -1,7 +1,7 @@
 import type { StepImpl } from '../define.js';
 import { reapSandboxLeftovers } from '../../sandbox/docker/reaper.js';
 import { createSandboxProvider, sandboxOptionsFromEnv, type SandboxProvider } from './provider.js';
-import { sandboxRun } from './run.js';
+import { sandboxRun, type CheckpointOptions } from './run.js';
 
 export { createSandboxProvider, sandboxOptionsFromEnv, type SandboxProvider } from './provider.js';
 export { reapSandboxLeftovers } from '../../sandbox/docker/reaper.js';
@@ -10,11 +10,13 @@ export interface SandboxStepDependencies {
   env: NodeJS.ProcessEnv;
   /** The worker's sandbox; default: one built from `env` on first use (pass your own to close it at shutdown). */
   sandbox?: SandboxProvider;
+  /** How often a long run saves its verdicts so far for a retry to resume from. */
+  checkpoints?: CheckpointOptions;
 }
 
 export function createSandboxSteps(deps: SandboxStepDependencies): Record<string, StepImpl> {
   const provider = deps.sandbox ?? createSandboxProvider(sandboxOptionsFromEnv(deps.env));
-  return { 'sandbox.run': sandboxRun(provider) };
+  return { 'sandbox.run': sandboxRun(provider, deps.checkpoints) };
 }
 
 /**

@@ -66,6 +66,37 @@ describe('sandbox.run step and CLI', () => {
     expect(single).toMatchObject({ status: 'passed', count: 1, allPassed: true });
   });
 
+  it('a retry resumes from the verdicts its last heartbeat saved', async () => {
+    const store = new LocalStore(path.join(dir, 'store'));
+    const tasks = await store.putContent(rows.map((r) => JSON.stringify(r)).join('\n'));
+    let judged = 0;
+    const counting: SandboxProvider = {
+      async get() {
+        const real = await provider.get();
+        return Object.assign(Object.create(real) as typeof real, {
+          run: (...args: Parameters<typeof real.run>) => {
+            judged += 1;
+            return real.run(...args);
+          },
+        });
+      },
+      close: () => provider.close(),
+    };
+    const step = createSandboxSteps({ env: {}, sandbox: counting, checkpoints: { everyTasks: 1 } })['sandbox.run']!;
+    const first = makeContext(store);
+    const full = await step({ tasks: tasks.uri, solutionField: 'candidate' }, first);
+    expect(judged).toBe(3);
+    const checkpoint = first.beats.map((b) => b as { prefix: number; verdicts?: string }).find((b) => b.prefix >= 1 && b.prefix < 3);
+    expect(checkpoint?.verdicts).toBeDefined();
+    judged = 0;
+    const again = await step({ tasks: tasks.uri, solutionField: 'candidate' }, makeContext(store, { lastHeartbeat: checkpoint, attempt: 2 }));
+    expect(judged).toBe(3 - checkpoint!.prefix);
+    expect(again).toMatchObject({ count: 3, passed: full.passed, counts: full.counts });
+    expect((await store.read(again.verdicts)).toString().split('\n').map((l) => l && JSON.parse(l).status)).toEqual(
+      (await store.read(full.verdicts)).toString().split('\n').map((l) => l && JSON.parse(l).status),
+    );
+  });
+
   it('cancelling the step (ctx.signal) stops it and removes the busy container', async () => {
     const store = new LocalStore(path.join(dir, 'store'));
     const step = createSandboxSteps({ env: {}, sandbox: provider })['sandbox.run']!;
