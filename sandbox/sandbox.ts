@@ -81,7 +81,7 @@ class SandboxImpl implements Sandbox {
     const timeoutMs = task.timeoutMs ?? Math.max(prepared.defaultTimeoutMs ?? 0, this.options.timeoutMs);
     const pool = this.poolFor(prepared.family);
     await this.checkImage(prepared.family);
-    const cancelled = () => new SandboxCancelledError(`sandbox task ${task.id ?? ''} was cancelled; its container was removed`.replace('  ', ' '));
+    const cancelled = () => new SandboxCancelledError(`sandbox task${task.id ? ` ${task.id}` : ''} was cancelled; its container was removed`);
     let worker;
     try {
       worker = await pool.acquire(signal);
