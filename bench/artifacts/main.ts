@@ -24,7 +24,9 @@ const bytes = Math.round(Number(process.env.BENCH_ARTIFACTS_GIB ?? '2') * GiB);
 const queueSize = Number(process.env.BENCH_ARTIFACTS_PARALLEL ?? '4');
 const partSize = Number(process.env.BENCH_ARTIFACTS_PART_MIB ?? '32') * MiB;
 
+/** Each measurement starts with no dirty pages, so no step pays for an earlier step's writeback. */
 async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  await run('sync');
   const start = process.hrtime.bigint();
   const value = await fn();
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value };
