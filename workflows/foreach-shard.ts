@@ -4,22 +4,42 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { ShardInput, ShardResult, StepInvocation, StepResult } from '../activities/runtime/invocation.js';
+import type { ItemRecord, ShardInput, ShardResult, StepInvocation, StepResult } from '../activities/runtime/invocation.js';
 import { toTemporalOptions } from './activity-options.js';
 import { addUsageTo, type ShardProgress, zeroUsage } from './progress.js';
 
 export const shardProgressQuery = wf.defineQuery<ShardProgress>('progress');
 
 const MAX_REPORTED_FAILURES = 5;
+/** Item records are written to the store in batches of about this many bytes of JSON. */
+const RECORD_BATCH_BYTES = 1 << 20;
 
-function failureMessage(err: unknown): string {
-  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
+function failureOf(err: unknown): { type: string; message: string } {
+  const cause = err instanceof wf.ActivityFailure && err.cause ? err.cause : err;
+  const type = cause instanceof wf.ApplicationFailure ? (cause.type ?? 'Error') : cause instanceof Error ? cause.name : 'Error';
+  return { type, message: cause instanceof Error ? cause.message : String(cause) };
 }
 
 export async function forEachShard(input: ShardInput & { failFast: boolean }): Promise<ShardResult> {
   const acts = wf.proxyActivities<Record<string, (inv: StepInvocation) => Promise<StepResult>>>(toTemporalOptions(input.activity));
   const runItem = acts[input.uses]!;
+  const { 'repairity.writeRecords': writeRecords } = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 20, maximumInterval: '30 seconds' } });
+  const shardStart = input.shards[0]?.start ?? 0;
+  let pending: ItemRecord[] = [];
+  let pendingBytes = 0;
+  let part = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const records = pending.sort((a, b) => a.index - b.index);
+    pending = [];
+    pendingBytes = 0;
+    await writeRecords({ run: input.run, stepId: input.stepId, shardStart, part: part++, records });
+  };
+  const record = async (rec: ItemRecord): Promise<void> => {
+    pending.push(rec);
+    pendingBytes += JSON.stringify(rec).length;
+    if (pendingBytes >= RECORD_BATCH_BYTES) await flush();
+  };
   const total = input.shards.reduce((n, s) => n + s.count, 0);
   const result: ShardResult = { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: false };
   let inFlight = 0;
@@ -45,16 +65,20 @@ export async function forEachShard(input: ShardInput & { failFast: boolean }): P
         result.succeeded++;
         if (r.cached) result.cached++;
         addUsageTo(result.usage, r.usage);
-      } catch (err) {
-        if (wf.isCancellation(err)) throw err;
-        result.failed++;
-        if (result.failures.length < MAX_REPORTED_FAILURES) result.failures.push({ index: item.index, message: failureMessage(err) });
-        if (input.failFast) stop = true;
-      } finally {
         inFlight--;
+        await record({ index: item.index, status: 'succeeded', outputs: r.outputs, ...(r.cached ? { cached: true } : {}) });
+      } catch (err) {
+        inFlight--;
+        if (wf.isCancellation(err)) throw err;
+        const error = failureOf(err);
+        result.failed++;
+        if (result.failures.length < MAX_REPORTED_FAILURES) result.failures.push({ index: item.index, message: error.message });
+        if (input.failFast) stop = true;
+        await record({ index: item.index, status: 'failed', error });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, work.length)) }, worker));
+  await flush();
   return result;
 }

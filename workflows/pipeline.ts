@@ -109,7 +109,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) break;
     }
     delete p.shardWorkflowId;
-    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, count: expansion.count, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
+    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, count: expansion.count, shards: expansion.shards, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
     outputs.set(step.id, collected);
     if (budgetExhausted) throw new StepFailed(`budget spent after ${p.items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, 'BudgetExceeded');
     if (failures.length > 0 || p.items.failed > 0) {

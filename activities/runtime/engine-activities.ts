@@ -7,8 +7,8 @@ import type { Plan, RunInput, Template } from '../../compiler/plan.js';
 import { evaluateExpression, isTruthy, resolveTemplate, type Scope } from '../../core/expressions.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind } from '../define.js';
-import { collectForEach, expandForEach, type CollectInput, type ExpandInput } from './foreach.js';
-import type { ForEachExpansion, PreparedRun, StepInvocation, StepResult } from './invocation.js';
+import { collectForEach, expandForEach, writeRecordBatch, type CollectInput, type ExpandInput } from './foreach.js';
+import type { ForEachExpansion, PreparedRun, RecordBatch, StepInvocation, StepResult } from './invocation.js';
 import { executeStep } from './run-step.js';
 
 export interface EngineActivityOptions {
@@ -35,6 +35,9 @@ export function createEngineActivities(opts: EngineActivityOptions) {
     },
     async 'repairity.expandForEach'(input: ExpandInput): Promise<ForEachExpansion & { cacheKey?: string }> {
       return expandForEach(store, input);
+    },
+    async 'repairity.writeRecords'(input: RecordBatch): Promise<void> {
+      await writeRecordBatch(store, input);
     },
     async 'repairity.collectForEach'(input: CollectInput) {
       return collectForEach(store, input);

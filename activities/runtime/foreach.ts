@@ -4,14 +4,12 @@ import type { Template } from '../../compiler/plan.js';
 import { PermanentError } from '../../core/errors.js';
 import { resolveTemplate } from '../../core/expressions.js';
 import { hashJson } from '../../core/hash.js';
-import { readJsonIfExists, writeJson } from '../../store/json.js';
+import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { ForEachContext, ForEachExpansion, RunIdentity, ShardRef, StepRuntime, StepScope, StepResult } from './invocation.js';
+import type { ForEachContext, ForEachExpansion, ItemRecord, RecordBatch, RunIdentity, ShardRef, StepRuntime, StepScope, StepResult } from './invocation.js';
 import { runKeys, stepCacheKey } from './keys.js';
-import type { ItemRecord } from './run-step.js';
 
 export const DEFAULT_SHARD_SIZE = 500;
-const COLLECT_WINDOW = 64;
 
 export interface ExpandInput {
   run: RunIdentity;
@@ -91,6 +89,8 @@ export interface CollectInput {
   run: RunIdentity;
   stepId: string;
   count: number;
+  shards: ShardRef[];
+  /** Set when the step's cache should keep the collected outputs (all items succeeded). */
   cacheKey?: string;
 }
 
@@ -102,22 +102,28 @@ export interface ForEachOutputs {
   [key: string]: unknown;
 }
 
+export async function writeRecordBatch(store: ArtifactStore, batch: RecordBatch): Promise<void> {
+  await writeJson(store, runKeys.recordBatch(batch.run.runId, batch.stepId, batch.shardStart, batch.part), batch.records);
+}
+
+async function shardRecords(store: ArtifactStore, run: RunIdentity, stepId: string, shard: ShardRef): Promise<Map<number, ItemRecord>> {
+  const byIndex = new Map<number, ItemRecord>();
+  for await (const key of store.list(runKeys.shardRecords(run.runId, stepId, shard.start))) {
+    for (const rec of await readJson<ItemRecord[]>(store, key)) byIndex.set(rec.index, rec);
+  }
+  return byIndex;
+}
+
 /** Gathers every item's record, in order, into one JSONL artifact: the step's `results`. */
 export async function collectForEach(store: ArtifactStore, input: CollectInput): Promise<ForEachOutputs> {
   let succeeded = 0;
   let failed = 0;
   const { run, stepId, count } = input;
-  const readRecord = async (index: number): Promise<ItemRecord> =>
-    (await readJsonIfExists<ItemRecord>(store, runKeys.itemRecord(run.runId, stepId, index))) ?? {
-      index,
-      status: 'failed',
-      error: { type: 'NoResult', message: 'no result was recorded for this item (it was not run, or its last attempt timed out)' },
-    };
-  // Reads run ahead of the writer, a window at a time, so the records stream out in order.
   async function* records(): AsyncIterable<string> {
-    for (let from = 0; from < count; from += COLLECT_WINDOW) {
-      const window = await Promise.all(Array.from({ length: Math.min(COLLECT_WINDOW, count - from) }, (_, i) => readRecord(from + i)));
-      for (const rec of window) {
+    for (const shard of input.shards) {
+      const byIndex = await shardRecords(store, run, stepId, shard);
+      for (let index = shard.start; index < shard.start + shard.count; index++) {
+        const rec: ItemRecord = byIndex.get(index) ?? { index, status: 'failed', error: { type: 'NoResult', message: 'the item was not run (an earlier item failed, or the budget was spent)' } };
         if (rec.status === 'succeeded') succeeded++;
         else failed++;
         yield `${JSON.stringify(rec)}\n`;

@@ -55,6 +55,24 @@ export interface StepResult {
   cached: boolean;
 }
 
+/** One record per forEach item; the step's results JSONL is made of these, in item order. */
+export interface ItemRecord {
+  index: number;
+  status: 'succeeded' | 'failed';
+  outputs?: Record<string, unknown>;
+  error?: { type: string; message: string };
+  cached?: boolean;
+}
+
+/** A batch of item records of one shard, written by the shard workflow. */
+export interface RecordBatch {
+  run: RunIdentity;
+  stepId: string;
+  shardStart: number;
+  part: number;
+  records: ItemRecord[];
+}
+
 export interface ForEachContext {
   run: RunIdentity;
   step: StepRuntime;
@@ -110,13 +128,6 @@ export interface ActivityPlanOptions {
   };
 }
 
-export interface CollectInput {
-  run: RunIdentity;
-  stepId: string;
-  count: number;
-  /** Whether the step's cache should store the collected outputs (all items succeeded). */
-  cacheKey?: string;
-}
 
 export interface PreparedRun {
   plan: import('../../compiler/plan.js').Plan;

@@ -15,7 +15,9 @@ export const runKeys = {
   stepResult: (runId: string, stepId: string) => `${stepPrefix(runId, stepId)}/result.json`,
   forEachContext: (runId: string, stepId: string) => `${stepPrefix(runId, stepId)}/foreach/context.json`,
   shard: (runId: string, stepId: string, n: number) => `${stepPrefix(runId, stepId)}/foreach/shards/${String(n).padStart(6, '0')}.json`,
-  itemRecord: (runId: string, stepId: string, index: number) => `${stepPrefix(runId, stepId)}/foreach/items/${String(index).padStart(9, '0')}.json`,
+  /** Prefix of the record batches of the shard starting at `shardStart`. */
+  shardRecords: (runId: string, stepId: string, shardStart: number) => `${stepPrefix(runId, stepId)}/foreach/records/${String(shardStart).padStart(9, '0')}/`,
+  recordBatch: (runId: string, stepId: string, shardStart: number, part: number) => `${stepPrefix(runId, stepId)}/foreach/records/${String(shardStart).padStart(9, '0')}/${String(part).padStart(6, '0')}.json`,
   runRecord: (runId: string) => `runs/${safeSegment(runId)}/run.json`,
 };
 

@@ -5,7 +5,7 @@ import { resolveTemplate, type Scope } from '../../core/expressions.js';
 import { hashJson } from '../../core/hash.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { StepKind, Usage } from '../define.js';
+import type { StepKind } from '../define.js';
 import { withAutoHeartbeat } from './auto-heartbeat.js';
 import { stepContextFromActivity } from './context.js';
 import { describeWhere, toActivityFailure } from './failure.js';
@@ -13,16 +13,8 @@ import type { ForEachContext, ItemInvocation, SingleInvocation, StepInvocation, 
 import { runKeys, stepCacheKey } from './keys.js';
 import { validateAgainst } from './validate.js';
 
-/** One record per forEach item, in the store; the step's results JSONL is made of these. */
-export interface ItemRecord {
-  index: number;
-  status: 'succeeded' | 'failed';
-  outputs?: Record<string, unknown>;
-  error?: { type: string; message: string };
-  usage?: Usage;
-}
-
 const MAX_OUTPUT_BYTES = 256 * 1024;
+const MAX_ITEM_OUTPUT_BYTES = 64 * 1024;
 
 /** Context files and shards are read by every item of a step: keep recent ones in memory. */
 const sharedReads = new LRUCache<string, object>({ max: 64 });
@@ -103,26 +95,20 @@ async function runSingle(kind: StepKind, inv: SingleInvocation, store: ArtifactS
 async function runItem(kind: StepKind, inv: ItemInvocation, store: ArtifactStore): Promise<StepResult> {
   const context = await readShared<ForEachContext>(store, inv.context);
   const { run, step } = context;
-  const recordKey = runKeys.itemRecord(run.runId, step.stepId, inv.index);
-  const done = await readJsonIfExists<ItemRecord>(store, recordKey);
-  if (done?.status === 'succeeded') return { outputs: done.outputs ?? {}, cached: true };
   const shard = await readShared<{ start: number; items: unknown[] }>(store, inv.shard);
   const item = shard.items[inv.index - shard.start];
   const scope: Scope = { ...context.scope, item, index: inv.index };
   try {
     const input = resolveInputs(step, scope, inv.index);
     const result = await runKind(kind, step, input, store, run.runId, inv.index, inv.budgetRemainingUsd);
-    const record: ItemRecord = { index: inv.index, status: 'succeeded', outputs: result.outputs, ...(result.usage ? { usage: result.usage } : {}) };
-    await writeJson(store, recordKey, record);
+    // Item outputs travel back to the shard workflow, which records them in batches.
+    const size = Buffer.byteLength(JSON.stringify(result.outputs));
+    if (size > MAX_ITEM_OUTPUT_BYTES) {
+      throw new PermanentError(`outputs are ${size} bytes, over the ${MAX_ITEM_OUTPUT_BYTES}-byte limit for one forEach item: write large data to the artifact store and return its reference`);
+    }
     return result;
   } catch (err) {
-    const failure = toActivityFailure(err, { stepId: step.stepId, uses: step.uses, itemIndex: inv.index }, Context.current().cancellationSignal);
-    const final = (failure as { nonRetryable?: boolean }).nonRetryable === true || Context.current().info.attempt >= step.maximumAttempts;
-    if (final && !Context.current().cancellationSignal.aborted) {
-      const record: ItemRecord = { index: inv.index, status: 'failed', error: { type: (failure as { type?: string }).type ?? failure.name, message: failure.message } };
-      await writeJson(store, recordKey, record);
-    }
-    throw failure;
+    throw toActivityFailure(err, { stepId: step.stepId, uses: step.uses, itemIndex: inv.index }, Context.current().cancellationSignal);
   }
 }
 
