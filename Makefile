@@ -21,8 +21,10 @@ TEST_STEPS :=
 .PHONY: all test demo bootstrap typecheck test-ts clean-cache
 all: test
 
+# `npm install` with the lock file, not `npm ci`: the registry here serves only this platform's
+# optional packages (e.g. @swc/core-linux-x64-gnu), which `npm ci` refuses as an incomplete lock.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	touch $@
 
 $(TEMPORAL):
