@@ -14,6 +14,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { ArtifactIntegrityError, PermanentError, RepairityError } from '../core/errors.js';
+import { HashPool } from './hash-pool.js';
 import { blobKey } from './keys.js';
 import type { ArtifactMeta, ArtifactRef, ArtifactStore } from './types.js';
 
@@ -108,8 +109,8 @@ async function scan(dir: string): Promise<{ files: SourceFile[]; dirs: string[] 
   return { files, dirs };
 }
 
-/** The deterministic tar of the files; fills `hashes` with each file's sha256 as it goes. */
-function packTar(files: SourceFile[], dirs: string[], hashes: Map<string, string>): Readable {
+/** The deterministic tar of the files; fills `hashes`, if given, with each file's sha256 as it goes. */
+function packTar(files: SourceFile[], dirs: string[], hashes?: Map<string, string>): Readable {
   const pack = tar.pack();
   (async () => {
     for (const d of dirs) pack.entry({ name: `${d}/`, type: 'directory', mode: 0o755, mtime: MTIME, uid: 0, gid: 0 });
@@ -122,14 +123,14 @@ function packTar(files: SourceFile[], dirs: string[], hashes: Map<string, string
         entry.on('error', reject);
       });
       for await (const chunk of createReadStream(f.abs, { highWaterMark: 1 << 20 })) {
-        hash.update(chunk as Buffer);
+        if (hashes) hash.update(chunk as Buffer);
         seen += (chunk as Buffer).length;
         if (!entry.write(chunk)) await new Promise<void>((r) => entry.once('drain', () => r()));
       }
       if (seen !== f.size) throw new PermanentError(`${f.abs} changed size while it was being stored (${f.size} -> ${seen} bytes)`, { file: f.abs });
       entry.end();
       await done;
-      hashes.set(f.rel, hash.digest('hex'));
+      hashes?.set(f.rel, hash.digest('hex'));
     }
     pack.finalize();
   })().catch((err: unknown) => pack.destroy(err as Error));
@@ -167,8 +168,17 @@ export async function putDirectory(store: ArtifactStore, dir: string, meta: Arti
   } else {
     let tarRef: ArtifactRef;
     if (opts.hashFirst ?? true) {
-      const first = await hashOf(packTar(files, dirs, hashes));
-      tarRef = await store.putContent(packTar(files, dirs, new Map()), { ...meta, mediaType: TAR_MEDIA_TYPE, sha256: first.sha256 });
+      // First pass: the tar's hash on this thread, the files' hashes on worker threads beside it.
+      const pool = new HashPool();
+      try {
+        const [first] = await Promise.all([
+          hashOf(packTar(files, dirs)),
+          eachConcurrently(files, 2, async (f) => void hashes.set(f.rel, await pool.hashFile(f.abs))),
+        ]);
+        tarRef = await store.putContent(packTar(files, dirs), { ...meta, mediaType: TAR_MEDIA_TYPE, sha256: first.sha256 });
+      } finally {
+        await pool.close();
+      }
     } else {
       tarRef = await store.putContent(packTar(files, dirs, hashes), { ...meta, mediaType: TAR_MEDIA_TYPE, sha256: undefined });
     }
