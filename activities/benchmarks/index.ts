@@ -2,6 +2,7 @@
 import type { StepImpl } from '../define.js';
 import { attach } from './attach.js';
 import { judgeItems } from './judge-items.js';
+import { lastGood, promote } from './last-good.js';
 import { createLoadStep } from './load.js';
 import { preferences } from './preferences.js';
 import { select } from './select.js';
@@ -18,6 +19,8 @@ export function createBenchmarkSteps(opts: BenchmarkStepOptions): Record<string,
     'benchmarks.select': select,
     'benchmarks.judge_items': judgeItems,
     'benchmarks.preferences': preferences,
+    'benchmarks.last_good': lastGood,
+    'benchmarks.promote': promote,
   };
 }
 

@@ -29,7 +29,7 @@ export const loadSpec = defineSpec({
       mode: { enum: ['repair', 'generate'], default: 'repair' },
       limit: { type: 'integer', minimum: 1 },
       seed: { type: 'integer', minimum: 0, default: 0 },
-      exclude: { type: 'string', minLength: 1, description: 'URI of a JSONL dataset whose `id`s are left out (tasks seen before)' },
+      exclude: { type: 'string', description: 'URI of a JSONL dataset whose `id`s are left out (tasks seen before); empty: none' },
     },
     required: ['benchmark', 'path'],
     additionalProperties: false,
@@ -89,4 +89,43 @@ export const preferencesSpec = defineSpec({
   output: datasetOut({ failedJudgements: count }),
 });
 
-export const benchmarksSpecs: readonly StepSpec[] = [loadSpec, attachSpec, selectSpec, judgeItemsSpec, preferencesSpec];
+export const lastGoodSpec = defineSpec({
+  name: 'benchmarks.last_good',
+  description: 'Nightly retraining: reads models/<name>/last-good.json (the last good model and the tasks used so far); a first run gets initialModel and no seen tasks.',
+  queue: 'cpu',
+  version: '1',
+  input: { type: 'object', properties: { name: { type: 'string', minLength: 1 }, initialModel: { type: 'string', minLength: 1 } }, required: ['name', 'initialModel'], additionalProperties: false },
+  output: {
+    type: 'object',
+    properties: { model: { type: 'string' }, passAt1: { type: ['number', 'null'] }, seen: { type: 'string', description: "URI of the dataset of task ids used so far ('' when none)" }, promotions: count, first: { type: 'boolean' } },
+    required: ['model', 'passAt1', 'seen', 'promotions', 'first'],
+    additionalProperties: false,
+  },
+});
+
+export const promoteSpec = defineSpec({
+  name: 'benchmarks.promote',
+  description: 'Nightly retraining: adds the run\'s tasks to the seen set and moves models/<name>/last-good.json to the new model when its pass@1 is at least the starting model\'s.',
+  queue: 'cpu',
+  version: '1',
+  input: {
+    type: 'object',
+    properties: {
+      name: { type: 'string', minLength: 1 },
+      model: uri('the run\'s final model'),
+      passAt1: { type: ['number', 'null'] },
+      startPassAt1: { type: ['number', 'null'], description: 'pass@1 of the model the run started from, on the same test split' },
+      tasks: uri('the tasks this run used (their ids join the seen set)'),
+    },
+    required: ['name', 'model', 'passAt1', 'startPassAt1', 'tasks'],
+    additionalProperties: false,
+  },
+  output: {
+    type: 'object',
+    properties: { promoted: { type: 'boolean' }, model: { type: 'string' }, seen: { type: 'string' }, seenTasks: count, newTasks: count, pointer: { type: 'string' } },
+    required: ['promoted', 'model', 'seen', 'seenTasks', 'newTasks', 'pointer'],
+    additionalProperties: false,
+  },
+});
+
+export const benchmarksSpecs: readonly StepSpec[] = [loadSpec, attachSpec, selectSpec, judgeItemsSpec, preferencesSpec, lastGoodSpec, promoteSpec];

@@ -1,0 +1,99 @@
+/**
+ * The whole Repairity pipeline on real components: the teacher is the local Anthropic-compatible
+ * server answering from the MBPP teacher responses, the sandbox is Docker, the store is the shared
+ * MinIO (S3), training is the tiny model on CPU. The report's numbers are checked against the
+ * artifacts they came from.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { passAtK } from '../../activities/eval/estimators.js';
+import type { Metrics, TaskResult } from '../../activities/eval/metrics.js';
+import { compilePipelineFile } from '../../compiler/index.js';
+import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
+import { S3Store } from '../../store/s3.js';
+import type { ArtifactStore } from '../../store/types.js';
+import { startAnthropicTestServer, responderFrom, type AnthropicTestServer } from '../anthropic-server/index.js';
+import { teacherEntries, type MbppRow } from '../anthropic-server/teacher-from-mbpp.js';
+import { createTestEngine, type TestEngine } from '../helpers/engine.js';
+import { ensureImages, testDocker } from '../sandbox/helpers.js';
+import { getRows } from './context.js';
+import { TINY_PARAMS } from './tiny-params.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+describe('pipelines/repairity.yaml end to end', () => {
+  let server: AnthropicTestServer;
+  let engine: TestEngine;
+  let store: ArtifactStore;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    await ensureImages(testDocker());
+    const rows = fs.readFileSync(path.join(repoRoot, 'data/mbpp/mbpp.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as MbppRow);
+    server = await startAnthropicTestServer({ responder: responderFrom({ responses: teacherEntries(rows, { wrongFraction: 0.2, seed: 1 }) }) });
+    process.env.ANTHROPIC_BASE_URL = server.url;
+    delete process.env.ANTHROPIC_API_KEY;
+    process.env.REPAIRITY_SANDBOX_POOL_SIZE = '2';
+    process.env.REPAIRITY_PYTHON ??= path.join(process.env.REPAIRITY_CACHE ?? path.join(process.env.HOME ?? '', '.cache/repairity'), 'venv/bin/python');
+    const client = createS3Client(s3SettingsFromEnv({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }));
+    store = new S3Store({ client, bucket: inject('minioBucket'), prefix: `repairity/${randomUUID()}` });
+    engine = await createTestEngine({ store, limits: { claude: { maxConcurrent: 8 } } });
+  }, 600_000);
+
+  afterAll(async () => {
+    await engine?.close();
+    await server?.close();
+    process.env = saved;
+  });
+
+  it('runs every stage and reports the numbers of its artifacts', async () => {
+    const compiled = compilePipelineFile(path.join(repoRoot, 'pipelines/repairity.yaml'));
+    if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
+    const started = Date.now();
+    const handle = await engine.start(compiled.plan, { ...TINY_PARAMS });
+    const timer = setInterval(() => {
+      handle
+        .query<{ steps: Array<{ id: string; state: string; items?: { total: number; succeeded: number } }> }>('progress')
+        .then((p) => console.log(`${((Date.now() - started) / 1000).toFixed(0)} s: ${p.steps.map((s) => `${s.id}=${s.state}${s.items ? `(${s.items.succeeded}/${s.items.total})` : ''}`).join(' ')}`))
+        .catch(() => undefined);
+    }, 15_000);
+    const summary = (await handle.result().finally(() => clearInterval(timer))) as { outputs: Record<string, unknown> };
+    console.log(`repairity.yaml (tiny): ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const out = summary.outputs;
+    expect(String(out.report)).toMatch(/^s3:\/\//);
+    const report = JSON.parse((await store.read(String(out.report_json))).toString()) as {
+      table: Array<Record<string, number | string | null>>;
+      data: Record<string, number>;
+      training: Record<string, { metrics: Record<string, number> }>;
+      comparisons: Array<Record<string, unknown>>;
+    };
+    expect(report.table.map((r) => r.model)).toEqual(['base', 'SFT', 'SFT+PPO']);
+    // each row equals the metrics computed from that model's per-task artifact
+    for (const [i, key] of ['base_per_task', 'sft_per_task', 'ppo_per_task'].entries()) {
+      const perTask = await getRows<TaskResult>(store, String(out[key]));
+      const row = report.table[i]!;
+      expect(row.tasks).toBe(perTask.length);
+      expect(row.passAt1).toBeCloseTo(perTask.reduce((s, t) => s + passAtK(t.n, t.c, 1), 0) / perTask.length, 12);
+      expect(row.resolvedRate).toBeCloseTo(perTask.filter((t) => t.resolved).length / perTask.length, 12);
+      const metrics = out[['base', 'sft', 'ppo'][i]!] as Metrics;
+      expect(row.bleu).toBe(metrics.bleu);
+      expect(row.compilationRate).toBe(metrics.compilationRate);
+    }
+    // the data funnel matches the datasets
+    const test = await getRows(store, String(out.test_tasks));
+    expect(report.data.test).toBe(test.length);
+    expect(report.table[0]!.tasks).toBe(test.length);
+    expect(report.data['teacher fix passes every test']).toBeLessThanOrEqual(report.data['teacher answered']!);
+    expect(report.data['teacher fix passes every test']).toBeGreaterThan(0);
+    expect(report.data['preference pairs']).toBeGreaterThan(0);
+    // training metrics are the training steps' own
+    expect(typeof report.training.sft!.metrics.loss).toBe('number');
+    expect(typeof report.training.ppo!.metrics.kl).toBe('number');
+    expect(report.comparisons).toHaveLength(2);
+    const html = (await store.read(String(out.report))).toString();
+    expect(html).toContain('SFT+PPO');
+    expect(html).not.toMatch(/<script|src="http/);
+  }, 1_200_000);
+});
