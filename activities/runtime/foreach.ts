@@ -1,10 +1,10 @@
-import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import type { Template } from '../../compiler/plan.js';
 import { PermanentError } from '../../core/errors.js';
 import { resolveTemplate } from '../../core/expressions.js';
 import { hashJson } from '../../core/hash.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
+import { readJsonl } from '../../store/jsonl.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { ForEachContext, ForEachExpansion, ItemRecord, RecordBatch, RunIdentity, ShardRef, StepRuntime, StepScope, StepResult } from './invocation.js';
 import { runKeys, stepCacheKey } from './keys.js';
@@ -33,17 +33,7 @@ async function* itemsOf(store: ArtifactStore, value: unknown, stepId: string): A
   if (!uri) {
     throw new PermanentError(`step "${stepId}": forEach.items must be an array or a JSONL dataset reference, got ${JSON.stringify(value)?.slice(0, 200)}`, { step: stepId });
   }
-  const lines = readline.createInterface({ input: await store.open(uri), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
-    try {
-      yield JSON.parse(line);
-    } catch {
-      throw new PermanentError(`step "${stepId}": line ${n} of ${uri} is not valid JSON`, { step: stepId, artifact: uri });
-    }
-  }
+  yield* readJsonl(store, uri);
 }
 
 /** Resolves a forEach step's items, checks the step cache, and writes the items in shards to the store. */

@@ -1,11 +1,14 @@
 /** Every `repairity` subcommand module. Each area adds its one line. */
 import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
 import { registerDev } from './dev.js';
 import { registerGraph } from './graph.js';
 import { registerImages } from './images.js';
 import { registerSandbox } from './sandbox.js';
 import { registerRerun } from './rerun.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
+import { registerSchedule } from './schedule.js';
 import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
 import { registerWorker } from './worker.js';
@@ -22,4 +25,7 @@ export const commandModules: RegisterCommand[] = [
   registerDev,
   registerImages,
   registerSandbox,
+  registerReport,
+  registerSchedule,
+  registerDemo,
 ];

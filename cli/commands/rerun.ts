@@ -2,11 +2,9 @@ import type { Command } from 'commander';
 import { bindParams } from '../../compiler/index.js';
 import type { RunInput } from '../../compiler/plan.js';
 import { PermanentError } from '../../core/errors.js';
-import type { RunSummary } from '../../workflows/progress.js';
 import { compileOrThrow } from '../compile-file.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
-import { watchRun } from '../progress-view.js';
-import { printSummary, runId } from './run.js';
+import { runId, startRun } from '../start-run.js';
 
 /** The input a run was started with, read from the first event of its history. */
 async function startInput(history: { events?: { workflowExecutionStartedEventAttributes?: { input?: { payloads?: { data?: Uint8Array | null }[] | null } | null } | null }[] | null }): Promise<RunInput> {
@@ -36,19 +34,13 @@ export function registerRerun(program: Command): void {
         next = { plan, params: bindParams(plan, input.params ?? {}) };
       }
       const name = 'plan' in next ? next.plan.name : next.pipeline.replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_-]/g, '-');
-      const handle = await client.workflow.start('runPipeline', {
+      await startRun(client, next, {
         taskQueue: description.taskQueue,
         workflowId: flags.id ?? runId(name),
-        args: [next],
         memo: { rerunOf: id },
+        note: `(rerun of ${id}; cached steps are skipped)`,
+        ...(flags.watch ? { watch: true } : {}),
       });
-      process.stderr.write(`started ${handle.workflowId} (rerun of ${id}; cached steps are skipped)\n`);
-      if (!flags.watch) {
-        process.stdout.write(`${handle.workflowId}\n`);
-        return;
-      }
-      await watchRun(client, handle);
-      printSummary((await handle.result()) as RunSummary);
     } finally {
       await close();
     }

@@ -1,27 +1,15 @@
 import type { Command } from 'commander';
 import { bindParams } from '../../compiler/index.js';
-import type { RunSummary } from '../../workflows/progress.js';
 import { workflowQueue } from '../../workflows/queues.js';
 import { compileOrThrow } from '../compile-file.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
 import { collectParam } from '../params.js';
-import { formatUsd, watchRun } from '../progress-view.js';
+import { runId, startRun } from '../start-run.js';
 
 interface RunFlags extends ConnectionFlags {
   param?: Record<string, string>;
   watch?: boolean;
   id?: string;
-}
-
-export function runId(pipeline: string): string {
-  return `${pipeline}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-}
-
-export function printSummary(summary: RunSummary): void {
-  process.stdout.write(`${JSON.stringify({ runId: summary.runId, outputs: summary.outputs }, null, 2)}\n`);
-  if (summary.usage.requests > 0) {
-    process.stderr.write(`usage: ${summary.usage.requests} requests, ${summary.usage.inputTokens} input + ${summary.usage.outputTokens} output tokens, ${formatUsd(summary.usage.costUsd)}\n`);
-  }
 }
 
 export function registerRun(program: Command): void {
@@ -39,19 +27,12 @@ export function registerRun(program: Command): void {
     const params = bindParams(plan, flags.param ?? {}, { fromStrings: true });
     const { client, close } = await connectClient(flags);
     try {
-      const handle = await client.workflow.start('runPipeline', {
+      await startRun(client, { plan, params }, {
         taskQueue: workflowQueue(flags.queuePrefix),
         workflowId: flags.id ?? runId(plan.name),
-        args: [{ plan, params }],
         memo: { pipeline: plan.name, source: plan.source.file, params },
+        ...(flags.watch ? { watch: true } : {}),
       });
-      process.stderr.write(`started ${handle.workflowId}\n`);
-      if (!flags.watch) {
-        process.stdout.write(`${handle.workflowId}\n`);
-        return;
-      }
-      await watchRun(client, handle);
-      printSummary((await handle.result()) as RunSummary);
     } finally {
       await close();
     }

@@ -1,0 +1,167 @@
+/**
+ * `repairity demo` (`make demo`): the Repairity pipeline end to end on this machine, with nothing
+ * configured. It starts (or reuses) the Temporal dev server with its Web UI and in-process workers
+ * (the lead's `repairity dev` helpers); without ANTHROPIC_API_KEY it starts the local
+ * Anthropic-compatible server answering from the shipped MBPP teacher responses (the teacher is
+ * then SIMULATED, and says so); then it runs pipelines/repairity.yaml on a slice of MBPP with the
+ * tiny CPU model, shows live progress, and prints where the report is.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import readline from 'node:readline';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Command } from 'commander';
+import { bindParams } from '../../compiler/index.js';
+import { ENV, readDefaults } from '../../core/env.js';
+import { PermanentError, TransientError } from '../../core/errors.js';
+import type { RunSummary } from '../../workflows/progress.js';
+import { workflowQueue } from '../../workflows/queues.js';
+import { createProcessWorkers } from '../../worker/from-env.js';
+import { compileOrThrow } from '../compile-file.js';
+import { connectClient } from '../connection.js';
+import { ensureDevServer } from '../dev-server.js';
+import { formatUsd, watchRun } from '../progress-view.js';
+import { findReportInStore } from './report.js';
+import { openStore } from '../../store/open.js';
+
+/**
+ * The demo's params: the paper's method on a slice of MBPP, sized for the tiny model on 2 CPU
+ * cores (every other param keeps the paper's default: LoRA 4/16/0.05, k = 3 at T 0.7-0.9,
+ * PPO eps 0.2, beta 0.1, 5 epochs, 70/15/15 split).
+ */
+export const DEMO_PARAMS = {
+  student: 'tiny',
+  split: 'all',
+  limit: 150,
+  subset_fraction: 0.5,
+  sft_epochs: 2,
+  sft_batch_size: 4,
+  sft_grad_accum: 1,
+  reward_epochs: 2,
+  ppo_iterations: 8,
+  ppo_batch_size: 4,
+  ppo_minibatch_size: 2,
+  max_new_tokens: 48,
+  max_length: 384,
+  threads: 1,
+} as const;
+
+interface DemoFlags {
+  port: string;
+  uiPort: string;
+  param: Record<string, string>;
+  stay?: boolean;
+}
+
+/** Starts the local Anthropic-compatible server as a child process (product code never imports test code). */
+async function startSimulatedTeacher(repo: string, responses: string, log: string): Promise<{ url: string; child: ChildProcess }> {
+  const tsx = ['--import', 'tsx'];
+  if (!existsSync(responses)) {
+    await fs.mkdir(path.dirname(responses), { recursive: true });
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn(process.execPath, [...tsx, path.join(repo, 'test/anthropic-server/teacher-from-mbpp.ts'), '--input', path.join(repo, 'data/mbpp/mbpp.jsonl'), '--out', responses], { stdio: ['ignore', 'ignore', 'inherit'] });
+      p.once('exit', (code) => (code === 0 ? resolve() : reject(new PermanentError(`could not write the demo teacher responses to ${responses} (exit ${code})`))));
+    });
+  }
+  const out = await fs.open(log, 'a');
+  const child = spawn(process.execPath, [...tsx, path.join(repo, 'test/anthropic-server/main.ts'), '--port', '0', '--responses', responses], { stdio: ['ignore', 'pipe', out.fd] });
+  const first = await new Promise<string>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.once('line', (l) => resolve(l.trim()));
+    child.once('exit', (code) => reject(new TransientError(`the simulated teacher exited at start-up (exit ${code}); see ${log}`)));
+  });
+  await out.close();
+  const url = first.match(/https?:\/\/\S+/)?.[0];
+  if (!url) throw new TransientError(`the simulated teacher printed "${first}" instead of its URL; see ${log}`);
+  return { url, child };
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('run the Repairity pipeline on a slice of MBPP with the tiny model (dev server, workers and, without ANTHROPIC_API_KEY, a simulated teacher)')
+    .option('--port <port>', 'Temporal frontend port', '7233')
+    .option('--ui-port <port>', 'Temporal Web UI port', '8233')
+    .option('-p, --param <name=value>', 'override a demo param (repeatable)', (v: string, prev: Record<string, string> = {}) => {
+      const eq = v.indexOf('=');
+      if (eq <= 0) throw new PermanentError(`--param ${v}: expected name=value`);
+      return { ...prev, [v.slice(0, eq)]: v.slice(eq + 1) };
+    }, {})
+    .option('--stay', 'keep the dev server and workers running after the run (Ctrl-C stops)')
+    .action(async (flags: DemoFlags) => {
+      const started = Date.now();
+      const repo = process.cwd();
+      const d = readDefaults();
+      const state = path.join(repo, '.repairity');
+      await fs.mkdir(state, { recursive: true });
+      const say = (line: string) => process.stderr.write(`${line}\n`);
+      Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('WARN') });
+
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      let teacher: ChildProcess | undefined;
+      if (env[ENV.ANTHROPIC_API_KEY]?.trim()) {
+        say('teacher: the real Claude (ANTHROPIC_API_KEY is set); Claude calls are billed to that key');
+      } else {
+        const responses = env[ENV.REPAIRITY_TEACHER_RESPONSES] ?? path.join(d.cacheDir, 'claude', 'mbpp-teacher.jsonl');
+        const t = await startSimulatedTeacher(repo, responses, path.join(state, 'teacher.log'));
+        teacher = t.child;
+        env[ENV.ANTHROPIC_BASE_URL] = t.url;
+        say('┌──────────────────────────────────────────────────────────────────────────────┐');
+        say('│ TEACHER IS SIMULATED: ANTHROPIC_API_KEY is not set, so Claude is replaced by  │');
+        say('│ a local Anthropic-compatible server answering from sample teacher outputs     │');
+        say('│ shipped with the demo (MBPP reference fixes with a trace; 20% deliberately     │');
+        say('│ wrong). Set ANTHROPIC_API_KEY to use the real Claude.                          │');
+        say('└──────────────────────────────────────────────────────────────────────────────┘');
+        say(`simulated teacher at ${t.url} (answers: ${responses})`);
+      }
+
+      const server = await ensureDevServer({ binDir: path.join(d.cacheDir, 'bin'), port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
+      say(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}`);
+      say(`Temporal Web UI: ${server.uiAddress}  (watch the run there)`);
+      const { workers, connection, describe } = await createProcessWorkers({ address: server.address, env, cwd: repo });
+      say(`workers: ${describe}`);
+      const running = workers.map((w) => w.run());
+      const stopWorkers = async () => {
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await Promise.allSettled(running);
+        await connection.close();
+      };
+
+      const file = path.join(repo, 'pipelines', 'repairity.yaml');
+      try {
+        const { plan } = await compileOrThrow(file);
+        const params = bindParams(plan, { ...Object.fromEntries(Object.entries(DEMO_PARAMS).map(([k, v]) => [k, String(v)])), ...flags.param }, { fromStrings: true });
+        const { client, close } = await connectClient({ address: server.address, namespace: d.namespace, queuePrefix: d.queuePrefix });
+        try {
+          const workflowId = `repairity-demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+          const handle = await client.workflow.start('runPipeline', { taskQueue: workflowQueue(d.queuePrefix), workflowId, args: [{ plan, params }], memo: { pipeline: plan.name, source: 'repairity.yaml', params } });
+          say(`started ${workflowId}: pipelines/repairity.yaml on MBPP (${DEMO_PARAMS.limit} tasks, tiny model)`);
+          say(`follow it in the UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}`);
+          await watchRun(client, handle);
+          const summary = (await handle.result()) as RunSummary;
+          const store = await openStore(d.store);
+          const found = await findReportInStore(store, workflowId);
+          const metrics = ['base', 'sft', 'ppo'].map((k) => summary.outputs[k] as { model: string; passAt1: number | null; compilationRate: number; bleu: number } | null);
+          say('');
+          say(`finished in ${((Date.now() - started) / 60_000).toFixed(1)} min${summary.usage.requests > 0 ? `; teacher usage ${summary.usage.requests} requests, ${formatUsd(summary.usage.costUsd)}${teacher ? ' (simulated: nothing billed)' : ''}` : ''}`);
+          for (const m of metrics) if (m) say(`  ${m.model.padEnd(8)} pass@1 ${((m.passAt1 ?? 0) * 100).toFixed(1)}%  compilation ${(m.compilationRate * 100).toFixed(1)}%  BLEU ${m.bleu.toFixed(2)}`);
+          say(`report: ${found?.file ?? String(summary.outputs.report)}`);
+          say(`        (also: npx tsx cli/main.ts report ${workflowId})`);
+          say(`Temporal Web UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}${flags.stay ? '' : '  (after the demo exits: "npx tsx cli/main.ts dev" serves it again)'}`);
+          process.stdout.write(`${found?.file ?? String(summary.outputs.report)}\n`);
+          if (flags.stay) {
+            say('--stay: the dev server and workers keep running; Ctrl-C stops');
+            await Promise.all(running);
+          }
+        } finally {
+          await close();
+        }
+      } finally {
+        await stopWorkers();
+        teacher?.kill('SIGTERM');
+        await server.stop();
+      }
+    });
+}
