@@ -7,7 +7,7 @@ import { createClaudeSteps } from './claude/index.js';
 import { createDataSteps } from './data/index.js';
 import { createEvalSteps } from './eval/index.js';
 import { createReportSteps } from './report/index.js';
-import { createSandboxSteps } from './sandbox/index.js';
+import { createSandboxSteps, type SandboxProvider } from './sandbox/index.js';
 import { createTrainingSteps } from './training/index.js';
 import type { StepImpl } from './define.js';
 import type { ArtifactStore } from '../store/types.js';
@@ -17,6 +17,8 @@ export interface StepDependencies {
   env: NodeJS.ProcessEnv;
   /** Folder that relative dataset paths are resolved against. */
   dataRoot: string;
+  /** The sandbox this worker judges code in (started by the worker, which closes it); default: one from `env`. */
+  sandbox?: SandboxProvider;
 }
 
 export type StepImplementations = Record<string, StepImpl>;

@@ -5,6 +5,7 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { defaultCatalog } from '../activities/catalog.js';
 import { createStepImplementations } from '../activities/implementations.js';
+import { startWorkerSandbox } from '../activities/sandbox/index.js';
 import { assembleKinds } from '../activities/kinds.js';
 import { ENV, readClaudeSettings, readDefaults } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
@@ -21,17 +22,24 @@ export interface ProcessWorkerOptions {
   cwd?: string;
 }
 
-export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Promise<{ workers: Worker[]; connection: NativeConnection; describe: string }> {
+export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Promise<{ workers: Worker[]; connection: NativeConnection; describe: string; close(): Promise<void> }> {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const d = readDefaults(env, cwd);
   const address = opts.address ?? d.temporalAddress;
   const store = await openStore(d.store);
-  const implementations = createStepImplementations({ store, env, dataRoot: env[ENV.REPAIRITY_DATA_ROOT] ?? cwd });
+  const queues = opts.queues ?? env[ENV.REPAIRITY_QUEUES]?.split(',').map((q) => q.trim()).filter(Boolean) ?? ALL_QUEUES;
+  // Reaps containers a crashed predecessor left behind; never fails when Docker is down (steps then say how to start it).
+  const sandbox = queues.includes('sandbox') ? await startWorkerSandbox(env) : undefined;
+  const implementations = createStepImplementations({ store, env, dataRoot: env[ENV.REPAIRITY_DATA_ROOT] ?? cwd, ...(sandbox ? { sandbox } : {}) });
   const kinds = assembleKinds(defaultCatalog, implementations);
   const claude = readClaudeSettings(env);
   const limits: Partial<Record<string, QueueLimits>> = {
     claude: { maxConcurrent: claude.concurrency, ...(claude.activitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: claude.activitiesPerSecond } : {}) },
+    // Each sandbox activity judges many tasks through the worker's shared warm pool.
+    sandbox: { maxConcurrent: 4 },
+    // One training process per GPU worker at a time.
+    gpu: { maxConcurrent: 1 },
   };
   let connection: NativeConnection;
   try {
@@ -39,7 +47,6 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
   } catch (err) {
     throw new TransientError(`worker cannot reach Temporal at ${address}: ${(err as Error).message}. Start one with "repairity dev" or set TEMPORAL_ADDRESS.`);
   }
-  const queues = opts.queues ?? env[ENV.REPAIRITY_QUEUES]?.split(',').map((q) => q.trim()).filter(Boolean) ?? ALL_QUEUES;
   const workers = await createWorkers({
     connection,
     namespace: opts.namespace ?? d.namespace,
@@ -51,5 +58,13 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
     pipelinesDir: d.pipelinesDir,
     limits,
   });
-  return { workers, connection, describe: `Temporal ${address}, queues ${queues.join(', ')}, store ${store.rootUri}, ${kinds.size} step kinds` };
+  return {
+    workers,
+    connection,
+    describe: `Temporal ${address}, queues ${queues.join(', ')}, store ${store.rootUri}, ${kinds.size} step kinds`,
+    close: async () => {
+      await sandbox?.close();
+      await connection.close();
+    },
+  };
 }

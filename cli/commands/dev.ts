@@ -23,12 +23,12 @@ export function registerDev(program: Command): void {
       Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('WARN') });
       const server = await ensureDevServer({ binDir: path.join(d.cacheDir, 'bin'), port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
       process.stderr.write(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}; Web UI: ${server.uiAddress}\n`);
-      const { workers, connection, describe } = await createProcessWorkers({ address: server.address });
+      const { workers, close, describe } = await createProcessWorkers({ address: server.address });
       process.stderr.write(`workers: ${describe}\nready: run pipelines with "repairity run <file> --watch" or from the Web UI (workflow type runPipeline, input {"pipeline": "<file under pipelines/>", "params": {}}); Ctrl-C stops\n`);
       try {
         await Promise.all(workers.map((w) => w.run()));
       } finally {
-        await connection.close();
+        await close();
         await server.stop();
       }
     });

@@ -12,7 +12,7 @@ export function registerWorker(program: Command): void {
       .option('--no-workflows', 'do not run the workflow worker (e.g. on GPU nodes)'),
   ).action(async (flags: ConnectionFlags & { queues?: string; workflows: boolean }) => {
     Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('WARN') });
-    const { workers, connection, describe } = await createProcessWorkers({
+    const { workers, close, describe } = await createProcessWorkers({
       address: flags.address,
       namespace: flags.namespace,
       queuePrefix: flags.queuePrefix,
@@ -23,7 +23,7 @@ export function registerWorker(program: Command): void {
     try {
       await Promise.all(workers.map((w) => w.run()));
     } finally {
-      await connection.close();
+      await close();
     }
   });
 }

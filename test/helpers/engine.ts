@@ -13,6 +13,7 @@ import { buildCatalog } from '../../activities/catalog.js';
 import type { StepImpl, StepKind, StepSpec } from '../../activities/define.js';
 import { createStepImplementations } from '../../activities/implementations.js';
 import { assembleKinds } from '../../activities/kinds.js';
+import { createSandboxProvider, sandboxOptionsFromEnv } from '../../activities/sandbox/index.js';
 import type { Plan } from '../../compiler/plan.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { LocalStore } from '../../store/local.js';
@@ -62,7 +63,9 @@ export async function createTestEngine(opts: TestEngineOptions = {}): Promise<Te
   const queuePrefix = opts.queuePrefix ?? `t${randomUUID().slice(0, 8)}-`;
   const extraSpecs = (opts.kinds ?? []).map((k) => k.spec);
   const catalog = buildCatalog(extraSpecs);
-  const impls = { ...createStepImplementations({ store, env: process.env, dataRoot: process.cwd() }) };
+  // Created on first use; closed with the engine so its warm containers go too.
+  const sandbox = createSandboxProvider(sandboxOptionsFromEnv(process.env));
+  const impls = { ...createStepImplementations({ store, env: process.env, dataRoot: process.cwd(), sandbox }) };
   for (const k of opts.kinds ?? []) impls[k.spec.name] = k.run;
   const kinds = assembleKinds(catalog, impls);
   let workers: Worker[] = [];
@@ -100,6 +103,7 @@ export async function createTestEngine(opts: TestEngineOptions = {}): Promise<Te
     },
     async close() {
       await engine.stopWorkers();
+      await sandbox.close();
       await connection.close();
       await clientConnection.close();
     },
