@@ -10,6 +10,11 @@ import type { ForEachContext, ForEachExpansion, ItemRecord, RecordBatch, RunIden
 import { runKeys, stepCacheKey } from './keys.js';
 
 export const DEFAULT_SHARD_SIZE = 500;
+/**
+ * Each shard adds about 8 events to the run's history; past this many the run itself would outgrow
+ * its history budget, so larger fan-outs are refused up front rather than failing halfway.
+ */
+export const MAX_SHARDS = 400;
 
 export interface ExpandInput {
   run: RunIdentity;
@@ -64,7 +69,12 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput): P
   for await (const item of itemsOf(store, resolved, step.stepId)) {
     batch.push(item);
     count++;
-    if (batch.length >= shardSize) await flush();
+    if (batch.length >= shardSize) {
+      if (shards.length >= MAX_SHARDS) {
+        throw new PermanentError(`step "${step.stepId}": forEach has more than ${MAX_SHARDS * shardSize} items, the most one step fans out over; split the dataset (data.split) and fan out over each part in its own step or sub-pipeline`, { step: step.stepId });
+      }
+      await flush();
+    }
   }
   await flush();
   await writeJson(store, contextKey, context);
