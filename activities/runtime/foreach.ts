@@ -59,6 +59,9 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput): P
   const itemHashes: string[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
+    if (shards.length >= MAX_SHARDS) {
+      throw new PermanentError(`step "${step.stepId}": forEach has more than ${MAX_SHARDS * shardSize} items, the most one step fans out over; split the dataset (data.split) and fan out over each part in its own step or sub-pipeline`, { step: step.stepId });
+    }
     const key = runKeys.shard(run.runId, step.stepId, shards.length);
     const start = count - batch.length;
     await writeJson(store, key, { start, items: batch });
@@ -69,12 +72,7 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput): P
   for await (const item of itemsOf(store, resolved, step.stepId)) {
     batch.push(item);
     count++;
-    if (batch.length >= shardSize) {
-      if (shards.length >= MAX_SHARDS) {
-        throw new PermanentError(`step "${step.stepId}": forEach has more than ${MAX_SHARDS * shardSize} items, the most one step fans out over; split the dataset (data.split) and fan out over each part in its own step or sub-pipeline`, { step: step.stepId });
-      }
-      await flush();
-    }
+    if (batch.length >= shardSize) await flush();
   }
   await flush();
   await writeJson(store, contextKey, context);
