@@ -4,7 +4,8 @@
  * The data is generated as a stream and never held in memory. REPAIRITY_FAULT_TEST_GIB sets the size
  * (default 1).
  */
-import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, ListObjectsV2Command, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
+import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../store/s3-client.js';
@@ -33,6 +34,17 @@ describe('S3 store under a server crash', () => {
       // Retry each request for up to ~45 s: longer than the outage below.
       retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 5_000 },
     });
+    // Count attempts that failed inside the retry loop: proof the outage hit requests in flight.
+    let failedAttempts = 0;
+    const counter: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        failedAttempts++;
+        throw err;
+      }
+    };
+    client.middlewareStack.addRelativeTo(counter, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'countFailedAttempts' });
     const store = new S3Store({ client, bucket, prefix: 'ckpt', partSize: 16 * 1024 * 1024, queueSize: 4 });
     const expected = await hashStream(patternStream(size, 1 << 20, 42));
 
@@ -58,8 +70,9 @@ describe('S3 store under a server crash', () => {
     const ref = await store.putContent(patternStream(size, 1 << 20, 42).pipe(meter), { mediaType: 'application/x-checkpoint', run: 'fault', step: 'upload' });
     await crashed;
     const seconds = (Date.now() - started) / 1000;
-    console.log(`fault upload: ${events.join(', ')}; ${(size / GiB).toFixed(2)} GiB in ${seconds.toFixed(1)} s`);
+    console.log(`fault upload: ${events.join(', ')}; ${failedAttempts} failed attempts retried; ${(size / GiB).toFixed(2)} GiB in ${seconds.toFixed(1)} s`);
     expect(events).toHaveLength(2);
+    expect(failedAttempts).toBeGreaterThan(0);
     expect(ref.sha256).toBe(expected.sha256);
     expect(ref.size).toBe(size);
 
