@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { RunIdentity, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
+import type { ItemRecord, RunIdentity, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
 import type { ActivityStep, Plan, PlanStep, RunInput } from '../compiler/plan.js';
 import { planActivityOptions, toTemporalOptions } from './activity-options.js';
 import { forEachShard } from './foreach-shard.js';
@@ -121,14 +121,49 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   }
 
   async function runPipelineStep(step: Extract<PlanStep, { type: 'pipeline' }>, p: StepProgress): Promise<void> {
-    const childParams = (await local['repairity.resolve']({ template: step.with, scope: scopeFor(step) })) as Record<string, unknown>;
-    const r = await wf.executeChild(runPipeline, {
-      workflowId: `${info.workflowId}/${step.id}`,
-      taskQueue: info.taskQueue,
-      args: [{ plan: step.plan, params: childParams }],
-    });
-    account(p, r.usage);
-    outputs.set(step.id, r.outputs);
+    const scope = scopeFor(step);
+    const runChild = async (workflowId: string, itemScope: StepScope & { item?: unknown; index?: number }) => {
+      const childParams = (await local['repairity.resolve']({ template: step.with, scope: itemScope })) as Record<string, unknown>;
+      return wf.executeChild(runPipeline, { workflowId, taskQueue: info.taskQueue, args: [{ plan: step.plan, params: childParams }] });
+    };
+    if (!step.forEach) {
+      const r = await runChild(`${info.workflowId}/${step.id}`, scope);
+      account(p, r.usage);
+      outputs.set(step.id, r.outputs);
+      return;
+    }
+    // A fan-out of sub-pipelines (variants, ablations): one child run per item, `concurrency` at a time.
+    const items = await local['repairity.resolve']({ template: step.forEach.items, scope });
+    if (!Array.isArray(items)) throw new StepFailed(`forEach of a pipeline step must give a list (a JSONL dataset is for activity steps), got ${JSON.stringify(items).slice(0, 100)}`);
+    p.items = { total: items.length, succeeded: 0, failed: 0, cached: 0 };
+    const records: ItemRecord[] = [];
+    let next = 0;
+    let stop = false;
+    const lane = async (): Promise<void> => {
+      while (!stop && next < items.length) {
+        const index = next++;
+        try {
+          const r = await runChild(`${info.workflowId}/${step.id}/${index}`, { ...scope, item: items[index], index });
+          account(p, r.usage);
+          records.push({ index, status: 'succeeded', outputs: r.outputs });
+          p.items!.succeeded++;
+        } catch (err) {
+          if (wf.isCancellation(err)) throw err;
+          records.push({ index, status: 'failed', error: { type: 'PipelineFailed', message: describeFailure(err) } });
+          p.items!.failed++;
+          if (!step.continueOnError) stop = true;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(step.forEach.concurrency, items.length)) }, lane));
+    await local['repairity.writeRecords']({ run, stepId: step.id, shardStart: 0, part: 0, records: records.sort((a, b) => a.index - b.index) });
+    outputs.set(step.id, await engine['repairity.collectForEach']({ run, stepId: step.id, count: items.length, shards: [{ key: '', start: 0, count: items.length }] }));
+    if (p.items.failed > 0) {
+      const first = records.filter((r) => r.status === 'failed').slice(0, 3).map((r) => `item ${r.index}: ${r.error?.message}`).join('; ');
+      const msg = `${p.items.failed} of ${items.length} sub-pipeline runs failed (${first})`;
+      if (!step.continueOnError) throw new StepFailed(msg);
+      p.reason = msg;
+    }
   }
 
   async function runStep(step: PlanStep): Promise<void> {
