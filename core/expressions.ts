@@ -43,7 +43,20 @@ export function findTemplates(text: string): TemplatePart[] {
   }
 }
 
+/** Parsed expressions by text: a fan-out evaluates the same few expressions for every item. */
+const parsed = new Map<string, Expr>();
+const PARSED_LIMIT = 10_000;
+
 export function parseExpression(expression: string): Expr {
+  const hit = parsed.get(expression);
+  if (hit) return hit;
+  const expr = parseUncached(expression);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(expression, expr);
+  return expr;
+}
+
+function parseUncached(expression: string): Expr {
   if (expression.trim() === '') throw new ExpressionSyntaxError('empty expression');
   try {
     const { tokens } = new Lexer(expression).lex();
