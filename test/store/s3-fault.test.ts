@@ -2,7 +2,7 @@
  * Fault test: the S3 server is killed and restarted in the middle of a multi-gigabyte multipart
  * upload. The upload must complete after retries, and the stored object must hash to what was sent.
  * The data is generated as a stream and never held in memory. REPAIRITY_FAULT_TEST_GIB sets the size
- * (default 1).
+ * (default 2).
  */
 import { ListMultipartUploadsCommand, ListObjectsV2Command, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
@@ -14,7 +14,7 @@ import { type MinioServer, startMinio } from '../helpers/services/minio.js';
 import { hashStream, patternStream } from './contract.js';
 
 const GiB = 1024 ** 3;
-const size = Math.round(Number(process.env.REPAIRITY_FAULT_TEST_GIB ?? '1') * GiB);
+const size = Math.round(Number(process.env.REPAIRITY_FAULT_TEST_GIB ?? '2') * GiB);
 const bucket = 'fault';
 
 let server: MinioServer;
