@@ -41,8 +41,9 @@ export interface AppliedSchedule {
   paused: boolean;
 }
 
+/** `repairity-<pipeline name>` (a name that already starts with `repairity-` is kept as is). */
 export function scheduleIdOf(plan: Plan): string {
-  return `repairity-${plan.name}`;
+  return plan.name.startsWith('repairity-') ? plan.name : `repairity-${plan.name}`;
 }
 
 /** The pipeline's path as the workers look it up: relative to their pipelines folder, POSIX style. */

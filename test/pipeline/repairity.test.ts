@@ -4,48 +4,37 @@
  * MinIO (S3), training is the tiny model on CPU. The report's numbers are checked against the
  * artifacts they came from.
  */
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passAtK } from '../../activities/eval/estimators.js';
 import type { Metrics, TaskResult } from '../../activities/eval/metrics.js';
 import { compilePipelineFile } from '../../compiler/index.js';
-import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
-import { S3Store } from '../../store/s3.js';
 import type { ArtifactStore } from '../../store/types.js';
-import { startAnthropicTestServer, responderFrom, type AnthropicTestServer } from '../anthropic-server/index.js';
-import { teacherEntries, type MbppRow } from '../anthropic-server/teacher-from-mbpp.js';
+import type { AnthropicTestServer } from '../anthropic-server/index.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { ensureImages, testDocker } from '../sandbox/helpers.js';
 import { getRows } from './context.js';
+import { minioStore, repoRoot, startTeacher, workerEnv } from './services.js';
 import { TINY_PARAMS } from './tiny-params.js';
-
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 describe('pipelines/repairity.yaml end to end', () => {
   let server: AnthropicTestServer;
   let engine: TestEngine;
   let store: ArtifactStore;
-  const saved = { ...process.env };
+  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
     await ensureImages(testDocker());
-    const rows = fs.readFileSync(path.join(repoRoot, 'data/mbpp/mbpp.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as MbppRow);
-    server = await startAnthropicTestServer({ responder: responderFrom({ responses: teacherEntries(rows, { wrongFraction: 0.2, seed: 1 }) }) });
-    process.env.ANTHROPIC_BASE_URL = server.url;
-    delete process.env.ANTHROPIC_API_KEY;
-    process.env.REPAIRITY_SANDBOX_POOL_SIZE = '2';
-    process.env.REPAIRITY_PYTHON ??= path.join(process.env.REPAIRITY_CACHE ?? path.join(process.env.HOME ?? '', '.cache/repairity'), 'venv/bin/python');
-    const client = createS3Client(s3SettingsFromEnv({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }));
-    store = new S3Store({ client, bucket: inject('minioBucket'), prefix: `repairity/${randomUUID()}` });
+    server = await startTeacher();
+    restoreEnv = workerEnv(server.url);
+    store = minioStore();
     engine = await createTestEngine({ store, limits: { claude: { maxConcurrent: 8 } } });
   }, 600_000);
 
   afterAll(async () => {
     await engine?.close();
     await server?.close();
-    process.env = saved;
+    restoreEnv();
   });
 
   it('runs every stage and reports the numbers of its artifacts', async () => {

@@ -1,0 +1,35 @@
+/** Shared set-up of the pipeline tests: the simulated teacher, worker environment, the S3 store. */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
+import { S3Store } from '../../store/s3.js';
+import { responderFrom, startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
+import { teacherEntries, type MbppRow } from '../anthropic-server/teacher-from-mbpp.js';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** The local Anthropic-compatible server answering as the demo's simulated teacher does. */
+export async function startTeacher(): Promise<AnthropicTestServer> {
+  const rows = fs.readFileSync(path.join(repoRoot, 'data/mbpp/mbpp.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as MbppRow);
+  return startAnthropicTestServer({ responder: responderFrom({ responses: teacherEntries(rows, { wrongFraction: 0.2, seed: 1 }) }) });
+}
+
+/** Points this process's workers at the teacher, a small sandbox pool and the trainer's venv; returns a restore function. */
+export function workerEnv(teacherUrl: string): () => void {
+  const saved = { ...process.env };
+  process.env.ANTHROPIC_BASE_URL = teacherUrl;
+  delete process.env.ANTHROPIC_API_KEY;
+  process.env.REPAIRITY_SANDBOX_POOL_SIZE = '2';
+  process.env.REPAIRITY_PYTHON ??= path.join(process.env.REPAIRITY_CACHE ?? path.join(process.env.HOME ?? '', '.cache/repairity'), 'venv/bin/python');
+  return () => {
+    process.env = saved;
+  };
+}
+
+/** A fresh prefix of the shared MinIO bucket. */
+export function minioStore(): S3Store {
+  const client = createS3Client(s3SettingsFromEnv({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }));
+  return new S3Store({ client, bucket: inject('minioBucket'), prefix: `repairity/${randomUUID()}` });
+}
