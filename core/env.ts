@@ -41,6 +41,10 @@ export const ENV = {
   REPAIRITY_TRAINER_GPUS: 'REPAIRITY_TRAINER_GPUS',
   /** Scratch folder for training attempts (inputs, checkpoints, outputs); default: the OS temp folder. */
   REPAIRITY_TRAINER_WORKDIR: 'REPAIRITY_TRAINER_WORKDIR',
+  /** `false` to start each trainer cold instead of keeping one with torch imported ready. */
+  REPAIRITY_TRAINER_KEEP_WARM: 'REPAIRITY_TRAINER_KEEP_WARM',
+  /** `true` on GPU workers: start that warm trainer process with the worker. */
+  REPAIRITY_TRAINER_PREWARM: 'REPAIRITY_TRAINER_PREWARM',
   ANTHROPIC_API_KEY: 'ANTHROPIC_API_KEY',
   ANTHROPIC_BASE_URL: 'ANTHROPIC_BASE_URL',
   /** `claude` task queue: activities one worker runs at once (default 16). */

@@ -82,5 +82,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def serve() -> int:
+    """`python -m trainer serve`: import the heavy libraries now, then wait for one request on
+    stdin, `{"argv": [...], "cwd": dir}`, and run it. A worker keeps one such process ready so a
+    retry does not pay the several seconds of importing torch and transformers."""
+    import json
+    import os
+
+    import peft  # noqa: F401
+    import torch  # noqa: F401
+    import transformers  # noqa: F401
+
+    from . import generate, ppo, reward, sft  # noqa: F401
+
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    request = json.loads(line)
+    os.chdir(request.get("cwd") or ".")
+    return main(list(request["argv"]))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve() if sys.argv[1:] == ["serve"] else main())

@@ -33,7 +33,9 @@ export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntim
   else if (settings.dockerImage) {
     let docker: Promise<TrainerLauncher> | undefined;
     launch = async (cmd) => (await (docker ??= createDockerLauncher(settings)))(cmd);
-  } else launch = localLauncher({ python: settings.python, trainerRoot: settings.trainerRoot, baseEnv: deps.env });
+  } else {
+    launch = localLauncher({ python: settings.python, trainerRoot: settings.trainerRoot, baseEnv: deps.env, keepWarm: settings.keepWarm, prewarm: settings.prewarm });
+  }
   return { launch, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, keepWorkDir: settings.keepWorkDir };
 }
 

@@ -2,7 +2,8 @@
  * How the trainer is started: a local Python process (default) or a Docker container with GPU
  * device requests (docker.ts). Both give the same handle, so the activity code does not care.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import type { Readable } from 'node:stream';
 
 export interface TrainerExit {
@@ -39,24 +40,58 @@ export interface LocalLauncherOptions {
   trainerRoot: string;
   /** Environment of the child; default: this process's. */
   baseEnv?: NodeJS.ProcessEnv;
+  /**
+   * Keep one trainer process started ahead, with torch and transformers already imported
+   * (`python -m trainer serve`), so the next launch (a retry after a crash) starts training
+   * seconds sooner. Default true.
+   */
+  keepWarm?: boolean;
+  /** Start the first warm process now rather than at the first launch (GPU workers). Default false. */
+  prewarm?: boolean;
 }
 
+type Unrefable = { unref?: () => void; ref?: () => void };
+
+/** Local trainer processes, started as `python -m trainer serve` and handed their arguments on stdin. */
 export function localLauncher(opts: LocalLauncherOptions): TrainerLauncher {
-  return async (cmd) => {
-    const base = opts.baseEnv ?? process.env;
-    const pythonPath = [opts.trainerRoot, base.PYTHONPATH].filter(Boolean).join(':');
-    const child = spawn(opts.python, ['-m', 'trainer', ...cmd.args], {
-      cwd: cmd.workDir,
-      env: { ...base, ...cmd.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const base = opts.baseEnv ?? process.env;
+  const pythonPath = [opts.trainerRoot, base.PYTHONPATH].filter(Boolean).join(':');
+  let spare: ChildProcess | undefined;
+
+  const start = (extra: Record<string, string>): ChildProcess =>
+    spawn(opts.python, ['-m', 'trainer', 'serve'], {
+      cwd: os.tmpdir(),
+      env: { ...base, ...extra, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+  // An idle spare must not keep this process alive.
+  const setRef = (child: ChildProcess, on: boolean) => {
+    for (const s of [child, child.stdin, child.stdout, child.stderr] as Unrefable[]) (on ? s?.ref : s?.unref)?.call(s);
+  };
+  const alive = (c: ChildProcess | undefined): c is ChildProcess => c !== undefined && c.exitCode === null && c.signalCode === null;
+
+  const prepareSpare = () => {
+    spare = start({});
+    spare.on('error', () => undefined);
+    spare.stderr!.resume(); // import warnings must not fill the pipe
+    setRef(spare, false);
+  };
+  if (opts.prewarm && opts.keepWarm !== false) prepareSpare();
+
+  return async (cmd) => {
+    let child = Object.keys(cmd.env).length === 0 && alive(spare) ? spare : undefined;
+    if (child) setRef(child, true);
+    else child = start(cmd.env);
+    spare = undefined;
     const exited = new Promise<TrainerExit>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
+    child.stdin!.end(JSON.stringify({ argv: cmd.args, cwd: cmd.workDir }) + '\n');
+    if (opts.keepWarm !== false) prepareSpare();
     return {
-      stdout: child.stdout,
-      stderr: child.stderr,
+      stdout: child.stdout!,
+      stderr: child.stderr!,
       terminate: () => void child.kill('SIGTERM'),
       kill: () => void child.kill('SIGKILL'),
       exited,

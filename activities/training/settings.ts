@@ -19,6 +19,10 @@ export interface TrainingSettings {
   stopGraceMs: number;
   /** Keep each attempt's scratch folder (debugging). Default false. */
   keepWorkDir: boolean;
+  /** Keep a trainer process with its libraries imported ready for the next launch. Default true. */
+  keepWarm: boolean;
+  /** Start that process when the worker starts, not at its first training step. Default false (set it on GPU workers). */
+  prewarm: boolean;
 }
 
 export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,5 +38,7 @@ export function readTrainingSettings(env: NodeJS.ProcessEnv): TrainingSettings {
     dockerGpus: gpus && gpus !== 'all' && Number.isInteger(Number(gpus)) ? Number(gpus) : 'all',
     stopGraceMs: 10 * 60_000,
     keepWorkDir: false,
+    keepWarm: env[ENV.REPAIRITY_TRAINER_KEEP_WARM]?.trim() !== 'false',
+    prewarm: env[ENV.REPAIRITY_TRAINER_PREWARM]?.trim() === 'true',
   };
 }

@@ -44,10 +44,14 @@ async function overhead(python: string, dir: string): Promise<void> {
 }
 
 async function recovery(python: string): Promise<void> {
-  const rec = await measureRecovery(python, HEARTBEAT_S);
+  for (const prewarm of [true, false]) await recoveryOnce(python, prewarm);
+}
+
+async function recoveryOnce(python: string, prewarm: boolean): Promise<void> {
+  const rec = await measureRecovery(python, HEARTBEAT_S, prewarm);
   const goal = rec.heartbeatTimeoutSeconds + 10;
   console.log(
-    `recovery: worker SIGKILLed; retry dispatched after ${rec.retryStartedSeconds.toFixed(1)} s; training ran again from the step-${rec.resumedFromStep} checkpoint ` +
+    `recovery (standby worker ${rec.prewarm ? 'with a pre-warmed trainer' : 'cold'}): worker SIGKILLed; retry dispatched after ${rec.retryStartedSeconds.toFixed(1)} s; training ran again from the step-${rec.resumedFromStep} checkpoint ` +
       `${rec.recoverySeconds.toFixed(1)} s after the kill (standby worker start-up, not counted: ${rec.workerStartSeconds.toFixed(1)} s; heartbeat timeout ${rec.heartbeatTimeoutSeconds} s; goal < ${goal} s: ${rec.recoverySeconds < goal ? 'met' : 'missed'})`,
   );
 }

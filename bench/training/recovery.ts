@@ -25,6 +25,7 @@ export interface RecoveryResult {
   /** From the kill until the server handed the retry to a worker (attempt 2 seen). */
   retryStartedSeconds: number;
   workerStartSeconds: number;
+  prewarm: boolean;
   recoverySeconds: number;
 }
 
@@ -37,13 +38,16 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   });
   return new Promise((resolve, reject) => {
     let err = '';
-    child.stderr!.on('data', (d) => (err += d));
+    child.stderr!.on('data', (d) => {
+      err += d;
+      if (process.env.BENCH_WORKER_LOG) void fs.appendFile(process.env.BENCH_WORKER_LOG, d);
+    });
     child.stdout!.on('data', (d) => String(d).includes('ready') && resolve(child));
     child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${err.slice(-2000)}`)));
   });
 }
 
-export async function measureRecovery(python: string, heartbeatTimeoutSeconds: number): Promise<RecoveryResult> {
+export async function measureRecovery(python: string, heartbeatTimeoutSeconds: number, prewarm: boolean): Promise<RecoveryResult> {
   const server = await startTemporal();
   const address = server.provide.temporalAddress!;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-recovery-'));
@@ -107,7 +111,7 @@ steps:
     // A standby worker (as a GPU pool would have), started before the kill so that its start-up
     // time (reported apart) is not counted as recovery.
     const t0 = performance.now();
-    workers.push(await startWorker(env));
+    workers.push(await startWorker({ ...env, REPAIRITY_TRAINER_PREWARM: prewarm ? 'true' : 'false' }));
     const workerStartSeconds = (performance.now() - t0) / 1000;
     const killedAt = performance.now();
     workers[0]!.kill('SIGKILL');
@@ -120,7 +124,7 @@ steps:
       if (now.attempt >= 2 && now.beat && (now.beat.attempt ?? 0) >= 2 && now.beat.checkpointStep !== undefined) {
         const recoverySeconds = (performance.now() - killedAt) / 1000;
         await handle.terminate('benchmark done');
-        return { heartbeatTimeoutSeconds, resumedFromStep: now.beat.checkpointStep, retryStartedSeconds, workerStartSeconds, recoverySeconds };
+        return { heartbeatTimeoutSeconds, resumedFromStep: now.beat.checkpointStep, retryStartedSeconds, workerStartSeconds, recoverySeconds, prewarm };
       }
       if ((performance.now() - killedAt) / 1000 > 300) throw new Error('training did not resume within 5 minutes');
       await sleep(100);

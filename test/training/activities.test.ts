@@ -29,12 +29,18 @@ function jsonl(rows: object[]): string {
   return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 }
 
+let shared: ReturnType<typeof createTrainingSteps> | undefined;
+
+/** The steps; without a launcher, one shared runtime (its warm trainer process is reused). */
 function steps(launcher?: TrainerLauncher) {
-  return createTrainingSteps({
+  if (!launcher && shared) return shared;
+  const made = createTrainingSteps({
     env: { ...process.env, REPAIRITY_PYTHON: trainerPython() },
     training: { workRoot: path.join(root, 'work'), stopGraceMs: 60_000 },
     ...(launcher ? { launcher } : {}),
   });
+  if (!launcher) shared = made;
+  return made;
 }
 
 /** A local launcher that hands each started process to `seen`. */
