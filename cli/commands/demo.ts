@@ -36,15 +36,16 @@ export const DEMO_PARAMS = {
   split: 'all',
   limit: 150,
   subset_fraction: 0.5,
-  sft_epochs: 2,
+  sft_epochs: 30,
+  sft_lr: 0.003,
   sft_batch_size: 4,
   sft_grad_accum: 1,
-  reward_epochs: 2,
+  reward_epochs: 3,
   ppo_iterations: 8,
   ppo_batch_size: 4,
   ppo_minibatch_size: 2,
-  max_new_tokens: 48,
-  max_length: 384,
+  max_new_tokens: 160,
+  max_length: 768,
   threads: 1,
 } as const;
 
@@ -97,7 +98,7 @@ export function registerDemo(program: Command): void {
       const state = path.join(repo, '.repairity');
       await fs.mkdir(state, { recursive: true });
       const say = (line: string) => process.stderr.write(`${line}\n`);
-      Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('WARN') });
+      Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('ERROR') });
 
       const env: NodeJS.ProcessEnv = { ...process.env };
       let teacher: ChildProcess | undefined;
@@ -108,25 +109,29 @@ export function registerDemo(program: Command): void {
         const t = await startSimulatedTeacher(repo, responses, path.join(state, 'teacher.log'));
         teacher = t.child;
         env[ENV.ANTHROPIC_BASE_URL] = t.url;
-        say('┌──────────────────────────────────────────────────────────────────────────────┐');
-        say('│ TEACHER IS SIMULATED: ANTHROPIC_API_KEY is not set, so Claude is replaced by  │');
-        say('│ a local Anthropic-compatible server answering from sample teacher outputs     │');
-        say('│ shipped with the demo (MBPP reference fixes with a trace; 20% deliberately     │');
-        say('│ wrong). Set ANTHROPIC_API_KEY to use the real Claude.                          │');
-        say('└──────────────────────────────────────────────────────────────────────────────┘');
+        const banner = [
+          'TEACHER IS SIMULATED: ANTHROPIC_API_KEY is not set, so Claude is replaced by',
+          'a local Anthropic-compatible server answering from sample teacher outputs',
+          'shipped with the demo (MBPP reference fixes with a reasoning trace; 20% are',
+          'deliberately wrong). Set ANTHROPIC_API_KEY to use the real Claude.',
+        ];
+        const width = Math.max(...banner.map((l) => l.length));
+        say(`┌${'─'.repeat(width + 2)}┐`);
+        for (const l of banner) say(`│ ${l.padEnd(width)} │`);
+        say(`└${'─'.repeat(width + 2)}┘`);
         say(`simulated teacher at ${t.url} (answers: ${responses})`);
       }
 
       const server = await ensureDevServer({ binDir: path.join(d.cacheDir, 'bin'), port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
       say(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}`);
       say(`Temporal Web UI: ${server.uiAddress}  (watch the run there)`);
-      const { workers, connection, describe } = await createProcessWorkers({ address: server.address, env, cwd: repo });
+      const { workers, describe, close: closeWorkers } = await createProcessWorkers({ address: server.address, env, cwd: repo });
       say(`workers: ${describe}`);
       const running = workers.map((w) => w.run());
       const stopWorkers = async () => {
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
         await Promise.allSettled(running);
-        await connection.close();
+        await closeWorkers(); // also removes the sandbox's warm containers
       };
 
       const file = path.join(repo, 'pipelines', 'repairity.yaml');
