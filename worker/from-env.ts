@@ -10,6 +10,7 @@ import { assembleKinds } from '../activities/kinds.js';
 import { ENV, readClaudeSettings, readDefaults } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
 import { openStore } from '../store/open.js';
+import { s3SettingsFromEnv } from '../store/s3-client.js';
 import { ALL_QUEUES, createWorkers, type QueueLimits } from './create-workers.js';
 
 export interface ProcessWorkerOptions {
@@ -27,7 +28,7 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
   const cwd = opts.cwd ?? process.cwd();
   const d = readDefaults(env, cwd);
   const address = opts.address ?? d.temporalAddress;
-  const store = await openStore(d.store);
+  const store = await openStore(d.store, { s3: s3SettingsFromEnv(env) });
   const queues = opts.queues ?? env[ENV.REPAIRITY_QUEUES]?.split(',').map((q) => q.trim()).filter(Boolean) ?? ALL_QUEUES;
   // Reaps containers a crashed predecessor left behind; never fails when Docker is down (steps then say how to start it).
   const sandbox = queues.includes('sandbox') ? await startWorkerSandbox(env) : undefined;
