@@ -25,7 +25,6 @@ describe.skipIf(!existsSync(CHROMIUM))('Temporal UI start-workflow form', () => 
   let server: AnthropicTestServer;
   let engine: TestEngine;
   let browser: Browser;
-  let userDataDir: string;
   let restoreEnv: () => void = () => undefined;
   const shots = process.env.REPAIRITY_UI_SCREENSHOTS ?? path.join(os.tmpdir(), 'repairity-ui');
 
@@ -35,8 +34,8 @@ describe.skipIf(!existsSync(CHROMIUM))('Temporal UI start-workflow form', () => 
     restoreEnv = workerEnv(server.url);
     engine = await createTestEngine({ store: minioStore(), pipelinesDir: path.join(repoRoot, 'pipelines'), limits: { claude: { maxConcurrent: 8 } } });
     await fs.mkdir(shots, { recursive: true });
-    userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`] });
+    // playwright gives each launch a new empty profile (user data dir) of its own
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 600_000);
 
   afterAll(async () => {
@@ -44,7 +43,6 @@ describe.skipIf(!existsSync(CHROMIUM))('Temporal UI start-workflow form', () => 
     await engine?.close();
     await server?.close();
     restoreEnv();
-    if (userDataDir) await fs.rm(userDataDir, { recursive: true, force: true });
   });
 
   it('starts runPipeline with {pipeline, params} from the form and the run completes', async () => {
@@ -59,8 +57,13 @@ describe.skipIf(!existsSync(CHROMIUM))('Temporal UI start-workflow form', () => 
     // the Data field is a CodeMirror editor: insert the text (typing would auto-close brackets)
     await page.locator('.cm-content').first().click();
     await page.keyboard.insertText(input);
+    // leave the editor (it commits and formats the JSON on blur), then start
+    await page.getByTestId('workflowType').click();
+    await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(shots, 'start-form.png') });
+    const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes(`/workflows/${workflowId}`));
     await page.getByTestId('start-workflow-button').click();
+    expect((await posted).status()).toBe(200);
 
     const handle = engine.client.workflow.getHandle(workflowId);
     const started = Date.now();
