@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { buildCatalog } from '../../activities/catalog.js';
 import type { StepImpl, StepKind, StepSpec } from '../../activities/define.js';
@@ -21,6 +21,13 @@ import type { ArtifactStore } from '../../store/types.js';
 import type { RunSummary } from '../../workflows/progress.js';
 import { workflowQueue } from '../../workflows/queues.js';
 import { createWorkers, type QueueLimits } from '../../worker/create-workers.js';
+
+// Workers log warnings and errors only, so test output stays readable.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // A runtime already exists in this process (another helper installed it first).
+}
 
 export interface TestEngineOptions {
   /** Extra step kinds for the test (spec + implementation). */
