@@ -146,6 +146,9 @@ async function supervise(
       case 'start':
         beat.total = e.total;
         break;
+      case 'resumed':
+        ctx.log.info(`${stage}: training resumed at step ${e.step}`);
+        break;
       case 'progress':
         beat.step = e.step;
         beat.total = e.total;
