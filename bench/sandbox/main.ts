@@ -20,7 +20,7 @@ import { runTasks, type RunSummary } from '../../sandbox/run-file.js';
 import { createSandbox } from '../../sandbox/sandbox.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const mbppFile = process.env.REPAIRITY_MBPP ?? path.join(root, '..', 'shared', 'data', 'mbpp', 'mbpp.jsonl');
+const mbppFile = process.env.REPAIRITY_MBPP ?? path.join(root, 'data', 'mbpp', 'mbpp.jsonl');
 const parallel = Number(process.env.BENCH_SANDBOX_PARALLEL ?? os.availableParallelism() + 1);
 const limit = Number(process.env.BENCH_SANDBOX_LIMIT ?? Infinity);
 

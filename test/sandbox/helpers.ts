@@ -46,7 +46,7 @@ export interface MbppRow {
   test_setup_code: string;
 }
 
-export const MBPP_FILE = process.env.REPAIRITY_MBPP ?? path.join(repoRoot, '..', 'shared', 'data', 'mbpp', 'mbpp.jsonl');
+export const MBPP_FILE = process.env.REPAIRITY_MBPP ?? path.join(repoRoot, 'data', 'mbpp', 'mbpp.jsonl');
 
 export function readMbpp(): MbppRow[] {
   return readFileSync(MBPP_FILE, 'utf8')
