@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passAtK } from '../../activities/eval/estimators.js';
 import type { Metrics, TaskResult } from '../../activities/eval/metrics.js';
+import { findReportInStore } from '../../cli/commands/report.js';
 import { compilePipelineFile } from '../../compiler/index.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { AnthropicTestServer } from '../anthropic-server/index.js';
@@ -81,6 +82,10 @@ describe('pipelines/repairity.yaml end to end', () => {
     expect(typeof report.training.sft!.metrics.loss).toBe('number');
     expect(typeof report.training.ppo!.metrics.kl).toBe('number');
     expect(report.comparisons).toHaveLength(2);
+    // `repairity report <run>` finds it in the store by the run's workflow id
+    const found = await findReportInStore(store, handle.workflowId);
+    expect(found?.html).toBe(`${String(out.report_location)}report.html`);
+    expect((await store.read(found!.html)).toString()).toBe((await store.read(String(out.report))).toString());
     const html = (await store.read(String(out.report))).toString();
     expect(html).toContain('SFT+PPO');
     expect(html).not.toMatch(/<script|src="http/);
