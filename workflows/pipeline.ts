@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { ItemRecord, RunIdentity, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
+import type { ItemRecord, RunIdentity, ShardRef, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
 import type { ActivityStep, Plan, PlanStep, RunInput } from '../compiler/plan.js';
 import { planActivityOptions, toTemporalOptions } from './activity-options.js';
 import { forEachShard } from './foreach-shard.js';
@@ -15,6 +15,17 @@ import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, zeroU
 export const progressQuery = wf.defineQuery<RunProgress>('progress');
 
 const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
+
+/** Items one shard workflow keeps in flight before another lane is opened, and the most lanes. */
+const ITEMS_PER_LANE = 8;
+const MAX_LANES = 8;
+/** The fewest items a lane's unit of work is cut down to. */
+const MIN_UNIT = 25;
+
+/** Cuts stored shards into contiguous units of at most `size` items (a unit reads its shard's file). */
+function splitShards(shards: readonly ShardRef[], size: number): ShardRef[] {
+  return shards.flatMap((s) => Array.from({ length: Math.ceil(s.count / size) }, (_, i) => ({ key: s.key, start: s.start + i * size, count: Math.min(size, s.count - i * size) })));
+}
 
 class StepFailed extends Error {
   constructor(message: string, readonly reason?: string) {
@@ -91,25 +102,37 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     }
     const failures: { index: number; message: string }[] = [];
     let budgetExhausted = false;
-    for (const [n, shard] of expansion.shards.entries()) {
-      const left = budgetLeft(step, p);
-      const childId = `${info.workflowId}/${step.id}/shard-${n}`;
-      p.shardWorkflowId = childId;
-      const r = await wf.executeChild(forEachShard, {
-        workflowId: childId,
-        taskQueue: info.taskQueue,
-        args: [{ run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [shard], concurrency: step.forEach.concurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) }],
-      });
-      p.items.succeeded += r.succeeded;
-      p.items.failed += r.failed;
-      p.items.cached += r.cached;
-      account(p, r.usage);
-      failures.push(...r.failures);
-      if (r.budgetExhausted) budgetExhausted = true;
-      if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) break;
-    }
+    // Several shard workflows at once ("lanes"), so that a high concurrency is not bound by the
+    // workflow-task rate of one workflow; the lanes' concurrencies add up to the step's.
+    const concurrency = step.forEach.concurrency;
+    const lanes = Math.min(MAX_LANES, Math.ceil(concurrency / ITEMS_PER_LANE));
+    const units = splitShards(expansion.shards, Math.max(MIN_UNIT, Math.ceil(expansion.count / lanes)));
+    let nextUnit = 0;
+    let stop = false;
+    const lane = async (laneIndex: number): Promise<void> => {
+      const laneConcurrency = Math.floor(concurrency / lanes) + (laneIndex < concurrency % lanes ? 1 : 0);
+      while (!stop && nextUnit < units.length) {
+        const n = nextUnit++;
+        const left = budgetLeft(step, p);
+        const childId = `${info.workflowId}/${step.id}/shard-${n}`;
+        p.shardWorkflowId = childId;
+        const r = await wf.executeChild(forEachShard, {
+          workflowId: childId,
+          taskQueue: info.taskQueue,
+          args: [{ run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [units[n]!], concurrency: laneConcurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) }],
+        });
+        p.items!.succeeded += r.succeeded;
+        p.items!.failed += r.failed;
+        p.items!.cached += r.cached;
+        account(p, r.usage);
+        failures.push(...r.failures);
+        if (r.budgetExhausted) budgetExhausted = true;
+        if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) stop = true;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, (_, i) => lane(i)));
     delete p.shardWorkflowId;
-    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, count: expansion.count, shards: expansion.shards, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
+    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, count: expansion.count, shards: units, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
     outputs.set(step.id, collected);
     if (budgetExhausted) throw new StepFailed(`budget spent after ${p.items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, 'BudgetExceeded');
     if (failures.length > 0 || p.items.failed > 0) {

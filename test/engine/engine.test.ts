@@ -90,6 +90,32 @@ outputs:
     await saveHistory('fanout', handle);
   });
 
+  it('spreads a high concurrency over parallel shard workflows without exceeding it', async () => {
+    track.state.maxInFlight = 0;
+    const plan = engine.compile(`
+name: lanes
+steps:
+  work:
+    uses: test.track
+    forEach: ${JSON.stringify(Array.from({ length: 200 }, (_, i) => i))}
+    concurrency: 20
+    cache: false
+    with: { label: "lane-\${{ item }}", sleepMs: 50 }
+outputs:
+  count: "\${{ steps.work.outputs.succeeded }}"
+  results: "\${{ steps.work.outputs.results }}"
+`);
+    const handle = await engine.start(plan, {});
+    const result = await handle.result();
+    expect(result.outputs.count).toBe(200);
+    expect(track.state.maxInFlight).toBeLessThanOrEqual(20);
+    expect(track.state.maxInFlight).toBeGreaterThan(8);
+    const lines = (await engine.store.read(result.outputs.results as string)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l: { index: number }) => l.index)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    // Three lanes of about 67 items each: every unit ran in a workflow of its own.
+    expect((await engine.client.workflow.getHandle(`${handle.workflowId}/work/shard-2`).describe()).status.name).toBe('COMPLETED');
+  });
+
   it('retries a step that fails twice, then succeeds', async () => {
     const result = await engine.run(`
 name: flaky
