@@ -78,7 +78,8 @@ export function scheduleOptions(plan: Plan, opts: ApplyOptions): ScheduleOptions
     },
     policies: { overlap: OVERLAP[s.overlap], ...(s.catchupWindowMs !== undefined ? { catchupWindow: s.catchupWindowMs } : {}) },
     state: { paused: s.paused, ...(s.note ? { note: s.note } : {}) },
-    memo: { pipeline: plan.name, source: pipeline },
+    // the server keeps cron specs as calendars: the memo keeps the text, for `schedule list`
+    memo: { pipeline: plan.name, source: pipeline, cron: s.cron.join(', '), timezone: s.timezone ?? 'UTC' },
   };
 }
 
@@ -116,7 +117,7 @@ export async function listSchedules(client: Client): Promise<ScheduleRow[]> {
     rows.push({
       scheduleId: s.scheduleId,
       pipeline: String((s.memo as Record<string, unknown> | undefined)?.source ?? ''),
-      cron: (s.spec as { cronExpressions?: string[] }).cronExpressions?.join(', ') ?? describeCalendars(s.spec),
+      cron: String((s.memo as Record<string, unknown> | undefined)?.cron ?? '') || ((s.spec as { cronExpressions?: string[] }).cronExpressions?.join(', ') ?? describeCalendars(s.spec)),
       paused: s.state.paused,
       ...(s.info.nextActionTimes[0] ? { next: s.info.nextActionTimes[0].toISOString() } : {}),
       recent: s.info.recentActions.map((a) => a.action.workflow.workflowId),
