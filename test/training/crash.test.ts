@@ -130,13 +130,13 @@ async function afterCheckpointHeartbeat(handle: WorkflowHandle, workRoot: string
   throw new Error(`no ${stage} checkpoint was heartbeated`);
 }
 
-/** The pid of the trainer process whose config lives in `workDir` (only our own child). */
+/** The pid of the trainer process working in `workDir` (only our own child: matched by its cwd). */
 async function trainerPid(workDir: string): Promise<number> {
-  const needle = path.join(workDir, 'config.json');
   for (const entry of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    const cwd = await fs.readlink(`/proc/${entry}/cwd`).catch(() => '');
     const cmd = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.split('\0').includes(needle)) return Number(entry);
+    if (cwd === workDir && cmd.includes('trainer')) return Number(entry);
   }
   throw new Error(`no trainer process for ${workDir}`);
 }
