@@ -50,6 +50,7 @@ class Rollout:
     scores: torch.Tensor          # (B,)
     advantages: torch.Tensor      # (B, L-1)
     returns: torch.Tensor         # (B, L-1)
+    start: int                    # first position that predicts a response token, in any row
 
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -77,15 +78,25 @@ def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, gamma: 
 
 
 def forward_policy(model: nn.Module, value_head: ScalarHead, ids: torch.Tensor, attn: torch.Tensor,
-                   temperature: float, with_values: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-    """Per-position log-prob of the next token, entropy, and (optionally) value, all (B, L-1)."""
-    out = model(input_ids=ids, attention_mask=attn, output_hidden_states=with_values)
-    logits = out.logits[:, :-1, :].float() / temperature
+                   temperature: float, with_values: bool, start: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Per-position log-prob of the next token, entropy, and (optionally) value, all (B, L-1).
+
+    Only positions from `start` on (the earliest response position in the batch) are computed:
+    the LM head over a 150k-token vocabulary is not run on prompt positions. Earlier positions
+    are zero (they are masked out everywhere).
+    """
+    width = ids.shape[1] - 1
+    keep = width - start
+    out = model(input_ids=ids, attention_mask=attn, output_hidden_states=with_values, logits_to_keep=keep + 1)
+    logits = out.logits[:, -(keep + 1):-1, :].float() / temperature
     logprobs = torch.log_softmax(logits, dim=-1)
-    token_logp = logprobs.gather(-1, ids[:, 1:].unsqueeze(-1)).squeeze(-1)
+    token_logp = logprobs.gather(-1, ids[:, start + 1:].unsqueeze(-1)).squeeze(-1)
     entropy = -(logprobs.exp() * logprobs).sum(-1)
-    values = value_head(out.hidden_states[-1][:, :-1, :].float()) if with_values else None
-    return token_logp, entropy, values
+    pad = (start, 0)
+    values = None
+    if with_values:
+        values = torch.nn.functional.pad(value_head(out.hidden_states[-1][:, start:-1, :].float()), pad)
+    return torch.nn.functional.pad(token_logp, pad), torch.nn.functional.pad(entropy, pad), values
 
 
 def make_scorer(cfg: PpoConfig, policy_tok: Tokenizer, device: torch.device, dtype: torch.dtype) -> Scorer:
@@ -177,10 +188,11 @@ class PpoTrainer:
         mask = torch.zeros((len(seqs), ids.shape[1] - 1), device=self.device)
         for i, (p, r) in enumerate(zip(p_ids, responses)):
             mask[i, len(p) - 1: len(p) - 1 + len(r)] = 1.0
+        start = min(len(p) for p in p_ids) - 1
         with autocast(self.device, self.precision):
-            logp, _, values = forward_policy(self.model, self.value_head, ids, attn, cfg.temperature, True)
+            logp, _, values = forward_policy(self.model, self.value_head, ids, attn, cfg.temperature, True, start)
             with self.model.disable_adapter():  # type: ignore[attr-defined]
-                ref_logp, _, _ = forward_policy(self.model, self.value_head, ids, attn, cfg.temperature, False)
+                ref_logp, _, _ = forward_policy(self.model, self.value_head, ids, attn, cfg.temperature, False, start)
         assert values is not None
         texts_out = [self.tok.decode(strip_eos(r, self.tok.eos_id)) for r in responses]
         scores = torch.tensor(self.scorer(texts, texts_out), dtype=torch.float32, device=self.device)
@@ -200,7 +212,7 @@ class PpoTrainer:
             "kl": float(kl.sum(1).mean()),
             "response_length": float(mask.sum(1).mean()),
         }
-        return Rollout(ids, attn, mask, logp * mask, ref_logp * mask, values, scores, adv, returns), stats
+        return Rollout(ids, attn, mask, logp * mask, ref_logp * mask, values, scores, adv, returns, start), stats
 
     def update(self, ro: Rollout) -> dict[str, float]:
         cfg = self.cfg
@@ -215,7 +227,7 @@ class PpoTrainer:
                 m = ro.mask[mb]
                 with autocast(self.device, self.precision):
                     logp, entropy, values = forward_policy(self.model, self.value_head, ro.input_ids[mb],
-                                                           ro.attention_mask[mb], cfg.temperature, True)
+                                                           ro.attention_mask[mb], cfg.temperature, True, ro.start)
                 assert values is not None
                 ratio = torch.exp((logp - ro.logp[mb]) * m)
                 adv = ro.advantages[mb]
