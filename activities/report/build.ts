@@ -31,6 +31,7 @@ export function createBuildStep(now: () => Date = () => new Date()): StepImpl<Re
       ctx.store.putContent(markdown, { mediaType: 'text/markdown', ...meta }),
       ctx.store.putContent(json, { mediaType: 'application/json', ...meta }),
     ]);
-    return { html: refs[0].uri, markdown: refs[1].uri, json: refs[2].uri, location: ctx.store.uriOf(folder) };
+    // stores normalise a key's trailing slash away: the folder URI gets it back, so `${location}report.html` works
+    return { html: refs[0].uri, markdown: refs[1].uri, json: refs[2].uri, location: `${ctx.store.uriOf(folder.slice(0, -1))}/` };
   };
 }

@@ -1,7 +1,7 @@
 /**
  * pipelines/ablations/all.yaml: the full method and its three ablations (direct-output SFT, no
  * correctness filter, SFT only) through sub-pipelines, with one report holding the ablation table.
- * Tiny settings on 16 MBPP tasks; the variants share memoised steps.
+ * Tiny settings on 24 MBPP tasks (fewer leave an empty test split); the variants share memoised steps.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,8 +35,8 @@ describe('pipelines/ablations/all.yaml', () => {
   it('runs the four variants and reports the ablation table', async () => {
     const compiled = compilePipelineFile(path.join(repoRoot, 'pipelines/ablations/all.yaml'));
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
-    const { split: _split, k: _k, reward_epochs: _r, ...params } = TINY_PARAMS;
-    const handle = await engine.start(compiled.plan, { ...params, split: 'validation', limit: 16, subset_fraction: 0.6, ppo_iterations: 1 });
+    const { reward_epochs: _r, ...params } = TINY_PARAMS; // all.yaml exposes no reward_epochs
+    const handle = await engine.start(compiled.plan, { ...params, ppo_iterations: 1 });
     const summary = (await handle.result()) as { outputs: Record<string, unknown> };
     const location = String(summary.outputs.report_location);
     const report = JSON.parse((await store.read(`${location}report.json`)).toString()) as { ablationTable: Array<Record<string, unknown>>; table: Array<Record<string, unknown>> };

@@ -22,7 +22,8 @@ describe('report.build', () => {
       },
       ctx,
     );
-    expect(out.location).toBe(store.uriOf('reports/repairity-demo-1/'));
+    expect(out.location).toBe(`${store.uriOf('reports/repairity-demo-1')}/`);
+    expect((await store.read(`${out.location}report.md`)).toString()).toContain('# Test run');
     expect(reportFolder('a b/c@x')).toBe('reports/a_b_c/');
     const html = (await store.read('reports/repairity-demo-1/report.html')).toString();
     expect((await store.read(out.html)).toString()).toBe(html);
