@@ -142,7 +142,7 @@ export function registerDemo(program: Command): void {
         try {
           const workflowId = `repairity-demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
           const handle = await client.workflow.start('runPipeline', { taskQueue: workflowQueue(d.queuePrefix), workflowId, args: [{ plan, params }], memo: { pipeline: plan.name, source: 'repairity.yaml', params } });
-          say(`started ${workflowId}: pipelines/repairity.yaml on MBPP (${DEMO_PARAMS.limit} tasks, tiny model)`);
+          say(`started ${workflowId}: pipelines/repairity.yaml on MBPP (${String(params.limit)} tasks, student ${String(params.student)})`);
           say(`follow it in the UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}`);
           await watchRun(client, handle);
           const summary = (await handle.result()) as RunSummary;
