@@ -19,7 +19,8 @@ TEST_STEPS += test-python
 
 venv: $(VENV_STAMP)
 
-$(VENV_STAMP): $(PY_REQUIREMENTS)
+# Order-only: the stamp is keyed by the file's hash, so a fresh clone's newer mtime must not rebuild the venv.
+$(VENV_STAMP): | $(PY_REQUIREMENTS)
 	mkdir -p $(CACHE)/pip
 	$(PYTHON3) -m venv --clear $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --cache-dir $(CACHE)/pip --upgrade pip
