@@ -11,3 +11,9 @@ export function num(metrics: Record<string, number>, name: string): number | nul
   const v = metrics[name];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
+
+/** Every metrics event of the attempt ({step, ...metrics}, in order) as a JSONL artifact: the report's training curves. */
+export async function storeHistory(ctx: StepContext, history: Array<Record<string, number>>): Promise<string> {
+  const body = history.map((h) => JSON.stringify(h)).join('\n') + (history.length > 0 ? '\n' : '');
+  return (await ctx.store.putContent(body, { mediaType: 'application/x-ndjson', run: ctx.runId, step: ctx.stepId })).uri;
+}

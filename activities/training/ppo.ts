@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { StepImpl } from '../define.js';
 import { fetchFile, fetchModel } from './inputs.js';
-import { num, storeModel } from './outputs.js';
+import { num, storeHistory, storeModel } from './outputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
 import type { TrainedOutput } from './sft.js';
 
@@ -36,6 +36,7 @@ export function createPpoStep(rt: TrainerRuntime): StepImpl<PpoInput, TrainedOut
         steps: r.steps,
         resumedFrom: r.resumedFrom,
         metrics: r.metrics,
+        history: await storeHistory(ctx, r.history),
         meanReward: num(r.metrics, 'mean_reward'),
         kl: num(r.metrics, 'kl'),
       }),

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { StepImpl } from '../define.js';
 import { fetchFile, fetchModel } from './inputs.js';
-import { num, storeModel } from './outputs.js';
+import { num, storeHistory, storeModel } from './outputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
 import type { TrainedOutput } from './sft.js';
 
@@ -35,6 +35,7 @@ export function createRewardStep(rt: TrainerRuntime): StepImpl<RewardInput, Trai
         steps: r.steps,
         resumedFrom: r.resumedFrom,
         metrics: r.metrics,
+        history: await storeHistory(ctx, r.history),
         evalAccuracy: num(r.metrics, 'eval_accuracy'),
       }),
     });

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { StepImpl } from '../define.js';
 import { fetchFile, fetchModel } from './inputs.js';
-import { storeModel } from './outputs.js';
+import { storeHistory, storeModel } from './outputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
 
 export interface SftInput {
@@ -20,6 +20,8 @@ export interface TrainedOutput {
   steps: number;
   resumedFrom: number | null;
   metrics: Record<string, number>;
+  /** URI of the JSONL of every metrics event. */
+  history: string;
 }
 
 export function createSftStep(rt: TrainerRuntime): StepImpl<SftInput, TrainedOutput> {
@@ -42,6 +44,7 @@ export function createSftStep(rt: TrainerRuntime): StepImpl<SftInput, TrainedOut
         steps: r.steps,
         resumedFrom: r.resumedFrom,
         metrics: r.metrics,
+        history: await storeHistory(ctx, r.history),
       }),
     });
 }

@@ -28,9 +28,10 @@ const trainedOutput = (extra: Record<string, unknown>, required: string[] = []) 
     steps: { type: 'integer', minimum: 0 },
     resumedFrom: { type: ['integer', 'null'], description: 'Step of the checkpoint this attempt resumed from, if any' },
     metrics,
+    history: uri('JSONL artifact: every metrics event of the training ({step, ...metrics}), in order'),
     ...extra,
   },
-  required: ['model', 'sha256', 'steps', 'metrics', ...required],
+  required: ['model', 'sha256', 'steps', 'metrics', 'history', ...required],
   additionalProperties: false,
 });
 
@@ -53,7 +54,7 @@ export const sftSpec = defineSpec({
   },
   output: trainedOutput({}),
   queue: 'gpu',
-  version: '1',
+  version: '2',
   timeout: '72h',
   heartbeatTimeout: '2m',
 });
@@ -76,7 +77,7 @@ export const rewardSpec = defineSpec({
   },
   output: trainedOutput({ evalAccuracy: { type: ['number', 'null'] } }, ['evalAccuracy']),
   queue: 'gpu',
-  version: '1',
+  version: '2',
   timeout: '72h',
   heartbeatTimeout: '2m',
 });
@@ -102,7 +103,7 @@ export const ppoSpec = defineSpec({
   },
   output: trainedOutput({ meanReward: { type: ['number', 'null'] }, kl: { type: ['number', 'null'] } }, ['meanReward', 'kl']),
   queue: 'gpu',
-  version: '1',
+  version: '2',
   timeout: '72h',
   heartbeatTimeout: '2m',
 });
