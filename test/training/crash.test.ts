@@ -30,7 +30,7 @@ params:
   prompts: { type: string }
 defaults:
   cache: false
-  heartbeatTimeout: 5s
+  heartbeatTimeout: 15s
   retry: { attempts: 6, initialInterval: 200ms }
 steps:
   sft:
