@@ -23,12 +23,23 @@ async function main(): Promise<void> {
   const prompts = path.join(dir, 'prompts.jsonl');
   await fs.writeFile(prompts, Array.from({ length: 32 }, (_, i) => JSON.stringify({ prompt: `task ${i}:` })).join('\n') + '\n');
 
-  if (PART !== 'recovery') await overhead(python, dir);
-  if (PART !== 'overhead') await recovery(python);
+  const parts: string[] = [];
+  const goals: string[] = [];
+  if (PART !== 'recovery') {
+    parts.push(`checkpoint overhead ${(100 * (await overhead(python, dir))).toFixed(2)}%`);
+    goals.push('< 5%');
+  }
+  if (PART !== 'overhead') {
+    const r = await recovery(python);
+    parts.push(`recovery ${r.warm.toFixed(1)} s pre-warmed, ${r.cold.toFixed(1)} s cold`);
+    goals.push(`< ${r.goal} s`);
+  }
   await fs.rm(dir, { recursive: true, force: true });
+  console.log(`training: ${parts.join(', ')} (goal ${goals.join(', ')})`);
 }
 
-async function overhead(python: string, dir: string): Promise<void> {
+/** Returns the larger checkpoint share of step time of SFT and PPO. */
+async function overhead(python: string, dir: string): Promise<number> {
   const sftData = path.join(dir, 'sft.jsonl');
   const prompts = path.join(dir, 'prompts.jsonl');
   // Default interval (50) from trainer/config.py: not set here on purpose.
@@ -41,19 +52,23 @@ async function overhead(python: string, dir: string): Promise<void> {
         `storing one checkpoint (in the background) ${r.uploadSeconds.toFixed(3)} s`,
     );
   }
+  return Math.max(sft.share, ppo.share);
 }
 
-async function recovery(python: string): Promise<void> {
-  for (const prewarm of [true, false]) await recoveryOnce(python, prewarm);
+async function recovery(python: string): Promise<{ warm: number; cold: number; goal: number }> {
+  const warm = await recoveryOnce(python, true);
+  const cold = await recoveryOnce(python, false);
+  return { warm: warm.seconds, cold: cold.seconds, goal: warm.goal };
 }
 
-async function recoveryOnce(python: string, prewarm: boolean): Promise<void> {
+async function recoveryOnce(python: string, prewarm: boolean): Promise<{ seconds: number; goal: number }> {
   const rec = await measureRecovery(python, HEARTBEAT_S, prewarm);
   const goal = rec.heartbeatTimeoutSeconds + 10;
   console.log(
     `recovery (standby worker ${rec.prewarm ? 'with a pre-warmed trainer' : 'cold'}): worker SIGKILLed; retry dispatched after ${rec.retryStartedSeconds.toFixed(1)} s; training ran again from the step-${rec.resumedFromStep} checkpoint ` +
       `${rec.recoverySeconds.toFixed(1)} s after the kill (standby worker start-up, not counted: ${rec.workerStartSeconds.toFixed(1)} s; heartbeat timeout ${rec.heartbeatTimeoutSeconds} s; goal < ${goal} s: ${rec.recoverySeconds < goal ? 'met' : 'missed'})`,
   );
+  return { seconds: rec.recoverySeconds, goal };
 }
 
 await main();
