@@ -30,7 +30,7 @@ params:
   prompts: { type: string }
 defaults:
   cache: false
-  heartbeatTimeout: 15s
+  heartbeatTimeout: 5s
   retry: { attempts: 6, initialInterval: 200ms }
 steps:
   sft:
@@ -39,7 +39,7 @@ steps:
       dataset: \${{ params.sftData }}
       config:
         threads: 1
-        max_steps: 150
+        max_steps: 1000
         batch_size: 4
         optim: { lr: 0.01 }
         lora: { rank: 4, alpha: 16, dropout: 0.1, target_modules: [q_proj, v_proj, o_proj, up_proj, down_proj] }
@@ -49,7 +49,7 @@ steps:
     with:
       model: \${{ steps.sft.outputs.model }}
       dataset: \${{ params.prefs }}
-      config: { threads: 1, max_steps: 80, batch_size: 4, checkpoint: { interval: 5, keep: 2 } }
+      config: { threads: 1, max_steps: 1000, batch_size: 4, checkpoint: { interval: 5, keep: 2 } }
   ppo:
     uses: train.ppo
     with:
@@ -58,7 +58,7 @@ steps:
       prompts: \${{ params.prompts }}
       config:
         threads: 1
-        iterations: 40
+        iterations: 160
         batch_size: 8
         minibatch_size: 4
         ppo_epochs: 2
