@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { StepImpl } from '../define.js';
 import { fetchFile, fetchModel } from './inputs.js';
-import { num, storeHistory, storeModel } from './outputs.js';
+import { num, trainedOutput } from './outputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
 import type { TrainedOutput } from './sft.js';
 
@@ -31,12 +31,7 @@ export function createPpoStep(rt: TrainerRuntime): StepImpl<PpoInput, TrainedOut
         seed: input.seed ?? 0,
       }),
       collect: async (r) => ({
-        model: await storeModel(ctx, r.output),
-        sha256: r.sha256,
-        steps: r.steps,
-        resumedFrom: r.resumedFrom,
-        metrics: r.metrics,
-        history: await storeHistory(ctx, r.history),
+        ...(await trainedOutput(ctx, r)),
         meanReward: num(r.metrics, 'mean_reward'),
         kl: num(r.metrics, 'kl'),
       }),

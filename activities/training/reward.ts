@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { StepImpl } from '../define.js';
 import { fetchFile, fetchModel } from './inputs.js';
-import { num, storeHistory, storeModel } from './outputs.js';
+import { num, trainedOutput } from './outputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
 import type { TrainedOutput } from './sft.js';
 
@@ -30,12 +30,7 @@ export function createRewardStep(rt: TrainerRuntime): StepImpl<RewardInput, Trai
         ...(input.fields?.rejected ? { rejected_field: input.fields.rejected } : {}),
       }),
       collect: async (r) => ({
-        model: await storeModel(ctx, r.output),
-        sha256: r.sha256,
-        steps: r.steps,
-        resumedFrom: r.resumedFrom,
-        metrics: r.metrics,
-        history: await storeHistory(ctx, r.history),
+        ...(await trainedOutput(ctx, r)),
         evalAccuracy: num(r.metrics, 'eval_accuracy'),
       }),
     });

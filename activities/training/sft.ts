@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { StepImpl } from '../define.js';
 import { fetchFile, fetchModel } from './inputs.js';
-import { storeHistory, storeModel } from './outputs.js';
+import { trainedOutput } from './outputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
 
 export interface SftInput {
@@ -38,13 +38,6 @@ export function createSftStep(rt: TrainerRuntime): StepImpl<SftInput, TrainedOut
         ...(input.fields?.trace ? { trace_field: input.fields.trace } : {}),
         ...(input.fields?.fix ? { fix_field: input.fields.fix } : {}),
       }),
-      collect: async (r) => ({
-        model: await storeModel(ctx, r.output),
-        sha256: r.sha256,
-        steps: r.steps,
-        resumedFrom: r.resumedFrom,
-        metrics: r.metrics,
-        history: await storeHistory(ctx, r.history),
-      }),
+      collect: (r) => trainedOutput(ctx, r),
     });
 }
