@@ -7,6 +7,7 @@ import { bundleWorkflowCode, type NativeConnection, Worker, type WorkflowBundleW
 import { buildCatalog, type StepCatalog } from '../activities/catalog.js';
 import type { StepKind, StepSpec } from '../activities/define.js';
 import { createEngineActivities } from '../activities/runtime/engine-activities.js';
+import { ItemSlots } from '../activities/runtime/item-slots.js';
 import { bindParams } from '../compiler/index.js';
 import type { ArtifactStore } from '../store/types.js';
 import { activityQueue, workflowQueue } from '../workflows/queues.js';
@@ -15,12 +16,27 @@ import { preparePipelineRun } from './prepare-run.js';
 export const ALL_QUEUES = ['cpu', 'claude', 'sandbox', 'gpu'] as const;
 
 export interface QueueLimits {
-  /** Activities this worker runs at once on the queue. */
+  /** Activities, and forEach items, this worker runs at once on the queue. */
   maxConcurrent?: number;
-  /** Activities per second across ALL workers of the queue (server-enforced). */
+  /**
+   * Activities per second across ALL workers of the queue (server-enforced). forEach items run in
+   * chunks (many items per activity), so items are also held to this rate in each worker.
+   */
   maxTaskQueueActivitiesPerSecond?: number;
-  /** Activities per second for this worker alone. */
+  /** Activities, and forEach items, per second for this worker alone. */
   maxActivitiesPerSecond?: number;
+}
+
+/** The per-worker item limits of each served queue that has any. */
+function itemSlotsOf(wfQueue: string, queues: readonly string[], limits: Partial<Record<string, QueueLimits>> = {}): Map<string, ItemSlots> {
+  const slots = new Map<string, ItemSlots>();
+  for (const queue of queues) {
+    const l = limits[queue];
+    if (l?.maxConcurrent === undefined) continue;
+    const perSecond = Math.min(l.maxActivitiesPerSecond ?? Infinity, l.maxTaskQueueActivitiesPerSecond ?? Infinity);
+    slots.set(activityQueue(wfQueue, queue), new ItemSlots({ concurrency: l.maxConcurrent, ...(perSecond < Infinity ? { perSecond } : {}) }));
+  }
+  return slots;
 }
 
 export interface WorkerSetupOptions {
@@ -50,13 +66,14 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 export async function createWorkers(opts: WorkerSetupOptions): Promise<Worker[]> {
   const catalog: StepCatalog = buildCatalog(opts.extraSpecs);
+  const wfQueue = workflowQueue(opts.queuePrefix);
   const activities = createEngineActivities({
+    itemSlots: itemSlotsOf(wfQueue, opts.queues ?? ALL_QUEUES, opts.limits),
     store: opts.store,
     kinds: opts.kinds,
     preparePipeline: (pipeline, params) => preparePipelineRun(opts.pipelinesDir, pipeline, params, catalog),
     bindParams: (plan, params) => bindParams(plan, params),
   });
-  const wfQueue = workflowQueue(opts.queuePrefix);
   const namespace = opts.namespace ?? 'default';
   const workers: Worker[] = [];
   if (opts.workflows !== false) {

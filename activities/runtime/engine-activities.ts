@@ -9,6 +9,8 @@ import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind } from '../define.js';
 import { collectForEach, expandForEach, writeRecordBatch, type CollectInput, type ExpandInput } from './foreach.js';
 import type { ForEachExpansion, PreparedRun, RecordBatch, StepInvocation, StepResult } from './invocation.js';
+import { Context } from '@temporalio/activity';
+import type { ItemSlots } from './item-slots.js';
 import { executeStep } from './run-step.js';
 
 export interface EngineActivityOptions {
@@ -18,6 +20,8 @@ export interface EngineActivityOptions {
   preparePipeline(pipeline: string, params: Record<string, unknown>): Promise<PreparedRun>;
   /** Binds params to an already compiled plan. */
   bindParams(plan: Plan, params: Record<string, unknown>): Record<string, unknown>;
+  /** This worker's limit on forEach items run at once, by task queue name. */
+  itemSlots?: ReadonlyMap<string, ItemSlots>;
 }
 
 export function createEngineActivities(opts: EngineActivityOptions) {
@@ -44,7 +48,8 @@ export function createEngineActivities(opts: EngineActivityOptions) {
     },
   };
   const steps: Record<string, (inv: StepInvocation) => Promise<StepResult>> = {};
-  for (const [name, kind] of opts.kinds) steps[name] = (inv) => executeStep(kind, inv, store);
+  const slotsOf = (): ItemSlots | undefined => opts.itemSlots?.get(Context.current().info.taskQueue);
+  for (const [name, kind] of opts.kinds) steps[name] = (inv) => executeStep(kind, inv, store, inv.mode === 'chunk' ? slotsOf() : undefined);
   return { ...engine, ...steps };
 }
 

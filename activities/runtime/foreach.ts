@@ -107,7 +107,9 @@ export async function writeRecordBatch(store: ArtifactStore, batch: RecordBatch)
 async function shardRecords(store: ArtifactStore, run: RunIdentity, stepId: string, shard: ShardRef): Promise<Map<number, ItemRecord>> {
   const byIndex = new Map<number, ItemRecord>();
   for await (const key of store.list(runKeys.shardRecords(run.runId, stepId, shard.start))) {
-    for (const rec of await readJson<ItemRecord[]>(store, key)) byIndex.set(rec.index, rec);
+    // Record batches of the shard workflow are arrays; chunk record files also carry their usage.
+    const file = await readJson<ItemRecord[] | { records: ItemRecord[] }>(store, key);
+    for (const rec of Array.isArray(file) ? file : file.records) byIndex.set(rec.index, rec);
   }
   return byIndex;
 }

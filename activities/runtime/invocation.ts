@@ -46,13 +46,52 @@ export interface ItemInvocation {
   budgetRemainingUsd?: number;
 }
 
-export type StepInvocation = SingleInvocation | ItemInvocation;
+/**
+ * A range of a forEach step's items run by one activity, `concurrency` at a time: one Temporal
+ * activity per chunk instead of per item, so a fan-out is not bound by the server's activity
+ * rate. Finished items are written to the store as they complete, so a retried chunk runs only
+ * the items still owed; items that failed transiently make the chunk fail retryably.
+ */
+export interface ChunkInvocation {
+  mode: 'chunk';
+  /** Store key of the `ForEachContext` written by `expandForEach`. */
+  context: string;
+  /** The items to run: a range of one stored shard. */
+  shard: ShardRef;
+  /** First index of the shard workflow's unit: the chunk's records go in its records folder. */
+  recordsStart: number;
+  concurrency: number;
+  /** Stop starting items after the first item that failed for good. */
+  failFast: boolean;
+  /** Each item's own time limit (the step's `timeout`). */
+  itemTimeoutMs: number;
+  /** The step's retry policy, applied per item across the chunk's attempts. */
+  maximumAttempts: number;
+  nonRetryableErrorTypes: string[];
+  budgetRemainingUsd?: number;
+}
+
+export type StepInvocation = SingleInvocation | ItemInvocation | ChunkInvocation;
+
+/** What a chunk reports back; its item records are already in the store. */
+export type ChunkResult = ShardResult;
+
+/** The progress a chunk heartbeats; the CLI adds it to the shard's counts. */
+export interface ChunkProgress {
+  succeeded: number;
+  failed: number;
+  cached: number;
+  inFlight: number;
+  usage: Usage;
+}
 
 export interface StepResult {
   outputs: Record<string, unknown>;
   usage?: Usage;
   /** True when the result came from the step cache or from an earlier attempt of this run. */
   cached: boolean;
+  /** Set for a chunk of forEach items (whose records are in the store, not in `outputs`). */
+  chunk?: ChunkResult;
 }
 
 /** One record per forEach item; the step's results JSONL is made of these, in item order. */

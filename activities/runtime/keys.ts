@@ -18,6 +18,10 @@ export const runKeys = {
   /** Prefix of the record batches of the shard starting at `shardStart`. */
   shardRecords: (runId: string, stepId: string, shardStart: number) => `${stepPrefix(runId, stepId)}/foreach/records/${String(shardStart).padStart(9, '0')}/`,
   recordBatch: (runId: string, stepId: string, shardStart: number, part: number) => `${stepPrefix(runId, stepId)}/foreach/records/${String(shardStart).padStart(9, '0')}/${String(part).padStart(6, '0')}.json`,
+  /** Record files of one chunk (all its attempts), inside its unit's records folder. */
+  chunkRecords: (runId: string, stepId: string, recordsStart: number, chunkStart: number) => `${stepPrefix(runId, stepId)}/foreach/records/${String(recordsStart).padStart(9, '0')}/c${String(chunkStart).padStart(9, '0')}/`,
+  chunkRecordFile: (runId: string, stepId: string, recordsStart: number, chunkStart: number, attempt: number, seq: number) =>
+    `${runKeys.chunkRecords(runId, stepId, recordsStart, chunkStart)}a${String(attempt).padStart(4, '0')}-${String(seq).padStart(6, '0')}.json`,
   runRecord: (runId: string) => `runs/${safeSegment(runId)}/run.json`,
 };
 

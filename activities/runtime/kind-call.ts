@@ -1,0 +1,98 @@
+/**
+ * One call of a step kind: validate the resolved input, consult the step cache, run the kind
+ * with its StepContext, check the outputs. Shared by single steps, forEach items and chunks.
+ */
+import { Context } from '@temporalio/activity';
+import { LRUCache } from 'lru-cache';
+import { InvalidStepInputError, PermanentError } from '../../core/errors.js';
+import { resolveTemplate, type Scope } from '../../core/expressions.js';
+import { hashJson } from '../../core/hash.js';
+import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
+import type { ArtifactStore } from '../../store/types.js';
+import type { StepContext, StepKind, Usage } from '../define.js';
+import { withAutoHeartbeat } from './auto-heartbeat.js';
+import { stepContextFromActivity, type ContextOptions } from './context.js';
+import { describeWhere } from './failure.js';
+import type { StepResult, StepRuntime } from './invocation.js';
+import { stepCacheKey } from './keys.js';
+import { validateAgainst } from './validate.js';
+
+const MAX_OUTPUT_BYTES = 256 * 1024;
+export const MAX_ITEM_OUTPUT_BYTES = 64 * 1024;
+
+/** Context files and shards are read by every item of a step: keep recent ones in memory. */
+const sharedReads = new LRUCache<string, object>({ max: 64 });
+
+export async function readShared<T>(store: ArtifactStore, key: string): Promise<T> {
+  const id = `${store.rootUri}|${key}`;
+  const hit = sharedReads.get(id);
+  if (hit !== undefined) return hit as T;
+  const value = await readJson<T>(store, key);
+  sharedReads.set(id, value as object);
+  return value;
+}
+
+export function resolveInputs(step: StepRuntime, scope: Scope, itemIndex?: number): Record<string, unknown> {
+  try {
+    return resolveTemplate(step.with, scope) as Record<string, unknown>;
+  } catch (err) {
+    const where = describeWhere({ stepId: step.stepId, uses: step.uses, ...(itemIndex !== undefined ? { itemIndex } : {}) });
+    throw new PermanentError(`${where}: an expression in "with" could not be evaluated: ${(err as Error).message}`, { step: step.stepId });
+  }
+}
+
+/** The cache key of a step's work: its kind, the kind's code version and its resolved inputs. */
+export function cacheKeyOf(step: StepRuntime, input: unknown): string {
+  return hashJson({ uses: step.uses, version: step.kindVersion, input });
+}
+
+export interface KindCall {
+  store: ArtifactStore;
+  runId: string;
+  itemIndex?: number;
+  budget?: number;
+  /** Builds the StepContext; by default the one of the activity running now. */
+  makeContext?: (opts: ContextOptions) => { ctx: StepContext; usage: Usage };
+  /** Heartbeat on the step's behalf at this timeout's pace; default the activity's own timeout. */
+  heartbeatTimeoutMs?: number;
+}
+
+export async function runKind(kind: StepKind, step: StepRuntime, input: Record<string, unknown>, call: KindCall): Promise<StepResult> {
+  const { store, runId, itemIndex, budget } = call;
+  const problems = validateAgainst(kind.spec.input, input);
+  if (problems.length > 0) {
+    throw new InvalidStepInputError(`inputs do not match ${step.uses}: ${problems.join('; ')}. Fix the step's "with:" in the pipeline file.`, { step: step.stepId });
+  }
+  const cacheKey = step.cache ? stepCacheKey(cacheKeyOf(step, input)) : undefined;
+  if (cacheKey) {
+    const hit = await readJsonIfExists<StepResult>(store, cacheKey);
+    // Paid for by an earlier run: nothing is spent now.
+    if (hit) return { outputs: hit.outputs, cached: true };
+  }
+  const { ctx, usage } = (call.makeContext ?? stepContextFromActivity)({
+    runId,
+    stepId: step.stepId,
+    ...(itemIndex !== undefined ? { itemIndex } : {}),
+    store,
+    cache: step.cache,
+    ...(budget !== undefined ? { budgetRemainingUsd: budget } : {}),
+  });
+  const beat = withAutoHeartbeat(ctx, 'heartbeatTimeoutMs' in call ? call.heartbeatTimeoutMs : Context.current().info.heartbeatTimeoutMs);
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = ((await kind.run(input, beat.ctx)) ?? {}) as Record<string, unknown>;
+  } finally {
+    beat.stop();
+  }
+  const outProblems = validateAgainst(kind.spec.output, outputs);
+  if (outProblems.length > 0) {
+    throw new PermanentError(`${step.uses} returned outputs that do not match its declared schema: ${outProblems.join('; ')} (a bug in the step kind)`);
+  }
+  const size = Buffer.byteLength(JSON.stringify(outputs));
+  if (size > MAX_OUTPUT_BYTES) {
+    throw new PermanentError(`outputs are ${size} bytes, over the ${MAX_OUTPUT_BYTES}-byte limit for workflow history: write large data to the artifact store and return its reference`);
+  }
+  const result: StepResult = { outputs, usage, cached: false };
+  if (cacheKey) await writeJson(store, cacheKey, { outputs, usage }, { run: runId, step: step.stepId });
+  return result;
+}

@@ -1,0 +1,216 @@
+/**
+ * Runs a chunk of a forEach step's items in one activity, `concurrency` at a time (a sliding
+ * window, so a slow item holds one slot, not a wave). Each finished item (succeeded, or failed for
+ * good) is written to the store within a few seconds, so a retried or resumed chunk runs only the
+ * items still owed. Items that failed transiently make the chunk fail retryably once the others
+ * are done, so Temporal's retry policy (backoff, the server's retry-after) still decides when
+ * they run again; on the last attempt they are recorded as failed instead.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { PermanentError, TransientError } from '../../core/errors.js';
+import type { Scope } from '../../core/expressions.js';
+import { readJson, writeJson } from '../../store/json.js';
+import type { ArtifactStore } from '../../store/types.js';
+import type { StepKind, Usage } from '../define.js';
+import { addUsage, emptyUsage, stepContextFromActivity, type ContextOptions } from './context.js';
+import { toActivityFailure } from './failure.js';
+import type { ChunkInvocation, ChunkProgress, ChunkResult, ForEachContext, ItemRecord } from './invocation.js';
+import type { ItemSlots } from './item-slots.js';
+import { runKeys } from './keys.js';
+import { MAX_ITEM_OUTPUT_BYTES, readShared, resolveInputs, runKind } from './kind-call.js';
+
+const MAX_REPORTED_FAILURES = 5;
+/** Finished items are written when this many bytes of records wait, or this long after the last write. */
+const FLUSH_BYTES = 1 << 20;
+const FLUSH_MS = 5_000;
+
+/** A chunk's record file: finished items and what they cost. */
+export interface ChunkRecordFile {
+  records: ItemRecord[];
+  usage: Usage;
+}
+
+/** What a chunk heartbeats: its progress, and the details each running item last reported. */
+export interface ChunkHeartbeat {
+  progress: ChunkProgress;
+  items: Record<string, unknown>;
+}
+
+type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean } | { ok: false; err: unknown };
+
+function timeoutAfter(ms: number, signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
+    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  });
+}
+
+function retryDelayOf(err: unknown): number | undefined {
+  return err instanceof TransientError ? err.retryAfterMs : undefined;
+}
+
+export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: ArtifactStore, slots?: ItemSlots): Promise<ChunkResult> {
+  const activity = Context.current();
+  const { attempt } = activity.info;
+  const cancelled = activity.cancellationSignal;
+  const context = await readShared<ForEachContext>(store, inv.context);
+  const { run, step } = context;
+  const shard = await readShared<{ start: number; items: unknown[] }>(store, inv.shard.key);
+  const chunkStart = inv.shard.start;
+  const result: ChunkResult = { succeeded: 0, failed: 0, cached: 0, usage: emptyUsage(), failures: [], budgetExhausted: false };
+  const count = (rec: ItemRecord): void => {
+    if (rec.status === 'succeeded') result.succeeded++;
+    else {
+      result.failed++;
+      if (result.failures.length < MAX_REPORTED_FAILURES) result.failures.push({ index: rec.index, message: rec.error?.message ?? 'failed' });
+    }
+    if (rec.cached) result.cached++;
+  };
+
+  // Items finished by earlier attempts are in the store: never run them again.
+  const done = new Set<number>();
+  for await (const key of store.list(runKeys.chunkRecords(run.runId, step.stepId, inv.recordsStart, chunkStart))) {
+    const file = await readJson<ChunkRecordFile>(store, key);
+    addUsage(result.usage, file.usage);
+    for (const rec of file.records) {
+      if (done.has(rec.index)) continue;
+      done.add(rec.index);
+      count(rec);
+    }
+  }
+  const owed = Array.from({ length: inv.shard.count }, (_, i) => chunkStart + i).filter((i) => !done.has(i));
+
+  let waiting: ItemRecord[] = [];
+  let waitingUsage = emptyUsage();
+  let waitingBytes = 0;
+  let lastWrite = Date.now();
+  let seq = 0;
+  const write = async (): Promise<void> => {
+    if (waiting.length === 0) return;
+    const file: ChunkRecordFile = { records: waiting, usage: waitingUsage };
+    const key = runKeys.chunkRecordFile(run.runId, step.stepId, inv.recordsStart, chunkStart, attempt, seq++);
+    waiting = [];
+    waitingUsage = emptyUsage();
+    waitingBytes = 0;
+    lastWrite = Date.now();
+    await writeJson(store, key, file, { run: run.runId, step: step.stepId });
+  };
+  const finish = async (rec: ItemRecord, usage: Usage | undefined): Promise<void> => {
+    count(rec);
+    if (usage) {
+      addUsage(result.usage, usage);
+      addUsage(waitingUsage, usage);
+    }
+    waiting.push(rec);
+    waitingBytes += JSON.stringify(rec).length;
+    if (waitingBytes >= FLUSH_BYTES || Date.now() - lastWrite >= FLUSH_MS) await write();
+  };
+
+  let inFlight = 0;
+  const itemDetails: Record<string, unknown> = {};
+  const previous = activity.info.heartbeatDetails as ChunkHeartbeat | undefined;
+  const beat = (): void => {
+    const progress: ChunkProgress = { succeeded: result.succeeded, failed: result.failed, cached: result.cached, inFlight, usage: { ...result.usage } };
+    activity.heartbeat({ progress, items: itemDetails } satisfies ChunkHeartbeat);
+  };
+  const heartbeatMs = Math.max(200, Math.min((activity.info.heartbeatTimeoutMs ?? 30_000) / 3, 5_000));
+  const ticker = setInterval(beat, heartbeatMs);
+  ticker.unref();
+
+  const makeContext = (index: number, signal: AbortSignal) => (opts: ContextOptions) => {
+    const made = stepContextFromActivity(opts);
+    made.ctx = {
+      ...made.ctx,
+      signal,
+      heartbeat: (details) => {
+        itemDetails[index] = details;
+        beat();
+      },
+      lastHeartbeat: <T>() => previous?.items?.[index] as T | undefined,
+    };
+    return made;
+  };
+
+  const budgetLeft = (): number | undefined => (inv.budgetRemainingUsd === undefined ? undefined : inv.budgetRemainingUsd - result.usage.costUsd);
+
+  const runOne = async (index: number): Promise<Outcome> => {
+    const itemStop = new AbortController();
+    const signal = AbortSignal.any([cancelled, itemStop.signal]);
+    try {
+      const scope: Scope = { ...context.scope, item: shard.items[index - shard.start], index };
+      const input = resolveInputs(step, scope, index);
+      const left = budgetLeft();
+      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal), heartbeatTimeoutMs: undefined });
+      const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, itemStop.signal)]);
+      const size = Buffer.byteLength(JSON.stringify(r.outputs));
+      if (size > MAX_ITEM_OUTPUT_BYTES) {
+        throw new PermanentError(`outputs are ${size} bytes, over the ${MAX_ITEM_OUTPUT_BYTES}-byte limit for one forEach item: write large data to the artifact store and return its reference`);
+      }
+      return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached };
+    } catch (err) {
+      return { ok: false, err };
+    } finally {
+      // Stops the item's timer, and tells a kind still running after its timeout to give up.
+      itemStop.abort();
+      delete itemDetails[index];
+    }
+  };
+
+  const lastAttempt = inv.maximumAttempts > 0 && attempt >= inv.maximumAttempts;
+  const retryLater: { index: number; failure: ApplicationFailure; delayMs?: number }[] = [];
+  let stop = inv.failFast && result.failed > 0;
+  let next = 0;
+  const runner = async (): Promise<void> => {
+    while (!stop && !cancelled.aborted && next < owed.length) {
+      const left = budgetLeft();
+      if (left !== undefined && left <= 0) {
+        result.budgetExhausted = true;
+        stop = true;
+        return;
+      }
+      const index = owed[next++]!;
+      inFlight++;
+      const outcome = await (slots ? slots.run(() => runOne(index), cancelled) : runOne(index)).catch((err: unknown): Outcome => ({ ok: false, err }));
+      inFlight--;
+      if (outcome.ok) {
+        await finish({ index, status: 'succeeded', outputs: outcome.outputs, ...(outcome.cached ? { cached: true } : {}) }, outcome.usage);
+        continue;
+      }
+      if (cancelled.aborted) return;
+      const failure = toActivityFailure(outcome.err, { stepId: step.stepId, uses: step.uses, itemIndex: index });
+      if (failure instanceof CancelledFailure) return;
+      const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
+      const permanent = failure instanceof ApplicationFailure && (failure.nonRetryable || inv.nonRetryableErrorTypes.includes(type));
+      if (!permanent && !lastAttempt && failure instanceof ApplicationFailure) {
+        const delayMs = retryDelayOf(outcome.err);
+        retryLater.push({ index, failure, ...(delayMs !== undefined ? { delayMs } : {}) });
+        continue;
+      }
+      const message = permanent || inv.maximumAttempts <= 1 ? failure.message : `${failure.message} (attempt ${attempt} of ${inv.maximumAttempts}, the last)`;
+      await finish({ index, status: 'failed', error: { type, message } }, undefined);
+      if (inv.failFast) stop = true;
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(inv.concurrency, owed.length)) }, runner));
+    await write();
+  } finally {
+    clearInterval(ticker);
+  }
+  if (cancelled.aborted) {
+    throw cancelled.reason instanceof CancelledFailure ? cancelled.reason : new CancelledFailure(String(cancelled.reason ?? 'cancelled'));
+  }
+  if (retryLater.length > 0) {
+    const first = retryLater[0]!;
+    const delays = retryLater.map((r) => r.delayMs).filter((d): d is number => d !== undefined);
+    throw ApplicationFailure.create({
+      type: first.failure.type ?? 'Error',
+      message: `${retryLater.length} of ${inv.shard.count} items of this chunk failed for now and run again on the next attempt (attempt ${attempt}${inv.maximumAttempts > 0 ? ` of ${inv.maximumAttempts}` : ''}); first: ${first.failure.message}`,
+      nonRetryable: false,
+      ...(delays.length > 0 ? { nextRetryDelay: Math.max(...delays) } : {}),
+    });
+  }
+  return result;
+}
