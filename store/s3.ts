@@ -10,10 +10,10 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { PermanentError } from '../core/errors.js';
 import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
 import { copyObject } from './s3-copy.js';
+import { uploadStream } from './s3-upload.js';
 import { isNotFound, translateS3Error } from './s3-errors.js';
 import { HashMeter, collect, hashFile, toReadable, verifying } from './streams.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
@@ -48,9 +48,9 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
 /**
  * The artifact store on S3 or any S3-compatible server.
  *
- * Uploads go through `@aws-sdk/lib-storage` (multipart, parts in parallel, each request retried by
- * the client's retry policy); a multipart upload becomes visible only when it completes and is
- * aborted when it fails. A content-addressed body whose hash is not known up front is uploaded to a
+ * Uploads go through `uploadStream` (s3-upload.ts: multipart, parts in parallel from a small pool of
+ * reused buffers, each request retried by the client's retry policy); a multipart upload becomes
+ * visible only when it completes and is aborted when it fails. A content-addressed body whose hash is not known up front is uploaded to a
  * staging key under `<prefix>/.repairity/staging/` while it is hashed, then copied server-side to
  * its blob key (skipped when that blob exists) and the staging object deleted. With `meta.sha256`
  * the body goes straight to its blob key and fails before completing if it hashes otherwise.
@@ -99,17 +99,10 @@ export class S3Store implements ArtifactStore {
     return `${this.rootUri}/${this.keyOf(keyOrUri)}`;
   }
 
-  /** Uploads a stream to an object key; multipart above one part, aborted on failure. */
+  /** Uploads a stream to an object key; multipart above one part, aborted on failure (see s3-upload.ts). */
   private async upload(objectKey: string, body: Readable, contentType: string, metadata: Record<string, string>, artifact: string): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: objectKey, Body: body, ContentType: contentType, Metadata: metadata },
-      partSize: this.partSize,
-      queueSize: this.queueSize,
-      leavePartsOnError: false,
-    });
     try {
-      await upload.done();
+      await uploadStream({ client: this.client, bucket: this.bucket, key: objectKey, body, contentType, metadata, partSize: this.partSize, queueSize: this.queueSize });
     } catch (err) {
       body.destroy();
       throw translateS3Error(err, 'upload of', artifact);

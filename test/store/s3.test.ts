@@ -71,6 +71,43 @@ describe('S3 store specifics', () => {
     expect(uploads.Uploads ?? []).toEqual([]);
   });
 
+  it('uploads bodies on and around part boundaries, one part at a time and in parallel', async () => {
+    const part = 5 * 1024 * 1024;
+    for (const queueSize of [1, 3]) {
+      const store = freshStore({ partSize: part, queueSize });
+      for (const size of [0, 1, part - 1, part, part + 1, 2 * part, 3 * part + 7]) {
+        // Chunks that do not divide the part size (a multiple of 4: the generator writes 32-bit words).
+        const expected = await hashStream(patternStream(size, 64 * 1024 + 4, size));
+        const ref = await store.putContent(patternStream(size, 64 * 1024 + 4, size));
+        expect(ref).toMatchObject({ sha256: expected.sha256, size });
+        expect(await hashStream(await store.open(ref.uri))).toEqual(expected);
+      }
+    }
+  });
+
+  it('aborts the multipart upload when a part fails, leaving no object and no pending upload', async () => {
+    const failing = createS3Client(settings);
+    failing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand' && (args.input as { PartNumber?: number }).PartNumber === 2) throw new Error('part 2 lost');
+        return next(args);
+      },
+      { step: 'initialize', name: 'failPartTwo' },
+    );
+    try {
+      const store = new S3Store({ client: failing, bucket, prefix: `contract/${randomUUID()}`, partSize: 5 * 1024 * 1024, queueSize: 2 });
+      const body = patternStream(16 * 1024 * 1024, 1 << 20, 3);
+      const { sha256 } = await hashStream(patternStream(16 * 1024 * 1024, 1 << 20, 3));
+      await expect(store.putContent(body, { sha256 })).rejects.toThrow(/part 2 lost/);
+      expect(await store.exists(blobKey(sha256))).toBe(false);
+      // MinIO lists pending uploads only for an exact object key.
+      const uploads = await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: `${store.prefix}/${blobKey(sha256)}` }));
+      expect(uploads.Uploads ?? []).toEqual([]);
+    } finally {
+      failing.destroy();
+    }
+  });
+
   it('copies large staged uploads to their blob key as a parallel multipart copy', async () => {
     const store = freshStore({ singleCopyLimit: 8 * 1024 * 1024, copyPartSize: 5 * 1024 * 1024 });
     const total = 21 * 1024 * 1024 + 3;
