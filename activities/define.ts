@@ -27,6 +27,11 @@ export interface StepSpec {
   /** Default timeouts and heartbeat, overridable per step. Durations as in the pipeline language ("10m"). */
   timeout?: string;
   heartbeatTimeout?: string;
+  /**
+   * The kind memoises its own work in the store, keyed by what it sends (and honours
+   * `ctx.cache`), so the runtime's step cache would keep the same answer twice: it is skipped.
+   */
+  memoised?: boolean;
 }
 
 export interface Usage {

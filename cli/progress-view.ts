@@ -5,7 +5,8 @@
  */
 import cliProgress from 'cli-progress';
 import type { WorkflowHandle, Client } from '@temporalio/client';
-import type { RunProgress, ShardProgress, StepProgress } from '../workflows/progress.js';
+import type { RunProgress, StepProgress } from '../workflows/progress.js';
+import { liveItems, type LiveItems } from './live-items.js';
 
 const POLL_MS = 500;
 
@@ -13,7 +14,7 @@ export function formatUsd(usd: number): string {
   return `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
 }
 
-function itemCounts(step: StepProgress, live: ShardProgress | undefined): { done: number; total: number } {
+function itemCounts(step: StepProgress, live: LiveItems | undefined): { done: number; total: number } {
   if (!step.items) return { done: ['pending', 'running'].includes(step.state) ? 0 : 1, total: 1 };
   const liveDone = live ? live.succeeded + live.failed : 0;
   return { done: Math.min(step.items.total, step.items.succeeded + step.items.failed + liveDone), total: Math.max(step.items.total, 1) };
@@ -28,15 +29,6 @@ export function describeStep(step: StepProgress): string {
 /** Lines are printed when a step's state or its tenth of items done changes. */
 function lineKey(step: StepProgress, done: number, total: number): string {
   return `${step.state}:${step.items ? Math.floor((10 * done) / total) : 0}`;
-}
-
-async function liveShard(client: Client, step: StepProgress): Promise<ShardProgress | undefined> {
-  if (!step.shardWorkflowId || step.state !== 'running') return undefined;
-  try {
-    return await client.workflow.getHandle(step.shardWorkflowId).query<ShardProgress>('progress');
-  } catch {
-    return undefined;
-  }
 }
 
 async function queryProgress(handle: WorkflowHandle): Promise<RunProgress | undefined> {
@@ -63,7 +55,7 @@ export async function watchRun(client: Client, handle: WorkflowHandle, out: Node
       if (progress) {
         const width = Math.max(...progress.steps.map((s) => s.id.length));
         for (const step of progress.steps) {
-          const { done: n, total } = itemCounts(step, await liveShard(client, step));
+          const { done: n, total } = itemCounts(step, await liveItems(client, step));
           const info = describeStep(step);
           const label = step.id.padEnd(width);
           if (bars) {

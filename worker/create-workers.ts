@@ -96,6 +96,8 @@ export async function createWorkers(opts: WorkerSetupOptions): Promise<Worker[]>
         namespace,
         taskQueue: activityQueue(wfQueue, queue),
         activities,
+        // Chunks of forEach items heartbeat their progress; the CLI shows it live, so let it through often.
+        maxHeartbeatThrottleInterval: '2 seconds',
         ...(limits.maxConcurrent !== undefined ? { maxConcurrentActivityTaskExecutions: limits.maxConcurrent } : {}),
         ...(limits.maxActivitiesPerSecond !== undefined ? { maxActivitiesPerSecond: limits.maxActivitiesPerSecond } : {}),
         ...(limits.maxTaskQueueActivitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: limits.maxTaskQueueActivitiesPerSecond } : {}),

@@ -115,12 +115,13 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
         const n = nextUnit++;
         const left = budgetLeft(step, p);
         const childId = `${info.workflowId}/${step.id}/shard-${n}`;
-        p.shardWorkflowId = childId;
+        p.shardWorkflowIds = [...(p.shardWorkflowIds ?? []), childId];
         const r = await wf.executeChild(forEachShard, {
           workflowId: childId,
           taskQueue: info.taskQueue,
           args: [{ run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [units[n]!], concurrency: laneConcurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) }],
         });
+        p.shardWorkflowIds = p.shardWorkflowIds.filter((id) => id !== childId);
         p.items!.succeeded += r.succeeded;
         p.items!.failed += r.failed;
         p.items!.cached += r.cached;
@@ -131,7 +132,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, (_, i) => lane(i)));
-    delete p.shardWorkflowId;
+    delete p.shardWorkflowIds;
     const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, count: expansion.count, shards: units, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
     outputs.set(step.id, collected);
     if (budgetExhausted) throw new StepFailed(`budget spent after ${p.items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, 'BudgetExceeded');

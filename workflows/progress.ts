@@ -15,8 +15,8 @@ export interface StepProgress {
   uses: string;
   state: StepState;
   items?: ItemCounts;
-  /** Child workflow running the current shard of a forEach step (query it for live item counts). */
-  shardWorkflowId?: string;
+  /** Child workflows running shards of a forEach step now (query them, and their chunk heartbeats, for live item counts). */
+  shardWorkflowIds?: string[];
   error?: string;
   reason?: string;
   startedAt?: string;

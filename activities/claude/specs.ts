@@ -25,6 +25,7 @@ export const messageSpec = defineSpec({
   version: '1',
   timeout: '15m',
   heartbeatTimeout: '1m',
+  memoised: true,
 });
 
 const rankArray = { type: 'array', items: { type: 'string' } } as const;
@@ -88,6 +89,7 @@ export const judgeSpec = defineSpec({
   version: '1',
   timeout: '15m',
   heartbeatTimeout: '1m',
+  memoised: true,
 });
 
 const batchRequest = {

@@ -63,7 +63,7 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
   if (problems.length > 0) {
     throw new InvalidStepInputError(`inputs do not match ${step.uses}: ${problems.join('; ')}. Fix the step's "with:" in the pipeline file.`, { step: step.stepId });
   }
-  const cacheKey = step.cache ? stepCacheKey(cacheKeyOf(step, input)) : undefined;
+  const cacheKey = step.cache && !kind.spec.memoised ? stepCacheKey(cacheKeyOf(step, input)) : undefined;
   if (cacheKey) {
     const hit = await readJsonIfExists<StepResult>(store, cacheKey);
     // Paid for by an earlier run: nothing is spent now.

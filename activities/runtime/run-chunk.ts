@@ -114,7 +114,8 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     const progress: ChunkProgress = { succeeded: result.succeeded, failed: result.failed, cached: result.cached, inFlight, usage: { ...result.usage } };
     activity.heartbeat({ progress, items: itemDetails } satisfies ChunkHeartbeat);
   };
-  const heartbeatMs = Math.max(200, Math.min((activity.info.heartbeatTimeoutMs ?? 30_000) / 3, 5_000));
+  // Often enough for a live progress view (the worker throttles what reaches the server).
+  const heartbeatMs = Math.max(200, Math.min((activity.info.heartbeatTimeoutMs ?? 30_000) / 3, 1_000));
   const ticker = setInterval(beat, heartbeatMs);
   ticker.unref();
 

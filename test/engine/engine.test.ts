@@ -1,7 +1,9 @@
 /** The interpreter on the real Temporal dev server, with real workers in this process. */
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveItems } from '../../cli/live-items.js';
 import { readJson } from '../../store/json.js';
+import type { RunProgress } from '../../workflows/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { echo, flaky, sleeper, tracker } from './kinds.js';
 import { saveHistory } from './histories.js';
@@ -181,6 +183,32 @@ steps:
     expect(progress).toMatchObject({ pipeline: 'progress', state: 'succeeded', steps: [{ id: 'work', state: 'succeeded', items: { total: 3, succeeded: 3, failed: 0 } }] });
     await saveHistory('progress', handle);
     await saveHistory('progress-shard', engine.client.workflow.getHandle(`${handle.workflowId}/work/shard-0`));
+  });
+
+  it('shows items finishing inside a running chunk, before its shard completes', async () => {
+    const plan = engine.compile(`
+name: live
+steps:
+  work: { uses: test.track, forEach: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], concurrency: 2, with: { sleepMs: 400 }, cache: false }
+`);
+    const handle = await engine.start(plan, {});
+    const seen: number[] = [];
+    for (let done = false; !done; ) {
+      const progress = await handle.query<RunProgress>('progress').catch(() => undefined);
+      const step = progress?.steps[0];
+      if (step?.state === 'running') {
+        const live = await liveItems(engine.client, step);
+        // The shard reports nothing until its one chunk ends: these counts come from heartbeats.
+        if (live) seen.push(step.items!.succeeded + live.succeeded);
+      }
+      done = step !== undefined && step.state !== 'running' && step.state !== 'pending';
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await handle.result();
+    expect(seen.some((n) => n > 0 && n < 14)).toBe(true);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    await saveHistory('live-chunks', handle);
+    await saveHistory('live-chunks-shard', engine.client.workflow.getHandle(`${handle.workflowId}/work/shard-0`));
   });
 
   it('memoises a step with cache: true across runs, and reports it as cached', async () => {
