@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ArtifactIntegrityError, ArtifactNotFoundError, PermanentError } from '../core/errors.js';
 import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
 import { HashPool } from './hash-pool.js';
-import { HashMeter, collect, toReadable, verifying } from './streams.js';
+import { HashMeter, corruptArtifact, toReadable, verifying } from './streams.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
 
 const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
@@ -35,6 +35,12 @@ export class LocalStore implements ArtifactStore {
   private readonly root: string;
   private realRoot: string | undefined;
   private hashPool: HashPool | undefined;
+  /**
+   * Folders this store made or checked: they exist and resolve inside the root. Writes into them
+   * skip the symlink probing (a rename replaces a symlink, never writes through it), which is most
+   * of the cost of a small object on a slow disk.
+   */
+  private readonly knownDirs = new Set<string>();
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -98,11 +104,35 @@ export class LocalStore implements ArtifactStore {
           throw new PermanentError(`artifact key ${key} goes through a dangling symlink in the store ${this.rootUri}`, { artifact: key });
         }
         const parent = path.dirname(probe);
-        if (parent === probe) break;
+        if (parent === probe || this.knownDirs.has(parent)) break;
         probe = parent;
       }
     }
     return file;
+  }
+
+  /** The file a write of `key` renames into place: probed only when its folder is not known yet. */
+  private async writableFileOf(key: string): Promise<string> {
+    const file = path.join(this.root, ...key.split('/'));
+    return this.knownDirs.has(path.dirname(file)) ? file : this.fileOf(key);
+  }
+
+  /** Makes a folder (whose path `fileOf` has already checked) and remembers it. */
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    await fs.mkdir(dir, { recursive: true });
+    this.knownDirs.add(dir);
+  }
+
+  /** Runs a write; if a remembered folder was removed behind the store's back, forgets it and tries once more. */
+  private async inKnownDirs<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || this.knownDirs.size === 0) throw err;
+      this.knownDirs.clear();
+      return write();
+    }
   }
 
   private sidecarFile(key: string): string {
@@ -111,8 +141,9 @@ export class LocalStore implements ArtifactStore {
 
   /** Streams a body into a fresh staging file; returns its path, hash and size. Removes it on failure. */
   private async stage(body: Body, expected?: { sha256: string; artifact: string }): Promise<{ tmp: string; sha256: string; size: number }> {
-    const tmp = await this.fileOf(stagingKey(randomUUID()));
-    await fs.mkdir(path.dirname(tmp), { recursive: true });
+    const tmp = await this.writableFileOf(stagingKey(randomUUID()));
+    await this.ensureDir(path.dirname(tmp));
+    if (typeof body === 'string' || body instanceof Uint8Array) return this.stageSmall(tmp, body, expected);
     const meter = new HashMeter(expected);
     try {
       await pipeline(toReadable(body), meter, createWriteStream(tmp));
@@ -123,21 +154,34 @@ export class LocalStore implements ArtifactStore {
     return { tmp, sha256: meter.sha256, size: meter.bytes };
   }
 
+  /** A body already in memory: hashed and written in one call, no stream. */
+  private async stageSmall(tmp: string, body: string | Uint8Array, expected?: { sha256: string; artifact: string }): Promise<{ tmp: string; sha256: string; size: number }> {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (expected && sha256 !== expected.sha256) {
+      throw new ArtifactIntegrityError(`artifact ${expected.artifact}: content hash ${sha256} does not match the expected sha256 ${expected.sha256}`, { artifact: expected.artifact });
+    }
+    await this.inKnownDirs(() => fs.writeFile(tmp, bytes));
+    return { tmp, sha256, size: bytes.byteLength };
+  }
+
   private async writeSidecar(key: string, sidecar: Sidecar): Promise<void> {
     const file = this.sidecarFile(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = await this.fileOf(stagingKey(randomUUID()));
+    await this.ensureDir(path.dirname(file));
+    const tmp = await this.writableFileOf(stagingKey(randomUUID()));
     await fs.writeFile(tmp, JSON.stringify(sidecar));
     await fs.rename(tmp, file);
   }
 
   private async commit(tmp: string, key: string, sidecar: Sidecar): Promise<void> {
     try {
-      const dest = await this.fileOf(key);
-      await fs.mkdir(path.dirname(dest), { recursive: true });
-      // The sidecar first, so that whoever sees the object also sees its metadata.
-      await this.writeSidecar(key, sidecar);
-      await fs.rename(tmp, dest);
+      await this.inKnownDirs(async () => {
+        const dest = await this.writableFileOf(key);
+        await this.ensureDir(path.dirname(dest));
+        // The sidecar first, so that whoever sees the object also sees its metadata.
+        await this.writeSidecar(key, sidecar);
+        await fs.rename(tmp, dest);
+      });
     } catch (err) {
       await fs.rm(tmp, { force: true });
       throw err;
@@ -208,13 +252,7 @@ export class LocalStore implements ArtifactStore {
     try {
       const expected = isBlobKey(key);
       const [digest] = await Promise.all([expected ? this.hasher().hashFile(file) : Promise.resolve(undefined), fs.copyFile(file, tmp)]);
-      if (expected && digest !== expected) {
-        const uri = this.uriOf(key);
-        throw new ArtifactIntegrityError(
-          `artifact ${uri} is corrupt: its content hashes to ${digest}, not to the sha256 it is named by; re-create it (re-run the producing step)`,
-          { artifact: uri },
-        );
-      }
+      if (expected && digest !== undefined && digest !== expected) throw corruptArtifact(this.uriOf(key), digest);
       if ((await fs.stat(tmp)).size !== size) throw new ArtifactIntegrityError(`artifact ${this.uriOf(key)} changed while it was copied`, { artifact: this.uriOf(key) });
       await fs.rename(tmp, dest);
     } catch (err) {
@@ -247,7 +285,14 @@ export class LocalStore implements ArtifactStore {
   }
 
   async read(keyOrUri: string): Promise<Buffer> {
-    return collect(await this.open(keyOrUri));
+    const { key, file } = await this.existingFile(keyOrUri);
+    const bytes = await fs.readFile(file);
+    const expected = isBlobKey(key);
+    if (expected) {
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (digest !== expected) throw corruptArtifact(this.uriOf(key), digest);
+    }
+    return bytes;
   }
 
   async stat(keyOrUri: string): Promise<ArtifactInfo> {

@@ -62,6 +62,11 @@ export class HashMeter extends Transform {
   }
 }
 
+/** The error for a content-addressed object whose bytes do not hash to its name. */
+export function corruptArtifact(artifact: string, actual: string): ArtifactIntegrityError {
+  return new ArtifactIntegrityError(`artifact ${artifact} is corrupt: its content hashes to ${actual}, not to the sha256 it is named by; re-create it (re-run the producing step)`, { artifact });
+}
+
 /** Wraps a stored object's stream so that it fails, naming the artifact, if its bytes are not `sha256`. */
 export function verifying(source: Readable, sha256: string, artifact: string): Readable {
   const hash = createHash('sha256');
@@ -73,12 +78,7 @@ export function verifying(source: Readable, sha256: string, artifact: string): R
     flush(cb) {
       const actual = hash.digest('hex');
       if (actual !== sha256) {
-        cb(
-          new ArtifactIntegrityError(
-            `artifact ${artifact} is corrupt: its content hashes to ${actual}, not to the sha256 it is named by; re-create it (re-run the producing step)`,
-            { artifact },
-          ),
-        );
+        cb(corruptArtifact(artifact, actual));
       } else cb();
     },
   });
