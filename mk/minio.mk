@@ -15,6 +15,8 @@ $(MINIO):
 minio: $(MINIO)
 
 # Upload/download of a 2 GiB checkpoint directory: parallel multipart vs single-stream put on MinIO,
-# the local store vs a plain copy. BENCH_ARTIFACTS_GIB=0.25 for a quick run.
+# on loopback and through a modelled per-connection link (BENCH_ARTIFACTS_LINK_MBPS, default 90;
+# BENCH_ARTIFACTS_LINK_RTT_MS, default 2; 0 MB/s skips it), and the local store vs a plain copy.
+# BENCH_ARTIFACTS_GIB=0.25 for a quick run. See docs/artifacts.md.
 bench-artifacts: node_modules/.installed $(MINIO)
 	npx tsx bench/artifacts/main.ts
