@@ -69,6 +69,12 @@ export interface StepContext {
   budgetRemainingUsd?: number;
   /** Whether this step allows memoisation (`cache:` in the pipeline, default true for paid calls). */
   cache: boolean;
+  /**
+   * Hands over work that must finish before this call's result counts (writing a memo), but that
+   * need not hold the step's concurrency slot: the runtime awaits it before recording the item,
+   * and a failure fails the item like a thrown error. Absent outside forEach chunks: await it.
+   */
+  afterward?(work: Promise<unknown>): void;
 }
 
 export type StepImpl<I = any, O = any> = (input: I, ctx: StepContext) => Promise<O>;

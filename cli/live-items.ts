@@ -1,6 +1,7 @@
 /**
- * Live item counts of a running forEach step: the finished chunks each running shard workflow
- * reports through its `progress` query, plus what its running chunk activity last heartbeated.
+ * Live item counts of running forEach steps: what their running chunk activities last
+ * heartbeated (found among the run's pending activities by activity id), and for runs from
+ * before chunks, what their shard child workflows report through the `progress` query.
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -12,30 +13,45 @@ export interface LiveItems {
   failed: number;
 }
 
-async function chunkProgress(client: Client, workflowId: string): Promise<LiveItems> {
-  const live: LiveItems = { succeeded: 0, failed: 0 };
+const none = (): LiveItems => ({ succeeded: 0, failed: 0 });
+
+/** Sums the chunk heartbeats among a workflow's pending activities, by the step their id names. */
+async function chunkHeartbeats(client: Client, workflowId: string): Promise<Map<string, LiveItems>> {
+  const byStep = new Map<string, LiveItems>();
   const description = await client.workflow.getHandle(workflowId).describe();
   for (const activity of description.raw.pendingActivities ?? []) {
+    const stepId = activity.activityId?.match(/^(.*)\/chunk-\d+$/)?.[1];
     const payload = activity.heartbeatDetails?.payloads?.[0];
-    if (!payload) continue;
+    if (stepId === undefined || !payload) continue;
     const beat = defaultPayloadConverter.fromPayload<Partial<ChunkHeartbeat>>(payload);
+    const live = byStep.get(stepId) ?? none();
     live.succeeded += beat?.progress?.succeeded ?? 0;
     live.failed += beat?.progress?.failed ?? 0;
+    byStep.set(stepId, live);
+  }
+  return byStep;
+}
+
+async function shardWorkflowItems(client: Client, ids: readonly string[]): Promise<LiveItems> {
+  const live = none();
+  for (const id of ids) {
+    const q = await client.workflow.getHandle(id).query<ShardProgress>('progress').catch(() => undefined);
+    live.succeeded += q?.succeeded ?? 0;
+    live.failed += q?.failed ?? 0;
   }
   return live;
 }
 
-async function shardItems(client: Client, workflowId: string): Promise<LiveItems> {
-  const [query, chunks] = await Promise.all([
-    client.workflow.getHandle(workflowId).query<ShardProgress>('progress').catch(() => undefined),
-    chunkProgress(client, workflowId).catch(() => ({ succeeded: 0, failed: 0 })),
-  ]);
-  return { succeeded: (query?.succeeded ?? 0) + chunks.succeeded, failed: (query?.failed ?? 0) + chunks.failed };
-}
-
-/** Items finished in the step's running shards, not yet in the run's own counts; undefined when none run. */
-export async function liveItems(client: Client, step: StepProgress): Promise<LiveItems | undefined> {
-  if (!step.shardWorkflowIds?.length || step.state !== 'running') return undefined;
-  const shards = await Promise.all(step.shardWorkflowIds.map((id) => shardItems(client, id)));
-  return shards.reduce((a, b) => ({ succeeded: a.succeeded + b.succeeded, failed: a.failed + b.failed }), { succeeded: 0, failed: 0 });
+/** Items finished in each running forEach step and not yet in the run's own counts. */
+export async function liveItems(client: Client, workflowId: string, steps: readonly StepProgress[]): Promise<Map<string, LiveItems>> {
+  const running = steps.filter((s) => s.items && s.state === 'running');
+  const live = new Map<string, LiveItems>();
+  if (running.length === 0) return live;
+  const chunks = await chunkHeartbeats(client, workflowId).catch(() => new Map<string, LiveItems>());
+  for (const step of running) {
+    const fromShards = step.shardWorkflowIds?.length ? await shardWorkflowItems(client, step.shardWorkflowIds) : none();
+    const fromChunks = chunks.get(step.id) ?? none();
+    live.set(step.id, { succeeded: fromShards.succeeded + fromChunks.succeeded, failed: fromShards.failed + fromChunks.failed });
+  }
+  return live;
 }

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: sizes libuv's thread pool before anything uses it.
+import '../worker/threadpool.js';
 import { Command } from 'commander';
 import { commandModules } from './commands/index.js';
 import { runCli } from './run-cli.js';

@@ -54,8 +54,9 @@ export async function watchRun(client: Client, handle: WorkflowHandle, out: Node
       const progress = await queryProgress(handle);
       if (progress) {
         const width = Math.max(...progress.steps.map((s) => s.id.length));
+        const live = await liveItems(client, handle.workflowId, progress.steps);
         for (const step of progress.steps) {
-          const { done: n, total } = itemCounts(step, await liveItems(client, step));
+          const { done: n, total } = itemCounts(step, live.get(step.id));
           const info = describeStep(step);
           const label = step.id.padEnd(width);
           if (bars) {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -94,6 +94,7 @@ export class LocalStore implements ArtifactStore {
         if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
           throw new PermanentError(`artifact key ${key} resolves outside the store root ${this.rootUri} (through a symlink)`, { artifact: key });
         }
+        if (probe !== file) this.knownDirs.add(probe);
         break;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -111,10 +112,25 @@ export class LocalStore implements ArtifactStore {
     return file;
   }
 
-  /** The file a write of `key` renames into place: probed only when its folder is not known yet. */
+  /**
+   * The file a write of `key` renames into place. In a known folder only the last step is looked
+   * at: a symlink there gets the full check (and the same refusal) as anywhere else.
+   */
   private async writableFileOf(key: string): Promise<string> {
     const file = path.join(this.root, ...key.split('/'));
-    return this.knownDirs.has(path.dirname(file)) ? file : this.fileOf(key);
+    if (!this.knownDirs.has(path.dirname(file))) return this.fileOf(key);
+    const st = await fs.lstat(file).catch(() => undefined);
+    return st?.isSymbolicLink() ? this.fileOf(key) : file;
+  }
+
+  /** A fresh name in the staging folder (made on first use): nothing is there to look at. */
+  private async stagingFile(): Promise<string> {
+    const tmp = path.join(this.root, ...stagingKey(randomUUID()).split('/'));
+    if (!this.knownDirs.has(path.dirname(tmp))) {
+      await this.fileOf(stagingKey('probe'));
+      await this.ensureDir(path.dirname(tmp));
+    }
+    return tmp;
   }
 
   /** Makes a folder (whose path `fileOf` has already checked) and remembers it. */
@@ -141,8 +157,7 @@ export class LocalStore implements ArtifactStore {
 
   /** Streams a body into a fresh staging file; returns its path, hash and size. Removes it on failure. */
   private async stage(body: Body, expected?: { sha256: string; artifact: string }): Promise<{ tmp: string; sha256: string; size: number }> {
-    const tmp = await this.writableFileOf(stagingKey(randomUUID()));
-    await this.ensureDir(path.dirname(tmp));
+    const tmp = await this.stagingFile();
     if (typeof body === 'string' || body instanceof Uint8Array) return this.stageSmall(tmp, body, expected);
     const meter = new HashMeter(expected);
     try {
@@ -168,7 +183,7 @@ export class LocalStore implements ArtifactStore {
   private async writeSidecar(key: string, sidecar: Sidecar): Promise<void> {
     const file = this.sidecarFile(key);
     await this.ensureDir(path.dirname(file));
-    const tmp = await this.writableFileOf(stagingKey(randomUUID()));
+    const tmp = await this.stagingFile();
     await fs.writeFile(tmp, JSON.stringify(sidecar));
     await fs.rename(tmp, file);
   }
@@ -285,8 +300,21 @@ export class LocalStore implements ArtifactStore {
   }
 
   async read(keyOrUri: string): Promise<Buffer> {
-    const { key, file } = await this.existingFile(keyOrUri);
-    const bytes = await fs.readFile(file);
+    const key = this.keyOf(keyOrUri);
+    const file = path.join(this.root, ...key.split('/'));
+    let bytes: Buffer | undefined;
+    if (this.knownDirs.has(path.dirname(file))) {
+      // The folder is inside the root; O_NOFOLLOW refuses a symlink as the last step, so one call
+      // answers (a miss costs a single open), and a symlink goes the checked way below.
+      try {
+        bytes = await fs.readFile(file, { flag: fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'EISDIR') throw new ArtifactNotFoundError(`artifact ${keyOrUri} not found in ${this.rootUri}`, { artifact: keyOrUri });
+        if (code !== 'ELOOP') throw err;
+      }
+    }
+    bytes ??= await fs.readFile((await this.existingFile(keyOrUri)).file);
     const expected = isBlobKey(key);
     if (expected) {
       const digest = createHash('sha256').update(bytes).digest('hex');

@@ -9,6 +9,7 @@ import type { EngineActivities } from '../activities/runtime/engine-activities.j
 import type { ItemRecord, RunIdentity, ShardRef, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
 import type { ActivityStep, Plan, PlanStep, RunInput } from '../compiler/plan.js';
 import { planActivityOptions, toTemporalOptions } from './activity-options.js';
+import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
 import { forEachShard } from './foreach-shard.js';
 import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, zeroUsage } from './progress.js';
 
@@ -102,8 +103,16 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     }
     const failures: { index: number; message: string }[] = [];
     let budgetExhausted = false;
-    // Several shard workflows at once ("lanes"), so that a high concurrency is not bound by the
-    // workflow-task rate of one workflow; the lanes' concurrencies add up to the step's.
+    // Runs from before chunks ran each unit in a shard child workflow, an activity per item.
+    const chunked = wf.patched(CHUNKS_PATCH);
+    const runShardWorkflow = async (workflowId: string, input: Parameters<typeof forEachShard>[0]) => {
+      p.shardWorkflowIds = [...(p.shardWorkflowIds ?? []), workflowId];
+      const r = await wf.executeChild(forEachShard, { workflowId, taskQueue: info.taskQueue, args: [input] });
+      p.shardWorkflowIds = p.shardWorkflowIds.filter((id) => id !== workflowId);
+      return r;
+    };
+    // Several units at once ("lanes"): their tails overlap, and a high concurrency spreads over
+    // workers; the lanes' concurrencies add up to the step's.
     const concurrency = step.forEach.concurrency;
     const lanes = Math.min(MAX_LANES, Math.ceil(concurrency / ITEMS_PER_LANE));
     const units = splitShards(expansion.shards, Math.max(MIN_UNIT, Math.ceil(expansion.count / lanes)));
@@ -114,14 +123,9 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       while (!stop && nextUnit < units.length) {
         const n = nextUnit++;
         const left = budgetLeft(step, p);
-        const childId = `${info.workflowId}/${step.id}/shard-${n}`;
-        p.shardWorkflowIds = [...(p.shardWorkflowIds ?? []), childId];
-        const r = await wf.executeChild(forEachShard, {
-          workflowId: childId,
-          taskQueue: info.taskQueue,
-          args: [{ run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [units[n]!], concurrency: laneConcurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) }],
-        });
-        p.shardWorkflowIds = p.shardWorkflowIds.filter((id) => id !== childId);
+        const r = chunked
+          ? await runChunkActivity({ stepId: step.id, uses: step.uses, context: expansion.context, unit: units[n]!, concurrency: laneConcurrency, failFast: !step.continueOnError, activity: options, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) })
+          : await runShardWorkflow(`${info.workflowId}/${step.id}/shard-${n}`, { run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [units[n]!], concurrency: laneConcurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
         p.items!.succeeded += r.succeeded;
         p.items!.failed += r.failed;
         p.items!.cached += r.cached;

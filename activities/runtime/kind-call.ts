@@ -93,6 +93,10 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     throw new PermanentError(`outputs are ${size} bytes, over the ${MAX_OUTPUT_BYTES}-byte limit for workflow history: write large data to the artifact store and return its reference`);
   }
   const result: StepResult = { outputs, usage, cached: false };
-  if (cacheKey) await writeJson(store, cacheKey, { outputs, usage }, { run: runId, step: step.stepId });
+  if (cacheKey) {
+    const write = writeJson(store, cacheKey, { outputs, usage }, { run: runId, step: step.stepId });
+    if (ctx.afterward) ctx.afterward(write);
+    else await write;
+  }
   return result;
 }

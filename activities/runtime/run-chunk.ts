@@ -37,7 +37,8 @@ export interface ChunkHeartbeat {
   items: Record<string, unknown>;
 }
 
-type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean } | { ok: false; err: unknown };
+/** A finished call; `afterward` settles (to an error, or undefined) once the work it handed over is done. */
+type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward: Promise<unknown> } | { ok: false; err: unknown };
 
 function timeoutAfter(ms: number, signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
@@ -119,11 +120,13 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   const ticker = setInterval(beat, heartbeatMs);
   ticker.unref();
 
-  const makeContext = (index: number, signal: AbortSignal) => (opts: ContextOptions) => {
+  const makeContext = (index: number, signal: AbortSignal, handedOver: Promise<unknown>[]) => (opts: ContextOptions) => {
     const made = stepContextFromActivity(opts);
     made.ctx = {
       ...made.ctx,
       signal,
+      // Settles to the error instead of rejecting, so nothing is left unhandled meanwhile.
+      afterward: (work) => void handedOver.push(work.then(() => undefined, (err: unknown) => err ?? new Error('failed'))),
       heartbeat: (details) => {
         itemDetails[index] = details;
         beat();
@@ -138,17 +141,19 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   const runOne = async (index: number): Promise<Outcome> => {
     const itemStop = new AbortController();
     const signal = AbortSignal.any([cancelled, itemStop.signal]);
+    const handedOver: Promise<unknown>[] = [];
     try {
       const scope: Scope = { ...context.scope, item: shard.items[index - shard.start], index };
       const input = resolveInputs(step, scope, index);
       const left = budgetLeft();
-      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal), heartbeatTimeoutMs: undefined });
+      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver), heartbeatTimeoutMs: undefined });
       const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, itemStop.signal)]);
       const size = Buffer.byteLength(JSON.stringify(r.outputs));
       if (size > MAX_ITEM_OUTPUT_BYTES) {
         throw new PermanentError(`outputs are ${size} bytes, over the ${MAX_ITEM_OUTPUT_BYTES}-byte limit for one forEach item: write large data to the artifact store and return its reference`);
       }
-      return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached };
+      const afterward = Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
+      return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, afterward };
     } catch (err) {
       return { ok: false, err };
     } finally {
@@ -162,6 +167,24 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   const retryLater: { index: number; failure: ApplicationFailure; delayMs?: number }[] = [];
   let stop = inv.failFast && result.failed > 0;
   let next = 0;
+  const failed = async (index: number, err: unknown): Promise<void> => {
+    if (cancelled.aborted) return;
+    const failure = toActivityFailure(err, { stepId: step.stepId, uses: step.uses, itemIndex: index });
+    if (failure instanceof CancelledFailure) return;
+    const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
+    const permanent = failure instanceof ApplicationFailure && (failure.nonRetryable || inv.nonRetryableErrorTypes.includes(type));
+    if (!permanent && !lastAttempt && failure instanceof ApplicationFailure) {
+      const delayMs = retryDelayOf(err);
+      retryLater.push({ index, failure, ...(delayMs !== undefined ? { delayMs } : {}) });
+      return;
+    }
+    const message = permanent || inv.maximumAttempts <= 1 ? failure.message : `${failure.message} (attempt ${attempt} of ${inv.maximumAttempts}, the last)`;
+    await finish({ index, status: 'failed', error: { type, message } }, undefined);
+    if (inv.failFast) stop = true;
+  };
+  // Items whose call is done but whose handed-over work (a memo write) is not: recorded when it is.
+  const settling = new Set<Promise<void>>();
+  let recordError: unknown;
   const runner = async (): Promise<void> => {
     while (!stop && !cancelled.aborted && next < owed.length) {
       const left = budgetLeft();
@@ -174,28 +197,28 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
       inFlight++;
       const outcome = await (slots ? slots.run(() => runOne(index), cancelled) : runOne(index)).catch((err: unknown): Outcome => ({ ok: false, err }));
       inFlight--;
-      if (outcome.ok) {
-        await finish({ index, status: 'succeeded', outputs: outcome.outputs, ...(outcome.cached ? { cached: true } : {}) }, outcome.usage);
+      if (!outcome.ok) {
+        await failed(index, outcome.err);
         continue;
       }
-      if (cancelled.aborted) return;
-      const failure = toActivityFailure(outcome.err, { stepId: step.stepId, uses: step.uses, itemIndex: index });
-      if (failure instanceof CancelledFailure) return;
-      const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
-      const permanent = failure instanceof ApplicationFailure && (failure.nonRetryable || inv.nonRetryableErrorTypes.includes(type));
-      if (!permanent && !lastAttempt && failure instanceof ApplicationFailure) {
-        const delayMs = retryDelayOf(outcome.err);
-        retryLater.push({ index, failure, ...(delayMs !== undefined ? { delayMs } : {}) });
-        continue;
-      }
-      const message = permanent || inv.maximumAttempts <= 1 ? failure.message : `${failure.message} (attempt ${attempt} of ${inv.maximumAttempts}, the last)`;
-      await finish({ index, status: 'failed', error: { type, message } }, undefined);
-      if (inv.failFast) stop = true;
+      const settled: Promise<void> = outcome.afterward
+        .then(async (err) => {
+          if (err !== undefined) await failed(index, err);
+          else await finish({ index, status: 'succeeded', outputs: outcome.outputs, ...(outcome.cached ? { cached: true } : {}) }, outcome.usage);
+        })
+        .catch((err: unknown) => {
+          recordError ??= err;
+        })
+        .finally(() => settling.delete(settled));
+      settling.add(settled);
     }
   };
 
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(inv.concurrency, owed.length)) }, runner));
+    await Promise.all(settling);
+    // A record that could not be written: fail the attempt (the retry runs the unrecorded items).
+    if (recordError !== undefined) throw recordError;
     await write();
   } finally {
     clearInterval(ticker);

@@ -12,6 +12,8 @@
  * BENCH_CLAUDE_CALLS, BENCH_CLAUDE_CONCURRENCY, BENCH_CLAUDE_LATENCY_MS change the sizes;
  * BENCH_CLAUDE_MODE=direct skips the engine path.
  */
+// First, as in the worker's entry point: sizes libuv's thread pool before anything uses it.
+import '../../worker/threadpool.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import readline from 'node:readline';

@@ -92,7 +92,7 @@ outputs:
     await saveHistory('fanout', handle);
   });
 
-  it('spreads a high concurrency over parallel shard workflows without exceeding it', async () => {
+  it('spreads a high concurrency over parallel chunks without exceeding it', async () => {
     track.state.maxInFlight = 0;
     const plan = engine.compile(`
 name: lanes
@@ -114,8 +114,10 @@ outputs:
     expect(track.state.maxInFlight).toBeGreaterThan(8);
     const lines = (await engine.store.read(result.outputs.results as string)).toString().trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l: { index: number }) => l.index)).toEqual(Array.from({ length: 200 }, (_, i) => i));
-    // Three lanes of about 67 items each: every unit ran in a workflow of its own.
-    expect((await engine.client.workflow.getHandle(`${handle.workflowId}/work/shard-2`).describe()).status.name).toBe('COMPLETED');
+    // Three lanes of about 67 items each: every unit ran as one chunk activity.
+    const { events } = await handle.fetchHistory();
+    const chunks = events!.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a?.activityType?.name === 'test.track');
+    expect(chunks.map((a) => a!.activityId)).toEqual(['work/chunk-0', 'work/chunk-67', 'work/chunk-134']);
   });
 
   it('retries a step that fails twice, then succeeds', async () => {
@@ -182,10 +184,9 @@ steps:
     const progress = await handle.query('progress');
     expect(progress).toMatchObject({ pipeline: 'progress', state: 'succeeded', steps: [{ id: 'work', state: 'succeeded', items: { total: 3, succeeded: 3, failed: 0 } }] });
     await saveHistory('progress', handle);
-    await saveHistory('progress-shard', engine.client.workflow.getHandle(`${handle.workflowId}/work/shard-0`));
   });
 
-  it('shows items finishing inside a running chunk, before its shard completes', async () => {
+  it('shows items finishing inside a running chunk, before the chunk completes', async () => {
     const plan = engine.compile(`
 name: live
 steps:
@@ -197,8 +198,8 @@ steps:
       const progress = await handle.query<RunProgress>('progress').catch(() => undefined);
       const step = progress?.steps[0];
       if (step?.state === 'running') {
-        const live = await liveItems(engine.client, step);
-        // The shard reports nothing until its one chunk ends: these counts come from heartbeats.
+        const live = (await liveItems(engine.client, handle.workflowId, progress!.steps)).get('work');
+        // The run counts nothing until its one chunk ends: these counts come from heartbeats.
         if (live) seen.push(step.items!.succeeded + live.succeeded);
       }
       done = step !== undefined && step.state !== 'running' && step.state !== 'pending';
@@ -208,7 +209,6 @@ steps:
     expect(seen.some((n) => n > 0 && n < 14)).toBe(true);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     await saveHistory('live-chunks', handle);
-    await saveHistory('live-chunks-shard', engine.client.workflow.getHandle(`${handle.workflowId}/work/shard-0`));
   });
 
   it('memoises a step with cache: true across runs, and reports it as cached', async () => {
