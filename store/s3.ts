@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { PermanentError } from '../core/errors.js';
 import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
+import { type CleanStagingOptions, type CleanStagingResult, DEFAULT_STAGING_MAX_AGE_MS, cleanStaging } from './s3-cleanup.js';
 import { copyObject } from './s3-copy.js';
 import { uploadStream } from './s3-upload.js';
 import { isNotFound, translateS3Error } from './s3-errors.js';
@@ -275,6 +276,24 @@ export class S3Store implements ArtifactStore {
       }
     } catch (err) {
       throw translateS3Error(err, 'listing of', `${this.rootUri}/${base}`);
+    }
+  }
+
+  /**
+   * Deletes staging objects and aborts multipart uploads under this store's prefix that crashed
+   * uploads left behind, if older than `olderThanMs` (default 24 h). Call it at worker start or from
+   * a periodic job; see s3-cleanup.ts (and docs/artifacts.md for the lifecycle-rule alternative).
+   */
+  async cleanStaging(opts: CleanStagingOptions = {}): Promise<CleanStagingResult> {
+    try {
+      return await cleanStaging(this.client, {
+        bucket: this.bucket,
+        prefix: this.prefix,
+        stagingPrefix: `${this.objectKey(stagingKey(''))}`,
+        olderThanMs: opts.olderThanMs ?? DEFAULT_STAGING_MAX_AGE_MS,
+      });
+    } catch (err) {
+      throw translateS3Error(err, 'staging cleanup of', this.rootUri);
     }
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PermanentError } from '../../core/errors.js';
 import { blobKey } from '../../store/keys.js';
@@ -105,6 +105,37 @@ describe('S3 store specifics', () => {
       expect(uploads.Uploads ?? []).toEqual([]);
     } finally {
       failing.destroy();
+    }
+  });
+
+  it('cleans up staging objects and incomplete multipart uploads older than a given age, and nothing else', async () => {
+    const store = freshStore();
+    const blob = await store.putContent('a stored blob');
+    await store.put('runs/r1/state.json', '{"ok":true}');
+    const stale = `${prefix}/.repairity/staging/crashed-${randomUUID()}`;
+    await raw.send(new PutObjectCommand({ Bucket: bucket, Key: stale, Body: 'half of an upload' }));
+    const pendingKey = `${prefix}/${blobKey('ab'.repeat(32))}`;
+    await raw.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: pendingKey }));
+    // Another store's pending upload (outside this prefix): never touched.
+    const otherKey = `elsewhere/${randomUUID()}/x`;
+    const other = await raw.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: otherKey }));
+    const pendingFor = async (key: string) => (await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }))).Uploads ?? [];
+    const exists = (key: string) => raw.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
+    try {
+      expect(await store.cleanStaging({ olderThanMs: 60_000 })).toEqual({ stagingDeleted: 0, uploadsAborted: 0 });
+      await new Promise((r) => setTimeout(r, 3_000));
+      // Written just now: younger than the age given below (server times have 1 s resolution at worst).
+      const fresh = `${prefix}/.repairity/staging/in-progress-${randomUUID()}`;
+      await raw.send(new PutObjectCommand({ Bucket: bucket, Key: fresh, Body: 'still uploading' }));
+      expect(await store.cleanStaging({ olderThanMs: 2_000 })).toEqual({ stagingDeleted: 1, uploadsAborted: 1 });
+      expect(await exists(stale)).toBe(false);
+      expect(await exists(fresh)).toBe(true);
+      expect(await pendingFor(pendingKey)).toEqual([]);
+      expect(await pendingFor(otherKey)).toHaveLength(1);
+      expect((await store.read(blob.uri)).toString()).toBe('a stored blob');
+      expect((await store.read('runs/r1/state.json')).toString()).toBe('{"ok":true}');
+    } finally {
+      await raw.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: otherKey, UploadId: other.UploadId })).catch(() => undefined);
     }
   });
 
