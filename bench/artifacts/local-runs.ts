@@ -5,14 +5,15 @@
  * Warm: the source is in the page cache (it was just written, as a checkpoint is when it is
  * stored), three rounds of cp / put / cp / get, medians compared. Cold: the files a step reads are
  * dropped from the page cache first (its own files only: `dd iflag=nocache`), one round. Every
- * step starts after a `sync` and leaves its output unsynced, like `cp`.
+ * step starts with as much page cache just freed as it will write (`freePages`) and after a `sync`,
+ * and leaves its output unsynced, like `cp`.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getDirectory, putDirectory } from '../../store/directory.js';
 import { HashPool } from '../../store/hash-pool.js';
 import { LocalStore } from '../../store/local.js';
-import { evict, load, median, printer, run, timed } from './measure.js';
+import { evict, freePages, load, median, printer, run, timed } from './measure.js';
 
 export interface LocalFigures {
   /** sha256 of every file on the store's hashing threads, nothing copied: what any verified store pays. */
@@ -25,8 +26,12 @@ export async function runLocal(work: string, src: string, bytes: number, rounds 
   const line = printer(bytes);
   const at = (name: string) => path.join(work, name);
   const drop = (name: string) => fs.rm(at(name), { recursive: true, force: true });
+  const prepared = async <T>(fn: () => Promise<T>) => {
+    await freePages(work, bytes);
+    return timed(fn);
+  };
   const copy = async (label: string) => {
-    const c = await timed(() => run('cp', ['-r', src, at('plain-copy')]));
+    const c = await prepared(() => run('cp', ['-r', src, at('plain-copy')]));
     line(label, c.seconds);
     await drop('plain-copy');
     return c.seconds;
@@ -37,11 +42,11 @@ export async function runLocal(work: string, src: string, bytes: number, rounds 
     await drop('store');
     const store = new LocalStore(at('store'));
     warm.copy.push(await copy('plain copy (cp -r)'));
-    const put = await timed(() => putDirectory(store, src));
+    const put = await prepared(() => putDirectory(store, src));
     line('local store: put directory', put.seconds);
     warm.put.push(put.seconds);
     warm.copy.push(await copy('plain copy (cp -r)'));
-    const get = await timed(() => getDirectory(store, put.value.ref, at('restored')));
+    const get = await prepared(() => getDirectory(store, put.value.ref, at('restored')));
     line('local store: get directory (verified)', get.seconds);
     warm.get.push(get.seconds);
     await drop('restored');
@@ -61,10 +66,10 @@ export async function runLocal(work: string, src: string, bytes: number, rounds 
   await evict(src);
   const coldCopy = await copy('plain copy (cp -r), source cold');
   await evict(src);
-  const put = await timed(() => putDirectory(store, src));
+  const put = await prepared(() => putDirectory(store, src));
   line('local store: put directory, source cold', put.seconds);
   await evict(at('store'));
-  const get = await timed(() => getDirectory(store, put.value.ref, at('restored')));
+  const get = await prepared(() => getDirectory(store, put.value.ref, at('restored')));
   line('local store: get directory (verified), store cold', get.seconds);
   await drop('restored');
   await drop('store');
