@@ -5,6 +5,7 @@
  * its verified download.
  */
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { pipeline } from 'node:stream/promises';
 import { getDirectory, putDirectory } from '../../store/directory.js';
@@ -12,7 +13,7 @@ import { createS3Client } from '../../store/s3-client.js';
 import { S3Store } from '../../store/s3.js';
 import { HashMeter } from '../../store/streams.js';
 import { patternStream } from '../../test/store/contract.js';
-import { load, printer, timed } from './measure.js';
+import { freePages, load, printer, timed as timedOnly } from './measure.js';
 
 export interface S3RunOptions {
   endpoint: string;
@@ -39,6 +40,11 @@ export interface S3Figures {
 
 export async function runS3(o: S3RunOptions): Promise<S3Figures> {
   const line = printer(o.bytes);
+  // Each step starts with as much page cache just freed as MinIO will write (see freePages).
+  const timed = async <T>(fn: () => Promise<T>) => {
+    await freePages(path.dirname(o.restoreTo), o.bytes);
+    return timedOnly(fn);
+  };
   const client = createS3Client({ endpoint: o.endpoint, credentials: o.credentials });
   const store = (name: string, queueSize: number) => new S3Store({ client, bucket: o.bucket, prefix: `${o.prefix}/${name}`, partSize: o.partSize, queueSize });
   try {
