@@ -90,10 +90,7 @@ export class LocalStore implements ArtifactStore {
     let probe = file;
     for (;;) {
       try {
-        const real = await fs.realpath(probe);
-        if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-          throw new PermanentError(`artifact key ${key} resolves outside the store root ${this.rootUri} (through a symlink)`, { artifact: key });
-        }
+        this.assertInside(await fs.realpath(probe), realRoot, key);
         if (probe !== file) this.knownDirs.add(probe);
         break;
       } catch (err) {
@@ -110,6 +107,12 @@ export class LocalStore implements ArtifactStore {
       }
     }
     return file;
+  }
+
+  private assertInside(real: string, realRoot: string, key: string): void {
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+      throw new PermanentError(`artifact key ${key} resolves outside the store root ${this.rootUri} (through a symlink)`, { artifact: key });
+    }
   }
 
   /**
@@ -302,17 +305,21 @@ export class LocalStore implements ArtifactStore {
   async read(keyOrUri: string): Promise<Buffer> {
     const key = this.keyOf(keyOrUri);
     const file = path.join(this.root, ...key.split('/'));
+    const dir = path.dirname(file);
     let bytes: Buffer | undefined;
-    if (this.knownDirs.has(path.dirname(file))) {
-      // The folder is inside the root; O_NOFOLLOW refuses a symlink as the last step, so one call
-      // answers (a miss costs a single open), and a symlink goes the checked way below.
-      try {
-        bytes = await fs.readFile(file, { flag: fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'EISDIR') throw new ArtifactNotFoundError(`artifact ${keyOrUri} not found in ${this.rootUri}`, { artifact: keyOrUri });
-        if (code !== 'ELOOP') throw err;
-      }
+    // One open answers most reads (a miss costs just that): O_NOFOLLOW refuses a symlink as the
+    // last step (which then goes the checked way below), and bytes read through a folder not yet
+    // known are returned only once that folder resolves inside the root.
+    try {
+      bytes = await fs.readFile(file, { flag: fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') throw new ArtifactNotFoundError(`artifact ${keyOrUri} not found in ${this.rootUri}`, { artifact: keyOrUri });
+      if (code !== 'ELOOP') throw err;
+    }
+    if (bytes !== undefined && !this.knownDirs.has(dir)) {
+      this.assertInside(await fs.realpath(dir), await this.rootReal(), key);
+      this.knownDirs.add(dir);
     }
     bytes ??= await fs.readFile((await this.existingFile(keyOrUri)).file);
     const expected = isBlobKey(key);
