@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { pipeline } from 'node:stream/promises';
 import { getDirectory, putDirectory } from '../../store/directory.js';
 import { createS3Client } from '../../store/s3-client.js';
@@ -49,17 +49,37 @@ export async function runS3(o: S3RunOptions): Promise<S3Figures> {
   const store = (name: string, queueSize: number) => new S3Store({ client, bucket: o.bucket, prefix: `${o.prefix}/${name}`, partSize: o.partSize, queueSize });
   try {
     // The put alone: the same bytes, hash known, both sides checking it on the way (HashMeter).
-    const putSingle = await timed(async () => {
-      const meter = new HashMeter({ sha256: o.streamSha256, artifact: 'single-stream put' });
-      await Promise.all([
-        pipeline(patternStream(o.bytes, 1 << 20, 99), meter),
-        client.send(new PutObjectCommand({ Bucket: o.bucket, Key: `${o.prefix}/single-put`, Body: meter, ContentLength: o.bytes })),
-      ]);
-    });
-    line('put of one stream, single stream (one PutObject)', putSingle.seconds);
-    const putMulti = await timed(() => store('put-multipart', o.queueSize).putContent(patternStream(o.bytes, 1 << 20, 99), { sha256: o.streamSha256 }));
-    line(`put of one stream, multipart (${o.queueSize} parts at once)`, putMulti.seconds);
-    console.log(`  put, multipart speed-up over single stream: ${(putSingle.seconds / putMulti.seconds).toFixed(2)}x   (load ${load()})`);
+    // In the order single, multipart, multipart, single (ABBA), so a drift in the machine's load
+    // during the four weighs on both sides alike; each side's figure is the mean of its two.
+    let n = 0;
+    // Each put's object is deleted afterwards (untimed), so the server's disk does not fill up.
+    const single = async () => {
+      const key = `${o.prefix}/single-put-${n++}`;
+      const t = await timed(async () => {
+        const meter = new HashMeter({ sha256: o.streamSha256, artifact: 'single-stream put' });
+        await Promise.all([
+          pipeline(patternStream(o.bytes, 1 << 20, 99), meter),
+          client.send(new PutObjectCommand({ Bucket: o.bucket, Key: key, Body: meter, ContentLength: o.bytes })),
+        ]);
+      });
+      line('put of one stream, single stream (one PutObject)', t.seconds);
+      await client.send(new DeleteObjectCommand({ Bucket: o.bucket, Key: key }));
+      return t.seconds;
+    };
+    const multi = async () => {
+      const target = store(`put-multipart-${n++}`, o.queueSize);
+      const t = await timed(() => target.putContent(patternStream(o.bytes, 1 << 20, 99), { sha256: o.streamSha256 }));
+      line(`put of one stream, multipart (${o.queueSize} parts at once)`, t.seconds);
+      await target.delete(t.value.uri);
+      return t.seconds;
+    };
+    const s1 = await single();
+    const m1 = await multi();
+    const m2 = await multi();
+    const s2 = await single();
+    const putSingle = { seconds: (s1 + s2) / 2 };
+    const putMulti = { seconds: (m1 + m2) / 2 };
+    console.log(`  put, multipart speed-up over single stream: ${(putSingle.seconds / putMulti.seconds).toFixed(2)}x (means of two each)   (load ${load()})`);
 
     // The checkpoint folder end to end (hash pass, tar, upload); multipart first here, so neither side always goes first.
     const dirMulti = await timed(() => putDirectory(store('dir-multipart', o.queueSize), o.src));
