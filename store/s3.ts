@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   paginateListObjectsV2,
   type S3Client,
@@ -14,6 +15,7 @@ import { PermanentError } from '../core/errors.js';
 import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
 import { type CleanStagingOptions, type CleanStagingResult, DEFAULT_STAGING_MAX_AGE_MS, cleanStaging } from './s3-cleanup.js';
 import { copyObject } from './s3-copy.js';
+import { rangedDownload } from './s3-download.js';
 import { uploadStream } from './s3-upload.js';
 import { isNotFound, translateS3Error } from './s3-errors.js';
 import { HashMeter, collect, hashFile, toReadable, verifying } from './streams.js';
@@ -194,23 +196,54 @@ export class S3Store implements ArtifactStore {
     }
   }
 
-  private async get(keyOrUri: string, range?: string): Promise<Readable> {
-    const key = this.keyOf(keyOrUri);
+  private async getObject(key: string, range?: string, abortSignal?: AbortSignal): Promise<GetObjectCommandOutput> {
     try {
-      const out = await this.client.send(
+      return await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), ...(range ? { Range: range } : {}) }),
+        abortSignal ? { abortSignal } : {},
       );
-      return out.Body as Readable;
     } catch (err) {
       throw translateS3Error(err, 'read of', this.uriOf(key));
     }
   }
 
+  private async get(keyOrUri: string, range?: string): Promise<Readable> {
+    return (await this.getObject(this.keyOf(keyOrUri), range)).Body as Readable;
+  }
+
+  /**
+   * Blobs larger than one part are read as `queueSize` ranges of `partSize` at once, in order
+   * (s3-download.ts): one connection carries only so much on real S3. The first range's answer
+   * gives the size, so a small blob costs one request as before. Verified either way.
+   */
   async open(keyOrUri: string): Promise<Readable> {
     const key = this.keyOf(keyOrUri);
-    const body = await this.get(key);
     const expected = isBlobKey(key);
-    return expected ? verifying(body, expected, this.uriOf(key)) : body;
+    if (!expected) return this.get(key);
+    const uri = this.uriOf(key);
+    if (this.queueSize <= 1) return verifying(await this.get(key), expected, uri);
+    let first: GetObjectCommandOutput;
+    try {
+      first = await this.getObject(key, `bytes=0-${this.partSize - 1}`);
+    } catch (err) {
+      // 416: an empty blob has no byte 0.
+      if (statusOf(err) === 416) return verifying(await this.get(key), expected, uri);
+      throw err;
+    }
+    const body = first.Body as Readable;
+    // No Content-Range: the server sent the whole object.
+    const size = Number(/\/(\d+)$/.exec(first.ContentRange ?? '')?.[1] ?? NaN);
+    if (!(size > this.partSize)) return verifying(body, expected, uri);
+    const ranged = rangedDownload({
+      size,
+      first: body,
+      firstLength: this.partSize,
+      partSize: this.partSize,
+      concurrency: this.queueSize,
+      fetch: async (start, end, signal) => (await this.getObject(key, `bytes=${start}-${end - 1}`, signal)).Body as Readable,
+      artifact: uri,
+    });
+    return verifying(ranged, expected, uri);
   }
 
   async openRange(keyOrUri: string, start: number, end: number): Promise<Readable> {
@@ -220,7 +253,7 @@ export class S3Store implements ArtifactStore {
       return await this.get(keyOrUri, `bytes=${start}-${end - 1}`);
     } catch (err) {
       // 416: the range starts at or past the end of the object.
-      if ((err as { cause?: { $metadata?: { httpStatusCode?: number } } }).cause?.$metadata?.httpStatusCode === 416) {
+      if (statusOf(err) === 416) {
         return toReadable(Buffer.alloc(0));
       }
       throw err;
@@ -305,6 +338,11 @@ export class S3Store implements ArtifactStore {
       if (!isNotFound(err)) throw translateS3Error(err, 'delete of', this.uriOf(key));
     }
   }
+}
+
+/** The HTTP status of a translated S3 error (its SDK cause's), if any. */
+function statusOf(err: unknown): number | undefined {
+  return (err as { cause?: { $metadata?: { httpStatusCode?: number } } }).cause?.$metadata?.httpStatusCode;
 }
 
 function lineageMetadata(meta: ArtifactMeta): Record<string, string> {

@@ -139,6 +139,48 @@ describe('S3 store specifics', () => {
     }
   });
 
+  it('reads large blobs as parallel ranges, in order and verified; small and empty blobs in one request', async () => {
+    const counting = createS3Client(settings);
+    const ranges: string[] = [];
+    counting.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetObjectCommand') ranges.push((args.input as { Range?: string }).Range ?? 'whole');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countGets' },
+    );
+    try {
+      const part = 5 * 1024 * 1024;
+      const store = new S3Store({ client: counting, bucket, prefix: `contract/${randomUUID()}`, partSize: part, queueSize: 3 });
+      const size = 4 * part + 12_345;
+      const expected = await hashStream(patternStream(size, 1 << 20, 11));
+      const ref = await store.putContent(patternStream(size, 1 << 20, 11));
+      ranges.length = 0;
+      expect(await hashStream(await store.open(ref.uri))).toEqual(expected);
+      expect(ranges).toEqual([0, 1, 2, 3, 4].map((i) => `bytes=${i * part}-${Math.min(size, (i + 1) * part) - 1}`));
+
+      // A consumer that stops early: the ranges in flight are cancelled, nothing hangs or leaks an error.
+      const early = await store.open(ref.uri);
+      for await (const _ of early) break;
+      expect(early.destroyed).toBe(true);
+
+      ranges.length = 0;
+      const small = await store.putContent('small');
+      expect((await store.read(small.uri)).toString()).toBe('small');
+      const empty = await store.putContent('');
+      expect((await store.read(empty.uri)).length).toBe(0);
+      expect(ranges).toEqual([`bytes=0-${part - 1}`, `bytes=0-${part - 1}`, 'whole']);
+
+      // A corrupted large blob (same size, one byte changed in the last range) fails, naming it.
+      const bad = Buffer.alloc(size, 7);
+      const { sha256 } = await hashStream(patternStream(size, 1 << 20, 12));
+      await raw.send(new PutObjectCommand({ Bucket: bucket, Key: `${store.prefix}/${blobKey(sha256)}`, Body: bad }));
+      await expect(hashStream(await store.open(blobKey(sha256)))).rejects.toThrow(new RegExp(`${sha256}.*corrupt|corrupt.*${sha256}`));
+    } finally {
+      counting.destroy();
+    }
+  });
+
   it('copies large staged uploads to their blob key as a parallel multipart copy', async () => {
     const store = freshStore({ singleCopyLimit: 8 * 1024 * 1024, copyPartSize: 5 * 1024 * 1024 });
     const total = 21 * 1024 * 1024 + 3;
