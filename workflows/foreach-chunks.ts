@@ -39,6 +39,7 @@ export interface ChunkCall {
   failFast: boolean;
   activity: ActivityPlanOptions;
   budgetRemainingUsd?: number;
+  budgetSpentBeforeUsd?: number;
 }
 
 export async function runChunkActivity(call: ChunkCall): Promise<ShardResult> {
@@ -57,7 +58,7 @@ export async function runChunkActivity(call: ChunkCall): Promise<ShardResult> {
       itemTimeoutMs: activity.startToCloseTimeoutMs,
       maximumAttempts: activity.retry.maximumAttempts,
       nonRetryableErrorTypes: activity.retry.nonRetryableErrorTypes,
-      ...(call.budgetRemainingUsd !== undefined ? { budgetRemainingUsd: call.budgetRemainingUsd } : {}),
+      ...(call.budgetRemainingUsd !== undefined ? { budgetRemainingUsd: call.budgetRemainingUsd, budgetSpentBeforeUsd: call.budgetSpentBeforeUsd ?? 0 } : {}),
     });
     if (!chunk) throw wf.ApplicationFailure.nonRetryable(`${call.uses} returned no chunk result: the worker runs an older Repairity; upgrade it`, 'WorkerTooOld');
     return { ...chunk, failures: chunk.failures.slice(0, MAX_REPORTED_FAILURES) };

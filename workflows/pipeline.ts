@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { ItemRecord, RunIdentity, ShardRef, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
+import type { ItemRecord, RunIdentity, ShardRef, ShardResult, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
 import type { ActivityStep, Plan, PlanStep, RunInput } from '../compiler/plan.js';
 import { planActivityOptions, toTemporalOptions } from './activity-options.js';
 import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
@@ -118,22 +118,62 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     const units = splitShards(expansion.shards, Math.max(MIN_UNIT, Math.ceil(expansion.count / lanes)));
     let nextUnit = 0;
     let stop = false;
+    let lanesWorking = Math.min(lanes, units.length);
+    const add = (r: ShardResult, before?: ShardResult): void => {
+      p.items!.succeeded += r.succeeded - (before?.succeeded ?? 0);
+      p.items!.failed += r.failed - (before?.failed ?? 0);
+      p.items!.cached += r.cached - (before?.cached ?? 0);
+      account(p, { requests: r.usage.requests - (before?.usage.requests ?? 0), inputTokens: r.usage.inputTokens - (before?.usage.inputTokens ?? 0), outputTokens: r.usage.outputTokens - (before?.usage.outputTokens ?? 0), costUsd: r.usage.costUsd - (before?.usage.costUsd ?? 0) });
+    };
+    /**
+     * One unit as a chunk. With a budget, a chunk gets a share of what no running chunk may still
+     * spend (the lanes spend at once, and the run learns a chunk's spending when it ends); a chunk
+     * that spent its share while budget remains runs again with a new share, picking up where it
+     * stopped (its finished items are in the store).
+     */
+    let committed = 0;
+    let chunksRunning = 0;
+    const runUnit = async (unit: ShardRef, laneConcurrency: number): Promise<ShardResult> => {
+      let last: ShardResult | undefined;
+      for (;;) {
+        const left = budgetLeft(step, p);
+        let share: number | undefined;
+        if (left !== undefined) {
+          const free = left - committed;
+          if (free <= 0) return last ?? { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
+          share = free / Math.max(1, lanesWorking - chunksRunning);
+        }
+        committed += share ?? 0;
+        chunksRunning++;
+        let r: ShardResult;
+        try {
+          r = await runChunkActivity({ stepId: step.id, uses: step.uses, context: expansion.context, unit, concurrency: laneConcurrency, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
+        } finally {
+          committed -= share ?? 0;
+          chunksRunning--;
+        }
+        add(r, last);
+        const progressed = !last || r.succeeded + r.failed > last.succeeded + last.failed;
+        last = r;
+        if (!r.budgetExhausted || !progressed || share === undefined || stop) return r;
+      }
+    };
     const lane = async (laneIndex: number): Promise<void> => {
       const laneConcurrency = Math.floor(concurrency / lanes) + (laneIndex < concurrency % lanes ? 1 : 0);
       while (!stop && nextUnit < units.length) {
         const n = nextUnit++;
         const left = budgetLeft(step, p);
-        const r = chunked
-          ? await runChunkActivity({ stepId: step.id, uses: step.uses, context: expansion.context, unit: units[n]!, concurrency: laneConcurrency, failFast: !step.continueOnError, activity: options, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) })
-          : await runShardWorkflow(`${info.workflowId}/${step.id}/shard-${n}`, { run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [units[n]!], concurrency: laneConcurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
-        p.items!.succeeded += r.succeeded;
-        p.items!.failed += r.failed;
-        p.items!.cached += r.cached;
-        account(p, r.usage);
+        let r: ShardResult;
+        if (chunked) r = await runUnit(units[n]!, laneConcurrency);
+        else {
+          r = await runShardWorkflow(`${info.workflowId}/${step.id}/shard-${n}`, { run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [units[n]!], concurrency: laneConcurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
+          add(r);
+        }
         failures.push(...r.failures);
         if (r.budgetExhausted) budgetExhausted = true;
         if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) stop = true;
       }
+      lanesWorking--;
     };
     await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, (_, i) => lane(i)));
     delete p.shardWorkflowIds;

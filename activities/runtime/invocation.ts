@@ -68,7 +68,9 @@ export interface ChunkInvocation {
   /** The step's retry policy, applied per item across the chunk's attempts. */
   maximumAttempts: number;
   nonRetryableErrorTypes: string[];
+  /** Dollars this chunk may spend, beyond what its unit's earlier chunks spent (`budgetSpentBeforeUsd`). */
   budgetRemainingUsd?: number;
+  budgetSpentBeforeUsd?: number;
 }
 
 export type StepInvocation = SingleInvocation | ItemInvocation | ChunkInvocation;

@@ -97,12 +97,10 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     lastWrite = Date.now();
     await writeJson(store, key, file, { run: run.runId, step: step.stepId });
   };
+  /** Records a finished item; its usage went into the chunk's total when the call returned. */
   const finish = async (rec: ItemRecord, usage: Usage | undefined): Promise<void> => {
     count(rec);
-    if (usage) {
-      addUsage(result.usage, usage);
-      addUsage(waitingUsage, usage);
-    }
+    if (usage) addUsage(waitingUsage, usage);
     waiting.push(rec);
     waitingBytes += JSON.stringify(rec).length;
     if (waitingBytes >= FLUSH_BYTES || Date.now() - lastWrite >= FLUSH_MS) await write();
@@ -136,7 +134,8 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     return made;
   };
 
-  const budgetLeft = (): number | undefined => (inv.budgetRemainingUsd === undefined ? undefined : inv.budgetRemainingUsd - result.usage.costUsd);
+  // Records of earlier chunks of this unit carry their cost, already counted by the run.
+  const budgetLeft = (): number | undefined => (inv.budgetRemainingUsd === undefined ? undefined : inv.budgetRemainingUsd - (result.usage.costUsd - (inv.budgetSpentBeforeUsd ?? 0)));
 
   const runOne = async (index: number): Promise<Outcome> => {
     const itemStop = new AbortController();
@@ -201,6 +200,8 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
         await failed(index, outcome.err);
         continue;
       }
+      // Spent as soon as the answer is in: the budget check of the next item must see it.
+      if (outcome.usage) addUsage(result.usage, outcome.usage);
       const settled: Promise<void> = outcome.afterward
         .then(async (err) => {
           if (err !== undefined) await failed(index, err);
