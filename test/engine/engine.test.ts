@@ -133,6 +133,34 @@ steps:
     expect([...flake.attempts.values()].at(-1)).toBe(3);
   });
 
+  it('keeps per-item retries and timeouts inside a chunk: only the failing items run again', async () => {
+    const result = await engine.run(`
+name: chunk-items
+steps:
+  flaky:
+    uses: test.flaky
+    forEach: [0, 1, 2, 3, 4, 5]
+    with: { failures: "\${{ item == 2 && 2 || 0 }}" }
+    retry: { attempts: 4, initialInterval: 100ms }
+  slow:
+    uses: test.sleep
+    forEach: [0, 1, 2]
+    with: { ms: "\${{ item == 1 && 20000 || 10 }}" }
+    timeout: 1s
+    retry: { attempts: 2, initialInterval: 100ms }
+    continueOnError: true
+outputs:
+  slowResults: "\${{ steps.slow.outputs.results }}"
+`);
+    const runAttempts = [...flake.attempts.entries()].filter(([key]) => key.includes(`${result.runId}/flaky/`));
+    expect(Object.fromEntries(runAttempts.map(([key, n]) => [key.split('/').at(-1), n]))).toEqual({ 0: 1, 1: 1, 2: 3, 3: 1, 4: 1, 5: 1 });
+    const slow = (await engine.store.read(result.outputs.slowResults as string)).toString().trim().split('\n').map((l) => JSON.parse(l) as { index: number; status: string; error?: { message: string } });
+    expect(slow.map((r) => r.status)).toEqual(['succeeded', 'failed', 'succeeded']);
+    expect(slow[1]!.error!.message).toMatch(/timed out after 1000 ms.*attempt 2 of 2/);
+    // The item over its time limit was told to stop (its signal aborted), on each attempt.
+    expect(sleep.state.aborted).toBeGreaterThanOrEqual(2);
+  });
+
   it('fails fast on a non-retryable error, naming the step', async () => {
     const before = flake.attempts.size;
     const started = Date.now();
