@@ -25,6 +25,7 @@ import { ensureDevServer } from '../dev-server.js';
 import { formatUsd, watchRun } from '../progress-view.js';
 import { findReportInStore } from './report.js';
 import { openStore } from '../../store/open.js';
+import { s3SettingsFromEnv } from '../../store/s3-client.js';
 
 /**
  * The demo's params: the paper's method on a slice of MBPP, sized for the tiny model on 2 CPU
@@ -146,7 +147,7 @@ export function registerDemo(program: Command): void {
           say(`follow it in the UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}`);
           await watchRun(client, handle);
           const summary = (await handle.result()) as RunSummary;
-          const store = await openStore(d.store);
+          const store = await openStore(d.store, { s3: s3SettingsFromEnv(process.env) });
           const found = await findReportInStore(store, workflowId);
           const metrics = ['base', 'sft', 'ppo'].map((k) => summary.outputs[k] as { model: string; passAt1: number | null; compilationRate: number; bleu: number } | null);
           say('');
