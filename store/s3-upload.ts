@@ -90,9 +90,25 @@ export async function uploadStream(o: StreamUploadOptions): Promise<void> {
   let buffer: Buffer | undefined;
   let filled = 0;
   let partNumber = 1;
+  // Until the body outgrows one part, its chunks are only held (no part buffer yet): most bodies
+  // are small (memoised results, run state), and a part-sized allocation for each would cost
+  // memory and garbage collections for nothing.
+  let head: Buffer[] | undefined = [];
+  let headLength = 0;
   try {
     for await (const data of o.body) {
       const chunk = data as Buffer;
+      if (head) {
+        if (headLength + chunk.length <= o.partSize) {
+          head.push(chunk);
+          headLength += chunk.length;
+          continue;
+        }
+        buffer = await takeBuffer();
+        filled = 0;
+        for (const held of head) filled += held.copy(buffer, filled);
+        head = undefined;
+      }
       let offset = 0;
       while (offset < chunk.length) {
         if (buffer && filled === o.partSize) {
@@ -112,11 +128,10 @@ export async function uploadStream(o: StreamUploadOptions): Promise<void> {
       }
     }
     if (failed()) throw failed()!.error;
-    if (partNumber === 1) {
+    if (head || partNumber === 1) {
       // The whole body fits in one part: one request, nothing to abort.
-      await o.client.send(
-        new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: buffer ? buffer.subarray(0, filled) : Buffer.alloc(0), ContentLength: filled, ContentType: o.contentType, Metadata: o.metadata }),
-      );
+      const body = head ? (head.length === 1 ? head[0]! : Buffer.concat(head)) : buffer!.subarray(0, filled);
+      await o.client.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: body, ContentLength: body.length, ContentType: o.contentType, Metadata: o.metadata }));
       return;
     }
     sendPart(partNumber, buffer!, filled);
