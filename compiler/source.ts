@@ -3,8 +3,8 @@
  * mapped back to a 1-based line and column. Duplicate keys, syntax errors, unresolved aliases and
  * alias bombs become diagnostics, never exceptions.
  */
-import { Alias, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import type { Alias, Document, Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 
 /** More aliases than this in one file is refused (a "billion laughs" document expands each one). */
