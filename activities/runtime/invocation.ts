@@ -2,7 +2,7 @@
  * What the interpreter workflow sends to step activities and gets back. Types only: the
  * workflow imports this file, so it must stay free of runtime imports.
  */
-import type { Template } from '../../compiler/plan.js';
+import type { Plan, Template } from '../../compiler/plan.js';
 import type { Usage } from '../define.js';
 
 /** The outputs of finished steps that a step's expressions may read, and the run's params. */
@@ -171,6 +171,6 @@ export interface ActivityPlanOptions {
 
 
 export interface PreparedRun {
-  plan: import('../../compiler/plan.js').Plan;
+  plan: Plan;
   params: Record<string, unknown>;
 }
