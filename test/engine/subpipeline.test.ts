@@ -46,7 +46,7 @@ afterAll(async () => engine?.close());
 
 describe('sub-pipelines', () => {
   it('runs a child pipeline, and one child run per item of a forEach', async () => {
-    const compiled = await compilePipelineFile(path.join(dir, 'parent.yaml'), { catalog: buildCatalog(engine.extraSpecs) });
+    const compiled = compilePipelineFile(path.join(dir, 'parent.yaml'), { catalog: buildCatalog(engine.extraSpecs) });
     if (!compiled.ok) throw new Error(formatDiagnostics(compiled.diagnostics));
     const result = await (await engine.start(compiled.plan, {})).result();
     expect(result.outputs.one).toBe('variant solo');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PermanentError } from '../../core/errors.js';
@@ -60,7 +61,7 @@ describe('S3 store specifics', () => {
         (async function* () {
           yield Buffer.alloc(11 * 1024 * 1024, 1);
           throw new Error('producer crashed');
-        })() as unknown as import('node:stream').Readable,
+        })() as unknown as Readable,
       ),
     ).rejects.toThrow();
     const listed = await raw.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/` }));
