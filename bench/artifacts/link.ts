@@ -39,11 +39,15 @@ function pace(src: net.Socket, dst: net.Socket, bytesPerSecond: number, oneWayMs
   const deliver = (): void => {
     timer = undefined;
     const now = performance.now();
+    // Everything due goes out in one write (corked): fewer system calls, so the proxy's own CPU
+    // (which the faster side pays more of per second) stays small.
+    dst.cork();
     while (queue.length > 0 && queue[0]!.at <= now) {
       const { chunk } = queue.shift()!;
       queued -= chunk.length;
       dst.write(chunk);
     }
+    dst.uncork();
     if (queued < window / 2 && src.isPaused() && !ended) src.resume();
     if (queue.length > 0) timer = setTimeout(deliver, Math.max(0, queue[0]!.at - now));
     else if (ended) dst.end();
