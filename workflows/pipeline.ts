@@ -15,6 +15,7 @@ import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, zeroU
 
 export const progressQuery = wf.defineQuery<RunProgress>('progress');
 
+const LOCAL_ENGINE_PATCH = 'engine-local-activities';
 const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
 
 /** Items one shard workflow keeps in flight before another lane is opened, and the most lanes. */
@@ -43,7 +44,11 @@ function describeFailure(err: unknown): string {
 
 export async function runPipeline(input: RunInput): Promise<RunSummary> {
   const info = wf.workflowInfo();
-  const engine = wf.proxyActivities<EngineActivities>({ ...engineOptions, taskQueue: `${info.taskQueue}-cpu` });
+  // The engine's own short activities run in the workflow worker (no task queue round trip), since
+  // the patch; runs from before it scheduled them on the cpu queue.
+  const engine = wf.patched(LOCAL_ENGINE_PATCH)
+    ? wf.proxyLocalActivities<EngineActivities>(engineOptions)
+    : wf.proxyActivities<EngineActivities>({ ...engineOptions, taskQueue: `${info.taskQueue}-cpu` });
   const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
 
   const { plan, params } = await engine['repairity.prepareRun'](input);

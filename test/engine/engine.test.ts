@@ -142,6 +142,7 @@ steps:
     forEach: [0, 1, 2, 3, 4, 5]
     with: { failures: "\${{ item == 2 && 2 || 0 }}" }
     retry: { attempts: 4, initialInterval: 100ms }
+    cache: false
   slow:
     uses: test.sleep
     forEach: [0, 1, 2]
@@ -149,6 +150,7 @@ steps:
     timeout: 1s
     retry: { attempts: 2, initialInterval: 100ms }
     continueOnError: true
+    cache: false
 outputs:
   slowResults: "\${{ steps.slow.outputs.results }}"
 `);
@@ -191,14 +193,15 @@ name: long
 steps:
   s: { uses: test.sleep, with: { ms: 60000 }, heartbeatTimeout: 2s, cache: false }
 `);
+    const before = { ...sleep.state };
     const handle = await engine.start(plan, {});
-    for (let i = 0; i < 100 && sleep.state.started === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(sleep.state.started).toBe(1);
+    for (let i = 0; i < 100 && sleep.state.started === before.started; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(sleep.state.started).toBe(before.started + 1);
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
-    expect(sleep.state.aborted).toBe(1);
+    expect(sleep.state.aborted).toBe(before.aborted + 1);
   });
 
   it('answers the progress query with step states and item counts', async () => {
