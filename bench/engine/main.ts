@@ -2,6 +2,10 @@
  * bench/engine: the same 1,000-item fan-out of trivial activities through the engine (a pipeline
  * with a forEach step) and through a hand-written Temporal workflow, on one dev server in one run.
  * Prints both times and the ratio engine / hand-written (goal: at most 1.15).
+ * The hand-written workflow is the straightforward one, an activity per item; the engine runs
+ * items in chunk activities (many items each), so it is now much faster than that baseline: the
+ * ratio says the engine costs nothing over writing the fan-out by hand the obvious way, not that
+ * chunks beat a hand-written chunked workflow.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
