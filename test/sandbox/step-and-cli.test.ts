@@ -70,13 +70,18 @@ describe('sandbox.run step and CLI', () => {
     const store = new LocalStore(path.join(dir, 'store'));
     const tasks = await store.putContent(rows.map((r) => JSON.stringify(r)).join('\n'));
     let judged = 0;
+    // One task at a time, in order, a little apart: verdicts then arrive one by one, so the first
+    // attempt saves a checkpoint part way (run concurrently, they may all land at once).
+    let previous: Promise<unknown> = Promise.resolve();
     const counting: SandboxProvider = {
       async get() {
         const real = await provider.get();
         return Object.assign(Object.create(real) as typeof real, {
           run: (...args: Parameters<typeof real.run>) => {
             judged += 1;
-            return real.run(...args);
+            const result = previous.then(() => real.run(...args));
+            previous = result.catch(() => undefined).then(() => new Promise((r) => setTimeout(r, 50)));
+            return result;
           },
         });
       },
