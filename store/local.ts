@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ArtifactIntegrityError, ArtifactNotFoundError, PermanentError } from '../core/errors.js';
 import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
 import { HashPool } from './hash-pool.js';
+import { type CleanStagingOptions, type CleanStagingResult, DEFAULT_STAGING_MAX_AGE_MS } from './staging.js';
 import { HashMeter, corruptArtifact, toReadable, verifying } from './streams.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
 
@@ -375,6 +376,27 @@ export class LocalStore implements ArtifactStore {
       }
     }
     yield* walk(start, base);
+  }
+
+  /**
+   * Deletes staging files that writes cut short by a crash left in `.repairity/staging`, if older
+   * than `olderThanMs` (default 24 h: a write in progress is never that old). Called at worker start.
+   */
+  async cleanStaging(opts: CleanStagingOptions = {}): Promise<CleanStagingResult> {
+    const dir = path.dirname(path.join(this.root, ...stagingKey('x').split('/')));
+    const cutoff = Date.now() - (opts.olderThanMs ?? DEFAULT_STAGING_MAX_AGE_MS);
+    let stagingDeleted = 0;
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      const file = path.join(dir, e.name);
+      const st = await fs.stat(file).catch(() => undefined);
+      if (st && st.mtimeMs < cutoff) {
+        await fs.rm(file, { force: true });
+        stagingDeleted++;
+      }
+    }
+    return { stagingDeleted, uploadsAborted: 0 };
   }
 
   async delete(keyOrUri: string): Promise<void> {

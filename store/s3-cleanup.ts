@@ -10,19 +10,10 @@
  */
 import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 
-export interface CleanStagingOptions {
-  /** Leave anything younger than this. Default 24 hours. */
-  olderThanMs?: number;
-}
+import type { CleanStagingResult } from './staging.js';
 
-export interface CleanStagingResult {
-  /** Staging objects deleted. */
-  stagingDeleted: number;
-  /** Incomplete multipart uploads aborted. */
-  uploadsAborted: number;
-}
-
-export const DEFAULT_STAGING_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+export type { CleanStagingOptions, CleanStagingResult } from './staging.js';
+export { DEFAULT_STAGING_MAX_AGE_MS } from './staging.js';
 
 export async function cleanStaging(
   client: S3Client,

@@ -10,6 +10,7 @@ import { assembleKinds } from '../activities/kinds.js';
 import { ENV, readClaudeSettings, readDefaults } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
 import { openStore } from '../store/open.js';
+import { LocalStore } from '../store/local.js';
 import { S3Store } from '../store/s3.js';
 import { s3SettingsFromEnv } from '../store/s3-client.js';
 import { ALL_QUEUES, createWorkers, type QueueLimits } from './create-workers.js';
@@ -30,9 +31,9 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
   const d = readDefaults(env, cwd);
   const address = opts.address ?? d.temporalAddress;
   const store = await openStore(d.store, { s3: s3SettingsFromEnv(env) });
-  // What crashed uploads left in the bucket (staging objects, open multipart uploads older than a
-  // day) goes in the background; a failure only costs storage, so it is reported, not fatal.
-  if (store instanceof S3Store) {
+  // What crashed writes left (staging files or objects, open multipart uploads, older than a day)
+  // goes in the background; a failure only costs storage, so it is reported, not fatal.
+  if (store instanceof S3Store || store instanceof LocalStore) {
     void store.cleanStaging().then(
       (r) => r.stagingDeleted + r.uploadsAborted > 0 && console.warn(`store ${store.rootUri}: removed ${r.stagingDeleted} staging objects and ${r.uploadsAborted} incomplete uploads left by crashed uploads`),
       (err: unknown) => console.warn(`store ${store.rootUri}: staging cleanup failed (${(err as Error).message}); it runs again at the next worker start`),

@@ -76,3 +76,25 @@ describe('local store: symlinks and sidecars', () => {
     await expect(openStore('ftp://x/y')).rejects.toBeInstanceOf(PermanentError);
   });
 });
+
+describe('local store: staging left by a crash', () => {
+  it('cleanStaging deletes staging files older than the cutoff and keeps young ones and objects', async () => {
+    const root = await freshRoot();
+    const store = new LocalStore(root);
+    const kept = await store.put('runs/r/result.json', '{"ok":true}');
+    const staging = path.join(root, '.repairity', 'staging');
+    await fs.mkdir(staging, { recursive: true });
+    const old = path.join(staging, 'crashed-write');
+    const young = path.join(staging, 'write-in-progress');
+    await fs.writeFile(old, 'half a checkpoint');
+    await fs.writeFile(young, 'still being written');
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    await fs.utimes(old, twoDaysAgo, twoDaysAgo);
+    expect(await store.cleanStaging()).toEqual({ stagingDeleted: 1, uploadsAborted: 0 });
+    await expect(fs.stat(old)).rejects.toThrow();
+    await fs.stat(young);
+    expect((await store.read(kept.uri)).toString()).toBe('{"ok":true}');
+    // A store that never wrote has nothing to clean, and says so.
+    expect(await new LocalStore(await freshRoot()).cleanStaging()).toEqual({ stagingDeleted: 0, uploadsAborted: 0 });
+  });
+});
