@@ -5,44 +5,23 @@
  * artifacts they came from.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { passAtK } from '../../activities/eval/estimators.js';
 import type { Metrics, TaskResult } from '../../activities/eval/metrics.js';
 import { findReportInStore } from '../../cli/commands/report.js';
 import { compilePipelineFile } from '../../compiler/index.js';
-import type { ArtifactStore } from '../../store/types.js';
-import type { AnthropicTestServer } from '../anthropic-server/index.js';
-import { createTestEngine, type TestEngine } from '../helpers/engine.js';
-import { ensureImages, testDocker } from '../sandbox/helpers.js';
 import { getRows } from './context.js';
-import { minioStore, repoRoot, startTeacher, workerEnv } from './services.js';
+import { repoRoot, usePipelineEngine } from './services.js';
 import { TINY_PARAMS } from './tiny-params.js';
 
 describe('pipelines/repairity.yaml end to end', () => {
-  let server: AnthropicTestServer;
-  let engine: TestEngine;
-  let store: ArtifactStore;
-  let restoreEnv: () => void = () => undefined;
-
-  beforeAll(async () => {
-    await ensureImages(testDocker());
-    server = await startTeacher();
-    restoreEnv = workerEnv(server.url);
-    store = minioStore();
-    engine = await createTestEngine({ store, limits: { claude: { maxConcurrent: 8 } } });
-  }, 600_000);
-
-  afterAll(async () => {
-    await engine?.close();
-    await server?.close();
-    restoreEnv();
-  });
+  const services = usePipelineEngine();
 
   it('runs every stage and reports the numbers of its artifacts', async () => {
     const compiled = compilePipelineFile(path.join(repoRoot, 'pipelines/repairity.yaml'));
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
     const started = Date.now();
-    const handle = await engine.start(compiled.plan, { ...TINY_PARAMS });
+    const handle = await services.engine.start(compiled.plan, { ...TINY_PARAMS });
     const timer = setInterval(() => {
       handle
         .query<{ steps: Array<{ id: string; state: string; items?: { total: number; succeeded: number } }> }>('progress')
@@ -53,7 +32,7 @@ describe('pipelines/repairity.yaml end to end', () => {
     console.log(`repairity.yaml (tiny): ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const out = summary.outputs;
     expect(String(out.report)).toMatch(/^s3:\/\//);
-    const report = JSON.parse((await store.read(String(out.report_json))).toString()) as {
+    const report = JSON.parse((await services.store.read(String(out.report_json))).toString()) as {
       table: Array<Record<string, number | string | null>>;
       data: Record<string, number>;
       training: Record<string, { metrics: Record<string, number> }>;
@@ -62,7 +41,7 @@ describe('pipelines/repairity.yaml end to end', () => {
     expect(report.table.map((r) => r.model)).toEqual(['base', 'SFT', 'SFT+PPO']);
     // each row equals the metrics computed from that model's per-task artifact
     for (const [i, key] of ['base_per_task', 'sft_per_task', 'ppo_per_task'].entries()) {
-      const perTask = await getRows<TaskResult>(store, String(out[key]));
+      const perTask = await getRows<TaskResult>(services.store, String(out[key]));
       const row = report.table[i]!;
       expect(row.tasks).toBe(perTask.length);
       expect(row.passAt1).toBeCloseTo(perTask.reduce((s, t) => s + passAtK(t.n, t.c, 1), 0) / perTask.length, 12);
@@ -72,7 +51,7 @@ describe('pipelines/repairity.yaml end to end', () => {
       expect(row.compilationRate).toBe(metrics.compilationRate);
     }
     // the data funnel matches the datasets
-    const test = await getRows(store, String(out.test_tasks));
+    const test = await getRows(services.store, String(out.test_tasks));
     expect(report.data.test).toBe(test.length);
     expect(report.table[0]!.tasks).toBe(test.length);
     expect(report.data['teacher fix passes every test']).toBeLessThanOrEqual(report.data['teacher answered']!);
@@ -83,10 +62,10 @@ describe('pipelines/repairity.yaml end to end', () => {
     expect(typeof report.training.ppo!.metrics.kl).toBe('number');
     expect(report.comparisons).toHaveLength(2);
     // `repairity report <run>` finds it in the store by the run's workflow id
-    const found = await findReportInStore(store, handle.workflowId);
+    const found = await findReportInStore(services.store, handle.workflowId);
     expect(found?.html).toBe(`${String(out.report_location)}report.html`);
-    expect((await store.read(found!.html)).toString()).toBe((await store.read(String(out.report))).toString());
-    const html = (await store.read(String(out.report))).toString();
+    expect((await services.store.read(found!.html)).toString()).toBe((await services.store.read(String(out.report))).toString());
+    const html = (await services.store.read(String(out.report))).toString();
     expect(html).toContain('SFT+PPO');
     expect(html).not.toMatch(/<script|src="http/);
   }, 1_200_000);

@@ -2,11 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
 import { S3Store } from '../../store/s3.js';
 import { responderFrom, startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
 import { teacherEntries, type MbppRow } from '../anthropic-server/teacher-from-mbpp.js';
+import { createTestEngine, type TestEngine } from '../helpers/engine.js';
+import { ensureImages, testDocker } from '../sandbox/helpers.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -32,4 +34,38 @@ export function workerEnv(teacherUrl: string): () => void {
 export function minioStore(): S3Store {
   const client = createS3Client(s3SettingsFromEnv({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }));
   return new S3Store({ client, bucket: inject('minioBucket'), prefix: `repairity/${randomUUID()}` });
+}
+
+/**
+ * What a whole-pipeline test file needs, set up once for the file: the sandbox images, the
+ * simulated teacher with the worker environment pointing at it, a fresh MinIO prefix as the
+ * store, and an engine on it. Read `engine` and `store` inside tests (they exist from beforeAll).
+ */
+export function usePipelineEngine(): { readonly engine: TestEngine; readonly store: S3Store } {
+  let server: AnthropicTestServer | undefined;
+  let engine: TestEngine | undefined;
+  let store: S3Store | undefined;
+  let restoreEnv: () => void = () => undefined;
+  beforeAll(async () => {
+    await ensureImages(testDocker());
+    server = await startTeacher();
+    restoreEnv = workerEnv(server.url);
+    store = minioStore();
+    engine = await createTestEngine({ store, limits: { claude: { maxConcurrent: 8 } } });
+  }, 600_000);
+  afterAll(async () => {
+    await engine?.close();
+    await server?.close();
+    restoreEnv();
+  });
+  return {
+    get engine() {
+      if (!engine) throw new Error('the pipeline engine is set up in beforeAll');
+      return engine;
+    },
+    get store() {
+      if (!store) throw new Error('the pipeline store is set up in beforeAll');
+      return store;
+    },
+  };
 }
