@@ -7,6 +7,7 @@ import { createClaudeSteps, type ClaudeDependencies } from '../../activities/cla
 import { LocalStore } from '../../store/local.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { startAnthropicTestServer, type AnthropicTestServer, type AnthropicTestServerOptions } from '../anthropic-server/index.js';
+import { recordingContext } from '../helpers/step-context.js';
 
 export interface TestContext extends StepContext {
   usage: Usage;
@@ -16,39 +17,9 @@ export interface TestContext extends StepContext {
 }
 
 export function makeContext(store: ArtifactStore, over: Partial<StepContext> & { lastHeartbeatDetails?: unknown } = {}): TestContext {
-  const controller = new AbortController();
-  const usage: Usage = { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-  const heartbeats: unknown[] = [];
-  const logs: string[] = [];
   const { lastHeartbeatDetails, ...rest } = over;
-  const log = (level: string) => (m: string, f?: Record<string, unknown>) => {
-    logs.push(`${level} ${m} ${f ? JSON.stringify(f) : ''}`);
-  };
-  return {
-    runId: 'run-1',
-    stepId: 'teacher',
-    idempotencyKey: 'run-1/teacher',
-    attempt: 1,
-    store,
-    heartbeat: (d) => {
-      heartbeats.push(d);
-    },
-    lastHeartbeat: <T>() => lastHeartbeatDetails as T | undefined,
-    signal: controller.signal,
-    log: { info: log('info'), warn: log('warn'), error: log('error') },
-    reportUsage: (u) => {
-      usage.requests += u.requests ?? 0;
-      usage.inputTokens += u.inputTokens ?? 0;
-      usage.outputTokens += u.outputTokens ?? 0;
-      usage.costUsd += u.costUsd ?? 0;
-    },
-    cache: true,
-    usage,
-    heartbeats,
-    logs,
-    abort: (reason?: unknown) => controller.abort(reason),
-    ...rest,
-  } as TestContext;
+  const ctx = recordingContext(store, { runId: 'run-1', stepId: 'teacher', lastHeartbeat: lastHeartbeatDetails });
+  return { ...ctx, abort: (reason?: unknown) => ctx.controller.abort(reason), ...rest } as TestContext;
 }
 
 export interface Fixture {

@@ -6,6 +6,7 @@ import type { StepContext } from '../../activities/define.js';
 import { writeRecords } from '../../activities/data/records.js';
 import { readRecords } from '../../activities/data/records.js';
 import { LocalStore } from '../../store/local.js';
+import { recordingContext } from '../helpers/step-context.js';
 import type { ArtifactStore } from '../../store/types.js';
 
 export async function tempStore(): Promise<{ store: ArtifactStore; dir: string }> {
@@ -14,20 +15,7 @@ export async function tempStore(): Promise<{ store: ArtifactStore; dir: string }
 }
 
 export function stepContext(store: ArtifactStore, stepId = 'step'): StepContext {
-  const quiet = () => undefined;
-  return {
-    runId: 'run-test',
-    stepId,
-    idempotencyKey: `run-test/${stepId}`,
-    attempt: 1,
-    store,
-    heartbeat: quiet,
-    lastHeartbeat: () => undefined,
-    signal: new AbortController().signal,
-    log: { info: quiet, warn: quiet, error: quiet },
-    reportUsage: quiet,
-    cache: false,
-  };
+  return recordingContext(store, { stepId, cache: false });
 }
 
 export async function putRows(store: ArtifactStore, rows: unknown[]): Promise<string> {

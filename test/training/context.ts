@@ -2,35 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readDefaults } from '../../core/env.js';
-import type { StepContext } from '../../activities/define.js';
 import type { ArtifactStore } from '../../store/types.js';
+import { recordingContext, type RecordingStepContext } from '../helpers/step-context.js';
 
-export interface RecordingContext extends StepContext {
+export interface RecordingContext extends RecordingStepContext {
   beats: unknown[];
-  controller: AbortController;
 }
 
 export function makeContext(store: ArtifactStore, opts: { lastHeartbeat?: unknown; attempt?: number; onHeartbeat?: (d: unknown) => void } = {}): RecordingContext {
-  const controller = new AbortController();
-  const beats: unknown[] = [];
-  return {
-    runId: 'run-test',
-    stepId: 'train',
-    idempotencyKey: 'run-test/train',
-    attempt: opts.attempt ?? 1,
-    store,
-    heartbeat: (d) => {
-      beats.push(d);
-      opts.onHeartbeat?.(d);
-    },
-    lastHeartbeat: <T>() => opts.lastHeartbeat as T | undefined,
-    signal: controller.signal,
-    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    reportUsage: () => undefined,
-    cache: true,
-    beats,
-    controller,
-  };
+  const ctx = recordingContext(store, { stepId: 'train', ...opts });
+  return Object.assign(ctx, { beats: ctx.heartbeats });
 }
 
 /** The trainer's interpreter: REPAIRITY_PYTHON (exported by `make`), else the cached venv. */
