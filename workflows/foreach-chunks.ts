@@ -11,8 +11,6 @@ import { zeroUsage } from './progress.js';
 /** Marks runs whose forEach items run in chunk activities; older runs ran shard child workflows. */
 export const CHUNKS_PATCH = 'foreach-chunks';
 
-const MAX_REPORTED_FAILURES = 5;
-
 /**
  * A chunk's own time limits: its items' timeouts back to back bound it; a heartbeat (sent by the
  * chunk every second) notices a dead worker long before that.
@@ -46,7 +44,6 @@ export async function runChunkActivity(call: ChunkCall): Promise<ShardResult> {
   const { unit, activity } = call;
   const options = { ...toTemporalOptions(chunkActivityOptions(activity, unit)), activityId: chunkActivityId(call.stepId, unit) };
   const runChunk = wf.proxyActivities<Record<string, (inv: StepInvocation) => Promise<StepResult>>>(options)[call.uses]!;
-  const result: ShardResult = { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: false };
   try {
     const { chunk } = await runChunk({
       mode: 'chunk',
@@ -61,15 +58,13 @@ export async function runChunkActivity(call: ChunkCall): Promise<ShardResult> {
       ...(call.budgetRemainingUsd !== undefined ? { budgetRemainingUsd: call.budgetRemainingUsd, budgetSpentBeforeUsd: call.budgetSpentBeforeUsd ?? 0 } : {}),
     });
     if (!chunk) throw wf.ApplicationFailure.nonRetryable(`${call.uses} returned no chunk result: the worker runs an older Repairity; upgrade it`, 'WorkerTooOld');
-    return { ...chunk, failures: chunk.failures.slice(0, MAX_REPORTED_FAILURES) };
+    return chunk;
   } catch (err) {
     if (wf.isCancellation(err)) throw err;
     // Out of attempts for a reason of its own (a worker lost each time): the items it did not
     // record count as failed; the step's results say exactly which.
     const cause = err instanceof wf.ActivityFailure && err.cause ? err.cause : err;
     const message = cause instanceof Error ? cause.message : String(cause);
-    result.failed = unit.count;
-    result.failures.push({ index: unit.start, message: `items ${unit.start}-${unit.start + unit.count - 1}: ${message}` });
-    return result;
+    return { succeeded: 0, failed: unit.count, cached: 0, usage: zeroUsage(), failures: [{ index: unit.start, message: `items ${unit.start}-${unit.start + unit.count - 1}: ${message}` }], budgetExhausted: false };
   }
 }

@@ -11,14 +11,14 @@ import type { ActivityStep, Plan, PlanStep, RunInput } from '../compiler/plan.js
 import { planActivityOptions, toTemporalOptions } from './activity-options.js';
 import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
 import { forEachShard } from './foreach-shard.js';
-import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, zeroUsage } from './progress.js';
+import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, usageSince, zeroUsage } from './progress.js';
 
 export const progressQuery = wf.defineQuery<RunProgress>('progress');
 
 const LOCAL_ENGINE_PATCH = 'engine-local-activities';
 const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
 
-/** Items one shard workflow keeps in flight before another lane is opened, and the most lanes. */
+/** Items one lane (a chunk; in older runs a shard workflow) keeps in flight before another lane is opened, and the most lanes. */
 const ITEMS_PER_LANE = 8;
 const MAX_LANES = 8;
 /** The fewest items a lane's unit of work is cut down to. */
@@ -128,7 +128,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       p.items!.succeeded += r.succeeded - (before?.succeeded ?? 0);
       p.items!.failed += r.failed - (before?.failed ?? 0);
       p.items!.cached += r.cached - (before?.cached ?? 0);
-      account(p, { requests: r.usage.requests - (before?.usage.requests ?? 0), inputTokens: r.usage.inputTokens - (before?.usage.inputTokens ?? 0), outputTokens: r.usage.outputTokens - (before?.usage.outputTokens ?? 0), costUsd: r.usage.costUsd - (before?.usage.costUsd ?? 0) });
+      account(p, before ? usageSince(r.usage, before.usage) : r.usage);
     };
     /**
      * One unit as a chunk. With a budget, a chunk gets a share of what no running chunk may still
@@ -167,10 +167,10 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       const laneConcurrency = Math.floor(concurrency / lanes) + (laneIndex < concurrency % lanes ? 1 : 0);
       while (!stop && nextUnit < units.length) {
         const n = nextUnit++;
-        const left = budgetLeft(step, p);
         let r: ShardResult;
         if (chunked) r = await runUnit(units[n]!, laneConcurrency);
         else {
+          const left = budgetLeft(step, p);
           r = await runShardWorkflow(`${info.workflowId}/${step.id}/shard-${n}`, { run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [units[n]!], concurrency: laneConcurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
           add(r);
         }

@@ -15,7 +15,7 @@ export interface StepProgress {
   uses: string;
   state: StepState;
   items?: ItemCounts;
-  /** Child workflows running shards of a forEach step now (query them, and their chunk heartbeats, for live item counts). */
+  /** Runs from before chunks: child workflows running shards of a forEach step now (query them for live item counts). */
   shardWorkflowIds?: string[];
   error?: string;
   reason?: string;
@@ -53,6 +53,11 @@ export interface RunSummary {
 
 export function zeroUsage(): Usage {
   return { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+}
+
+/** What `now` adds to `before` (a cumulative total read twice). */
+export function usageSince(now: Usage, before: Usage): Usage {
+  return { requests: now.requests - before.requests, inputTokens: now.inputTokens - before.inputTokens, outputTokens: now.outputTokens - before.outputTokens, costUsd: now.costUsd - before.costUsd };
 }
 
 export function addUsageTo(into: Usage, more: Usage | undefined): void {

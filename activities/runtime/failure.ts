@@ -11,6 +11,11 @@ export function describeWhere(where: FailureWhere): string {
   return where.itemIndex === undefined ? `step "${where.stepId}" (${where.uses})` : `step "${where.stepId}" (${where.uses}) item ${where.itemIndex}`;
 }
 
+/** The failure Temporal expects from an activity whose cancellation signal aborted. */
+export function cancellationOf(cancelled: AbortSignal): CancelledFailure {
+  return cancelled.reason instanceof CancelledFailure ? cancelled.reason : new CancelledFailure(String(cancelled.reason ?? 'cancelled'));
+}
+
 /**
  * Turns any error thrown by a step into what Temporal should see: permanent errors become
  * non-retryable failures typed by their class name, transient ones carry the server's
@@ -19,7 +24,7 @@ export function describeWhere(where: FailureWhere): string {
 export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?: AbortSignal): Error {
   if (err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
   // A step that stopped because it was cancelled reports the cancellation, whatever it threw.
-  if (cancelled?.aborted) return cancelled.reason instanceof CancelledFailure ? cancelled.reason : new CancelledFailure(String(cancelled.reason ?? 'cancelled'));
+  if (cancelled?.aborted) return cancellationOf(cancelled);
   const prefix = describeWhere(where);
   if (err instanceof RepairityError) {
     const details = [{ ...err.context, step: where.stepId, item: where.itemIndex }];

@@ -2,7 +2,6 @@
  * One call of a step kind: validate the resolved input, consult the step cache, run the kind
  * with its StepContext, check the outputs. Shared by single steps, forEach items and chunks.
  */
-import { Context } from '@temporalio/activity';
 import { LRUCache } from 'lru-cache';
 import { InvalidStepInputError, PermanentError } from '../../core/errors.js';
 import { resolveTemplate, type Scope } from '../../core/expressions.js';
@@ -18,7 +17,7 @@ import { stepCacheKey } from './keys.js';
 import { validateAgainst } from './validate.js';
 
 const MAX_OUTPUT_BYTES = 256 * 1024;
-export const MAX_ITEM_OUTPUT_BYTES = 64 * 1024;
+const MAX_ITEM_OUTPUT_BYTES = 64 * 1024;
 
 /** Context files and shards are read by every item of a step: keep recent ones in memory. */
 const sharedReads = new LRUCache<string, object>({ max: 64 });
@@ -46,6 +45,16 @@ export function cacheKeyOf(step: StepRuntime, input: unknown): string {
   return hashJson({ uses: step.uses, version: step.kindVersion, input });
 }
 
+/** Outputs over the limit of a step (workflow history) or of one forEach item (its record) fail for good. */
+function checkSize(outputs: Record<string, unknown>, itemIndex: number | undefined): Record<string, unknown> {
+  const size = Buffer.byteLength(JSON.stringify(outputs));
+  const [limit, what] = itemIndex === undefined ? [MAX_OUTPUT_BYTES, 'workflow history'] : [MAX_ITEM_OUTPUT_BYTES, 'one forEach item'];
+  if (size > limit) {
+    throw new PermanentError(`outputs are ${size} bytes, over the ${limit}-byte limit for ${what}: write large data to the artifact store and return its reference`);
+  }
+  return outputs;
+}
+
 export interface KindCall {
   store: ArtifactStore;
   runId: string;
@@ -53,7 +62,7 @@ export interface KindCall {
   budget?: number;
   /** Builds the StepContext; by default the one of the activity running now. */
   makeContext?: (opts: ContextOptions) => { ctx: StepContext; usage: Usage };
-  /** Heartbeat on the step's behalf at this timeout's pace; default the activity's own timeout. */
+  /** Heartbeat on the step's behalf at this timeout's pace; none when absent (a chunk beats for its items). */
   heartbeatTimeoutMs?: number;
 }
 
@@ -67,7 +76,7 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
   if (cacheKey) {
     const hit = await readJsonIfExists<StepResult>(store, cacheKey);
     // Paid for by an earlier run: nothing is spent now.
-    if (hit) return { outputs: hit.outputs, cached: true };
+    if (hit) return { outputs: checkSize(hit.outputs, itemIndex), cached: true };
   }
   const { ctx, usage } = (call.makeContext ?? stepContextFromActivity)({
     runId,
@@ -77,7 +86,7 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     cache: step.cache,
     ...(budget !== undefined ? { budgetRemainingUsd: budget } : {}),
   });
-  const beat = withAutoHeartbeat(ctx, 'heartbeatTimeoutMs' in call ? call.heartbeatTimeoutMs : Context.current().info.heartbeatTimeoutMs);
+  const beat = withAutoHeartbeat(ctx, call.heartbeatTimeoutMs);
   let outputs: Record<string, unknown>;
   try {
     outputs = ((await kind.run(input, beat.ctx)) ?? {}) as Record<string, unknown>;
@@ -88,11 +97,7 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
   if (outProblems.length > 0) {
     throw new PermanentError(`${step.uses} returned outputs that do not match its declared schema: ${outProblems.join('; ')} (a bug in the step kind)`);
   }
-  const size = Buffer.byteLength(JSON.stringify(outputs));
-  if (size > MAX_OUTPUT_BYTES) {
-    throw new PermanentError(`outputs are ${size} bytes, over the ${MAX_OUTPUT_BYTES}-byte limit for workflow history: write large data to the artifact store and return its reference`);
-  }
-  const result: StepResult = { outputs, usage, cached: false };
+  const result: StepResult = { outputs: checkSize(outputs, itemIndex), usage, cached: false };
   if (cacheKey) {
     const write = writeJson(store, cacheKey, { outputs, usage }, { run: runId, step: step.stepId });
     if (ctx.afterward) ctx.afterward(write);

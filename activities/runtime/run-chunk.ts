@@ -8,17 +8,17 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { PermanentError, TransientError } from '../../core/errors.js';
+import { TransientError } from '../../core/errors.js';
 import type { Scope } from '../../core/expressions.js';
 import { readJson, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind, Usage } from '../define.js';
 import { addUsage, emptyUsage, stepContextFromActivity, type ContextOptions } from './context.js';
-import { toActivityFailure } from './failure.js';
+import { cancellationOf, toActivityFailure } from './failure.js';
 import type { ChunkInvocation, ChunkProgress, ChunkResult, ForEachContext, ItemRecord } from './invocation.js';
 import type { ItemSlots } from './item-slots.js';
 import { runKeys } from './keys.js';
-import { MAX_ITEM_OUTPUT_BYTES, readShared, resolveInputs, runKind } from './kind-call.js';
+import { readShared, resolveInputs, runKind } from './kind-call.js';
 
 const MAX_REPORTED_FAILURES = 5;
 /** Finished items are written when this many bytes of records wait, or this long after the last write. */
@@ -145,12 +145,9 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
       const scope: Scope = { ...context.scope, item: shard.items[index - shard.start], index };
       const input = resolveInputs(step, scope, index);
       const left = budgetLeft();
-      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver), heartbeatTimeoutMs: undefined });
+      // No heartbeatTimeoutMs: the chunk's own ticker heartbeats for its items.
+      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver) });
       const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, itemStop.signal)]);
-      const size = Buffer.byteLength(JSON.stringify(r.outputs));
-      if (size > MAX_ITEM_OUTPUT_BYTES) {
-        throw new PermanentError(`outputs are ${size} bytes, over the ${MAX_ITEM_OUTPUT_BYTES}-byte limit for one forEach item: write large data to the artifact store and return its reference`);
-      }
       const afterward = Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
       return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, afterward };
     } catch (err) {
@@ -224,9 +221,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   } finally {
     clearInterval(ticker);
   }
-  if (cancelled.aborted) {
-    throw cancelled.reason instanceof CancelledFailure ? cancelled.reason : new CancelledFailure(String(cancelled.reason ?? 'cancelled'));
-  }
+  if (cancelled.aborted) throw cancellationOf(cancelled);
   if (retryLater.length > 0) {
     const first = retryLater[0]!;
     const delays = retryLater.map((r) => r.delayMs).filter((d): d is number => d !== undefined);

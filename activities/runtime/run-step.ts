@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { PermanentError } from '../../core/errors.js';
 import type { Scope } from '../../core/expressions.js';
 import { readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
@@ -8,8 +7,14 @@ import { toActivityFailure } from './failure.js';
 import type { ForEachContext, ItemInvocation, SingleInvocation, StepInvocation, StepResult } from './invocation.js';
 import type { ItemSlots } from './item-slots.js';
 import { runKeys } from './keys.js';
-import { MAX_ITEM_OUTPUT_BYTES, readShared, resolveInputs, runKind } from './kind-call.js';
+import { readShared, resolveInputs, runKind } from './kind-call.js';
 import { runChunk } from './run-chunk.js';
+
+/** Steps run as activities of their own heartbeat at the pace of their activity's timeout. */
+function activityHeartbeat(): { heartbeatTimeoutMs?: number } {
+  const ms = Context.current().info.heartbeatTimeoutMs;
+  return ms !== undefined ? { heartbeatTimeoutMs: ms } : {};
+}
 
 async function runSingle(kind: StepKind, inv: SingleInvocation, store: ArtifactStore): Promise<StepResult> {
   const recordKey = runKeys.stepResult(inv.run.runId, inv.step.stepId);
@@ -17,7 +22,7 @@ async function runSingle(kind: StepKind, inv: SingleInvocation, store: ArtifactS
   const done = await readJsonIfExists<StepResult>(store, recordKey);
   if (done) return { ...done, cached: true };
   const input = resolveInputs(inv.step, inv.scope);
-  const result = await runKind(kind, inv.step, input, { store, runId: inv.run.runId, ...(inv.budgetRemainingUsd !== undefined ? { budget: inv.budgetRemainingUsd } : {}) });
+  const result = await runKind(kind, inv.step, input, { store, runId: inv.run.runId, ...activityHeartbeat(), ...(inv.budgetRemainingUsd !== undefined ? { budget: inv.budgetRemainingUsd } : {}) });
   await writeJson(store, recordKey, result, { run: inv.run.runId, step: inv.step.stepId });
   return result;
 }
@@ -30,13 +35,8 @@ async function runItem(kind: StepKind, inv: ItemInvocation, store: ArtifactStore
   const scope: Scope = { ...context.scope, item, index: inv.index };
   try {
     const input = resolveInputs(step, scope, inv.index);
-    const result = await runKind(kind, step, input, { store, runId: run.runId, itemIndex: inv.index, ...(inv.budgetRemainingUsd !== undefined ? { budget: inv.budgetRemainingUsd } : {}) });
     // Item outputs travel back to the shard workflow, which records them in batches.
-    const size = Buffer.byteLength(JSON.stringify(result.outputs));
-    if (size > MAX_ITEM_OUTPUT_BYTES) {
-      throw new PermanentError(`outputs are ${size} bytes, over the ${MAX_ITEM_OUTPUT_BYTES}-byte limit for one forEach item: write large data to the artifact store and return its reference`);
-    }
-    return result;
+    return await runKind(kind, step, input, { store, runId: run.runId, itemIndex: inv.index, ...activityHeartbeat(), ...(inv.budgetRemainingUsd !== undefined ? { budget: inv.budgetRemainingUsd } : {}) });
   } catch (err) {
     throw toActivityFailure(err, { stepId: step.stepId, uses: step.uses, itemIndex: inv.index }, Context.current().cancellationSignal);
   }
