@@ -32,6 +32,11 @@ export interface StepSpec {
    * `ctx.cache`), so the runtime's step cache would keep the same answer twice: it is skipped.
    */
   memoised?: boolean;
+  /**
+   * The kind pays for its work (reports `costUsd`) and honours `ctx.budgetRemainingUsd`: its steps
+   * take shares of the run's and the step's budgets, and only they stop once a budget is spent.
+   */
+  spends?: boolean;
 }
 
 export interface Usage {

@@ -57,5 +57,6 @@ function buildStep(ctx: CompileContext, step: StepInfo, policy: StepPolicy): Pla
     ...(policy.heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs: policy.heartbeatTimeoutMs }),
     cache: policy.cache,
     ...(policy.budgetUsd === undefined ? {} : { budgetUsd: policy.budgetUsd }),
+    ...(step.spec!.spends ? { spends: true } : {}),
   };
 }

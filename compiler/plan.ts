@@ -55,6 +55,8 @@ export interface ActivityStep extends StepBase {
   heartbeatTimeoutMs?: number;
   cache: boolean;
   budgetUsd?: number;
+  /** The kind pays for its work (its StepSpec says `spends`): it takes shares of budgets. */
+  spends?: boolean;
 }
 
 /** A step that runs another pipeline's plan as a child workflow. */
@@ -94,6 +96,9 @@ export interface Plan {
 }
 
 /** What the interpreter workflow accepts: a compiled plan, or a pipeline path to load and compile. */
-export type RunInput =
-  | { plan: Plan; params?: Record<string, unknown>; runLabel?: string }
-  | { pipeline: string; params?: Record<string, unknown>; runLabel?: string };
+export type RunInput = ({ plan: Plan } | { pipeline: string }) & {
+  params?: Record<string, unknown>;
+  runLabel?: string;
+  /** Set by a parent run for a sub-pipeline: the most it may spend (its share of the parent's budget). */
+  budgetCapUsd?: number;
+};

@@ -103,6 +103,9 @@ export function resolvePolicy(ctx: CompileContext, step: StepInfo): StepPolicy {
   };
   const heartbeat = duration('heartbeatTimeout', undefined);
   if (heartbeat !== undefined) policy.heartbeatTimeoutMs = heartbeat;
-  if (typeof raw.budget === 'number') policy.budgetUsd = raw.budget;
+  if (typeof raw.budget === 'number') {
+    policy.budgetUsd = raw.budget;
+    if (spec && !spec.spends) ctx.warn('schema', ctx.at([...base, 'budget'], 'key'), `budget of step "${step.id}" has no effect: ${spec.name} does not pay for its work (only paying kinds, such as claude.*, spend budgets)`);
+  }
   return policy;
 }

@@ -1,7 +1,7 @@
 /**
  * The interpreter: executes a compiled plan as a DAG. Steps start as soon as their
  * dependencies finish, up to the plan's parallelism; `if` skips (and skips dependents);
- * `forEach` fans out through shard child workflows; a failed step fails its dependents
+ * `forEach` fans out through chunk activities; a failed step fails its dependents
  * unless it has `continueOnError`.
  */
 import * as wf from '@temporalio/workflow';
@@ -9,6 +9,7 @@ import type { EngineActivities } from '../activities/runtime/engine-activities.j
 import type { ItemRecord, RunIdentity, ShardRef, ShardResult, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
 import type { ActivityStep, Plan, PlanStep, RunInput } from '../compiler/plan.js';
 import { planActivityOptions, toTemporalOptions } from './activity-options.js';
+import { BudgetLedger, SpenderGroup } from './budget.js';
 import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
 import { forEachShard } from './foreach-shard.js';
 import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, usageSince, zeroUsage } from './progress.js';
@@ -16,6 +17,8 @@ import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, usage
 export const progressQuery = wf.defineQuery<RunProgress>('progress');
 
 const LOCAL_ENGINE_PATCH = 'engine-local-activities';
+/** Marks runs whose budgets are shared out between spenders running at once (see budget.ts). */
+const BUDGET_SHARES_PATCH = 'budget-shares';
 const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
 
 /** Items one lane (a chunk; in older runs a shard workflow) keeps in flight before another lane is opened, and the most lanes. */
@@ -23,6 +26,25 @@ const ITEMS_PER_LANE = 8;
 const MAX_LANES = 8;
 /** The fewest items a lane's unit of work is cut down to. */
 const MIN_UNIT = 25;
+
+/** The lanes a forEach step of this concurrency runs at most. */
+function lanesOf(concurrency: number): number {
+  return Math.min(MAX_LANES, Math.ceil(concurrency / ITEMS_PER_LANE));
+}
+
+/** Whether a step can spend a budget: a paying kind, or a sub-pipeline with one somewhere inside. */
+function spends(step: PlanStep): boolean {
+  return step.type === 'activity' ? step.spends === true : step.plan.steps.some(spends);
+}
+
+/** What a failed sub-pipeline run had used (its steps' usage is in the failure's details). */
+function usageOfFailedRun(err: unknown): StepResult['usage'] {
+  const usage = zeroUsage();
+  const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
+  const details = cause instanceof wf.ApplicationFailure ? (cause.details?.[0] as { steps?: StepProgress[] } | undefined) : undefined;
+  for (const s of details?.steps ?? []) addUsageTo(usage, s.usage);
+  return usage;
+}
 
 /** Cuts stored shards into contiguous units of at most `size` items (a unit reads its shard's file). */
 function splitShards(shards: readonly ShardRef[], size: number): ShardRef[] {
@@ -65,6 +87,22 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     params,
     steps: Object.fromEntries(step.needs.filter((n) => outputs.has(n)).map((n) => [n, { outputs: outputs.get(n)! }])),
   });
+  // Budgets: since the patch, every step that can spend takes shares of the run's (and its own)
+  // budget, so steps, lanes and sub-pipelines running at once split what is free between them.
+  // Runs from before it gave each of them the whole remainder (`budgetLeft`).
+  const runLimit = [plan.budgetUsd, input.budgetCapUsd].filter((v): v is number => v !== undefined);
+  const budgeted = runLimit.length > 0 || plan.steps.some((s) => s.type === 'activity' && s.budgetUsd !== undefined);
+  const shares = budgeted && wf.patched(BUDGET_SHARES_PATCH);
+  const runLedger = shares && runLimit.length > 0 ? new BudgetLedger(Math.min(...runLimit), () => runUsage.costUsd) : undefined;
+  const spenders = new Map<string, SpenderGroup>();
+  /** Registers a step's spenders before any step started with it takes a share. */
+  const registerSpenders = (step: PlanStep): void => {
+    if (!shares || !spends(step)) return;
+    const stepLedger = step.type === 'activity' && step.budgetUsd !== undefined ? new BudgetLedger(step.budgetUsd, () => byId.get(step.id)!.usage.costUsd) : undefined;
+    const ledgers = [runLedger, stepLedger].filter((l): l is BudgetLedger => l !== undefined);
+    const count = !step.forEach ? 1 : step.type === 'activity' ? lanesOf(step.forEach.concurrency) : step.forEach.concurrency;
+    if (ledgers.length > 0) spenders.set(step.id, new SpenderGroup(ledgers, count, (ready) => wf.condition(ready)));
+  };
   const budgetLeft = (step: PlanStep, p: StepProgress): number | undefined => {
     const limits: number[] = [];
     if (plan.budgetUsd !== undefined) limits.push(plan.budgetUsd - runUsage.costUsd);
@@ -90,9 +128,15 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     const options = planActivityOptions(step, info.taskQueue);
     if (!step.forEach) {
       const acts = wf.proxyActivities<Record<string, (inv: StepInvocation) => Promise<StepResult>>>(toTemporalOptions(options));
-      const left = budgetLeft(step, p);
+      const group = spenders.get(step.id);
+      const left = shares ? (group ? await group.take() : undefined) : budgetLeft(step, p);
       if (left !== undefined && left <= 0) throw new StepFailed(`budget spent: no new calls (limit reached before the step started)`, 'BudgetExceeded');
-      const r = await acts[step.uses]!({ mode: 'single', run, step: runtimeOf(step), scope, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
+      let r: StepResult;
+      try {
+        r = await acts[step.uses]!({ mode: 'single', run, step: runtimeOf(step), scope, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
+      } finally {
+        if (group && left !== undefined) group.giveBack(left, false);
+      }
       account(p, r.usage);
       outputs.set(step.id, r.outputs);
       if (r.cached) p.state = 'cached';
@@ -119,8 +163,10 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     // Several units at once ("lanes"): their tails overlap, and a high concurrency spreads over
     // workers; the lanes' concurrencies add up to the step's.
     const concurrency = step.forEach.concurrency;
-    const lanes = Math.min(MAX_LANES, Math.ceil(concurrency / ITEMS_PER_LANE));
+    const lanes = lanesOf(concurrency);
     const units = splitShards(expansion.shards, Math.max(MIN_UNIT, Math.ceil(expansion.count / lanes)));
+    const group = spenders.get(step.id);
+    group?.forget(lanes - Math.min(lanes, units.length));
     let nextUnit = 0;
     let stop = false;
     let lanesWorking = Math.min(lanes, units.length);
@@ -141,23 +187,31 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     const runUnit = async (unit: ShardRef, laneConcurrency: number): Promise<ShardResult> => {
       let last: ShardResult | undefined;
       for (;;) {
-        const left = budgetLeft(step, p);
+        const left = shares ? undefined : budgetLeft(step, p);
         let share: number | undefined;
-        if (left !== undefined) {
+        if (group) {
+          share = await group.take();
+          if (share <= 0) return last ?? { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
+        } else if (left !== undefined) {
           const free = left - committed;
           if (free <= 0) return last ?? { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
           share = free / Math.max(1, lanesWorking - chunksRunning);
         }
-        committed += share ?? 0;
+        if (!group) committed += share ?? 0;
         chunksRunning++;
         let r: ShardResult;
         try {
           r = await runChunkActivity({ stepId: step.id, uses: step.uses, context: expansion.context, unit, concurrency: laneConcurrency, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
+        } catch (err) {
+          group?.giveBack(share ?? 0, true);
+          throw err;
         } finally {
-          committed -= share ?? 0;
+          if (!group) committed -= share ?? 0;
           chunksRunning--;
         }
         add(r, last);
+        // The lane asks again for its next unit (or this one's rest); it stops asking when it ends.
+        group?.giveBack(share ?? 0, true);
         const progressed = !last || r.succeeded + r.failed > last.succeeded + last.failed;
         last = r;
         if (!r.budgetExhausted || !progressed || share === undefined || stop) return r;
@@ -179,6 +233,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
         if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) stop = true;
       }
       lanesWorking--;
+      group?.forget(1);
     };
     await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, (_, i) => lane(i)));
     delete p.shardWorkflowIds;
@@ -195,13 +250,25 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
 
   async function runPipelineStep(step: Extract<PlanStep, { type: 'pipeline' }>, p: StepProgress): Promise<void> {
     const scope = scopeFor(step);
-    const runChild = async (workflowId: string, itemScope: StepScope & { item?: unknown; index?: number }) => {
+    const group = spenders.get(step.id);
+    /** One sub-pipeline run; with a budget, it may spend only its share (and what it spent is counted even if it fails). */
+    const runChild = async (workflowId: string, itemScope: StepScope & { item?: unknown; index?: number }, asksAgain: boolean) => {
       const childParams = (await local['repairity.resolve']({ template: step.with, scope: itemScope })) as Record<string, unknown>;
-      return wf.executeChild(runPipeline, { workflowId, taskQueue: info.taskQueue, args: [{ plan: step.plan, params: childParams }] });
+      const share = group ? await group.take() : undefined;
+      if (share !== undefined && share <= 0) throw new StepFailed(`budget spent: sub-pipeline run ${workflowId} was not started`, 'BudgetExceeded');
+      try {
+        const r = await wf.executeChild(runPipeline, { workflowId, taskQueue: info.taskQueue, args: [{ plan: step.plan, params: childParams, ...(share !== undefined ? { budgetCapUsd: share } : {}) }] });
+        account(p, r.usage);
+        return r;
+      } catch (err) {
+        account(p, usageOfFailedRun(err));
+        throw err;
+      } finally {
+        if (share !== undefined) group?.giveBack(share, asksAgain);
+      }
     };
     if (!step.forEach) {
-      const r = await runChild(`${info.workflowId}/${step.id}`, scope);
-      account(p, r.usage);
+      const r = await runChild(`${info.workflowId}/${step.id}`, scope, false);
       outputs.set(step.id, r.outputs);
       return;
     }
@@ -216,8 +283,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       while (!stop && next < items.length) {
         const index = next++;
         try {
-          const r = await runChild(`${info.workflowId}/${step.id}/${index}`, { ...scope, item: items[index], index });
-          account(p, r.usage);
+          const r = await runChild(`${info.workflowId}/${step.id}/${index}`, { ...scope, item: items[index], index }, true);
           records.push({ index, status: 'succeeded', outputs: r.outputs });
           p.items!.succeeded++;
         } catch (err) {
@@ -227,8 +293,11 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
           if (!step.continueOnError) stop = true;
         }
       }
+      group?.forget(1);
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(step.forEach.concurrency, items.length)) }, lane));
+    const lanes = Math.max(1, Math.min(step.forEach.concurrency, items.length));
+    group?.forget(step.forEach.concurrency - lanes);
+    await Promise.all(Array.from({ length: lanes }, lane));
     await local['repairity.writeRecords']({ run, stepId: step.id, shardStart: 0, part: 0, records: records.sort((a, b) => a.index - b.index) });
     outputs.set(step.id, await engine['repairity.collectForEach']({ run, stepId: step.id, count: items.length, shards: [{ key: '', start: 0, count: items.length }] }));
     if (p.items.failed > 0) {
@@ -270,6 +339,8 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       p.state = 'failed';
       p.error = describeFailure(err);
     } finally {
+      spenders.get(step.id)?.forget();
+      spenders.delete(step.id);
       p.endedAt = new Date().toISOString();
     }
   }
@@ -302,14 +373,18 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       let progressed = true;
       while (progressed) {
         progressed = false;
+        // Steps that start together are all registered as spenders before any of them takes a share.
+        const starting: PlanStep[] = [];
         for (const step of plan.steps) {
-          if (!pending.has(step.id) || running.size >= plan.parallelism) continue;
+          if (!pending.has(step.id) || running.size + starting.length >= plan.parallelism) continue;
           const r = readiness(step);
           if (r === 'wait') continue;
           pending.delete(step.id);
           progressed = true;
-          if (r === 'ready') running.set(step.id, runStep(step).finally(() => running.delete(step.id)));
+          if (r === 'ready') starting.push(step);
         }
+        for (const step of starting) registerSpenders(step);
+        for (const step of starting) running.set(step.id, runStep(step).finally(() => running.delete(step.id)));
       }
       if (running.size === 0) break;
       await Promise.race(running.values());

@@ -3,9 +3,14 @@
  * Anthropic-compatible server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildCatalog } from '../../activities/catalog.js';
+import { compilePipelineFile, formatDiagnostics } from '../../compiler/index.js';
+import type { RunSummary } from '../../workflows/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { faults, startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
 import { TEST_KEY } from './helpers.js';
@@ -139,6 +144,83 @@ steps:
     // Two lanes of 8: at most the budget plus one answer per call in flight, never a budget per lane.
     expect(paid * 0.25).toBeLessThanOrEqual(5.5 + 16 * 0.25);
     expect(paid * 0.25).toBeGreaterThanOrEqual(5.5);
+  }, 180_000);
+});
+
+describe('a run budget shared by steps running at once', () => {
+  it('two paying steps started together split the run budget instead of each spending all of it', async () => {
+    server.resetCounters();
+    server.faults.clear();
+    // $0.25 per answer: 250k input tokens of claude-haiku-4-5.
+    server.setResponder(() => ({ text: 'paid answer', usage: { input_tokens: 250_000, output_tokens: 0 } }));
+    const engine = await engineWithKey(TEST_KEY);
+    const step = (name: string) => `
+  ${name}:
+    uses: claude.message
+    forEach: ${JSON.stringify(Array.from({ length: 40 }, (_, i) => i))}
+    concurrency: 4
+    with: { model: claude-haiku-4-5, prompt: "${name} run budget task \${{ item }}" }`;
+    const err = await engine
+      .run(`
+name: parallel-steps-run-budget
+budget: 5
+steps:${step('left')}${step('right')}
+`)
+      .catch((e: unknown) => e);
+    expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/budget spent/);
+    const paid = server.counters.successes * 0.25;
+    // Before shares, each step saw the whole $5: about $10 paid. Now at most the budget plus one
+    // answer per call in flight (2 steps x 4).
+    expect(paid).toBeLessThanOrEqual(5 + 8 * 0.25);
+    expect(paid).toBeGreaterThanOrEqual(5);
+    // Both steps got to spend: neither took the whole budget first.
+    const byStep = { left: 0, right: 0 };
+    for (const key of server.counters.byKey.keys()) byStep[key.includes('left run budget') ? 'left' : 'right']++;
+    expect(byStep.left).toBeGreaterThanOrEqual(5);
+    expect(byStep.right).toBeGreaterThanOrEqual(5);
+  }, 180_000);
+
+  it('sub-pipeline runs spend from their parent run budget, and what they spent counts even when they fail', async () => {
+    server.resetCounters();
+    server.faults.clear();
+    server.setResponder(() => ({ text: 'paid answer', usage: { input_tokens: 250_000, output_tokens: 0 } }));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-budget-'));
+    await fs.writeFile(
+      path.join(dir, 'variant.yaml'),
+      `name: variant
+params:
+  name: { type: string }
+steps:
+  teach:
+    uses: claude.message
+    forEach: ${JSON.stringify(Array.from({ length: 20 }, (_, i) => i))}
+    concurrency: 2
+    with: { model: claude-haiku-4-5, prompt: "variant \${{ params.name }} task \${{ item }}" }
+`,
+    );
+    await fs.writeFile(
+      path.join(dir, 'ablation.yaml'),
+      `name: ablation
+budget: 4
+steps:
+  variants:
+    pipeline: variant.yaml
+    forEach: [a, b, c]
+    concurrency: 3
+    continueOnError: true
+    with: { name: "\${{ item }}" }
+`,
+    );
+    const engine = await engineWithKey(TEST_KEY);
+    const compiled = compilePipelineFile(path.join(dir, 'ablation.yaml'), { catalog: buildCatalog(engine.extraSpecs) });
+    if (!compiled.ok) throw new Error(formatDiagnostics(compiled.diagnostics));
+    const summary = (await (await engine.start(compiled.plan, {})).result()) as RunSummary;
+    const paid = server.counters.successes * 0.25;
+    // Before, a child run knew nothing of its parent's budget: all 60 answers ($15) were paid.
+    expect(paid).toBeLessThanOrEqual(4 + 6 * 0.25);
+    expect(paid).toBeGreaterThanOrEqual(4);
+    // The children ran out of budget and failed; the parent still counts what they paid.
+    expect(summary.usage.costUsd).toBeCloseTo(paid, 6);
   }, 180_000);
 });
 

@@ -194,6 +194,15 @@ steps:
     if (!result.ok) expect(formatDiagnostics(result.diagnostics)).toBe('w.yaml:7:19: steps.each.with.flag expects boolean (input of test.echo), but ${{ item.size }} is integer');
   });
 
+  it('warns that a budget on a step whose kind does not pay has no effect', () => {
+    const result = compilePipeline('name: w\nsteps:\n  t:\n    uses: test.echo\n    budget: 10\n', { file: 'w.yaml', catalog: testCatalog });
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.warnings).toHaveLength(1);
+      expect(formatDiagnostics(result.warnings)).toMatch(/^w\.yaml:5:5: .*budget of step "t" has no effect: test\.echo does not pay/);
+    }
+  });
+
   it('warns (does not fail) when a number feeds an integer', () => {
     const result = compilePipeline('name: w\nparams: { f: { type: number, default: 1 } }\nsteps:\n  l: { uses: test.load, with: { path: x, limit: "${{ params.f }}" } }\n', { file: 'w.yaml', catalog: testCatalog });
     expect(result.ok).toBe(true);

@@ -92,3 +92,17 @@ export function sideEffect(dir: string) {
     },
   );
 }
+
+/** A paying kind (`spends`): reports `costUsd` as spent and returns the budget it was given. */
+export const payer = defineTestKind<{ costUsd: number }, { budget: number | null }>(
+  {
+    name: 'test.pay',
+    spends: true,
+    input: { type: 'object', properties: { costUsd: { type: 'number' } }, required: ['costUsd'] },
+    output: { type: 'object', properties: { budget: { type: ['number', 'null'] } } },
+  },
+  async (input, ctx) => {
+    ctx.reportUsage({ requests: 1, inputTokens: 0, outputTokens: 0, costUsd: input.costUsd });
+    return { budget: ctx.budgetRemainingUsd ?? null };
+  },
+);

@@ -1,0 +1,107 @@
+/**
+ * Dollar budgets shared by spenders that run at the same time: a run's parallel paying steps, a
+ * forEach step's lanes, a step's sub-pipeline runs. A spender is handed a share of what no running
+ * spender may still spend, so together they stay within the limit (give or take one answer per
+ * call in flight); what it did not use comes back when it ends. Pure and deterministic: it lives in
+ * the workflow.
+ */
+
+/** One limit (a run's, or a step's) and the shares of it held by running spenders. */
+export class BudgetLedger {
+  private held = 0;
+  /** Spenders expected to ask for a share soon: a share leaves room for them. */
+  private expected = 0;
+
+  constructor(
+    private readonly limitUsd: number,
+    private readonly spentUsd: () => number,
+  ) {}
+
+  /** What no running spender may still spend. */
+  free(): number {
+    return this.limitUsd - this.spentUsd() - this.held;
+  }
+
+  heldUsd(): number {
+    return this.held;
+  }
+
+  expect(n: number): void {
+    this.expected += n;
+  }
+
+  forget(n: number): void {
+    this.expected = Math.max(0, this.expected - n);
+  }
+
+  /** The share one of the expected spenders gets now. */
+  nextShare(): number {
+    return this.free() / Math.max(1, this.expected);
+  }
+
+  hold(usd: number): void {
+    this.held += usd;
+    this.expected = Math.max(0, this.expected - 1);
+  }
+
+  /** A spender ended: its share is free again (what it spent is in `spentUsd` by now). */
+  release(usd: number, asksAgain: boolean): void {
+    this.held -= usd;
+    if (asksAgain) this.expected++;
+  }
+}
+
+/** Waits until `ready` holds (in a workflow: `wf.condition`). */
+export type WaitUntil = (ready: () => boolean) => Promise<void>;
+
+/**
+ * The spenders of one step, registered with every ledger that limits them (the run's, the step's)
+ * as soon as the step starts, so that steps started together split what is free between them.
+ */
+export class SpenderGroup {
+  private expected: number;
+
+  constructor(
+    private readonly ledgers: readonly BudgetLedger[],
+    spenders: number,
+    private readonly waitUntil: WaitUntil,
+  ) {
+    this.expected = spenders;
+    for (const l of ledgers) l.expect(spenders);
+  }
+
+  /** True when some budget limits these spenders. */
+  get limited(): boolean {
+    return this.ledgers.length > 0;
+  }
+
+  /**
+   * A share for one spender, held until `giveBack`; 0 when the budget is spent. While nothing is
+   * free but another spender holds a share it may not use up, waits for it to end.
+   */
+  async take(): Promise<number> {
+    for (;;) {
+      const share = Math.min(...this.ledgers.map((l) => l.nextShare()));
+      if (share > 0) {
+        for (const l of this.ledgers) l.hold(share);
+        this.expected = Math.max(0, this.expected - 1);
+        return share;
+      }
+      if (!this.ledgers.some((l) => l.free() <= 0 && l.heldUsd() > 0)) return 0;
+      await this.waitUntil(() => this.ledgers.every((l) => l.free() > 0) || this.ledgers.some((l) => l.free() <= 0 && l.heldUsd() === 0));
+    }
+  }
+
+  /** Call in the same step as the spender's cost is added to what was spent. */
+  giveBack(share: number, asksAgain: boolean): void {
+    for (const l of this.ledgers) l.release(share, asksAgain);
+    if (asksAgain) this.expected++;
+  }
+
+  /** The group's spenders that will not ask any more (the step ended, or has fewer lanes). */
+  forget(n = this.expected): void {
+    const k = Math.min(n, this.expected);
+    for (const l of this.ledgers) l.forget(k);
+    this.expected -= k;
+  }
+}
