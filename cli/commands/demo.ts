@@ -13,6 +13,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
+import { reportFolder } from '../../activities/report/build.js';
 import { bindParams } from '../../compiler/index.js';
 import { ENV, readDefaults } from '../../core/env.js';
 import { PermanentError, TransientError } from '../../core/errors.js';
@@ -148,15 +149,25 @@ export function registerDemo(program: Command): void {
           await watchRun(client, handle);
           const summary = (await handle.result()) as RunSummary;
           const store = await openStore(d.store, { s3: s3SettingsFromEnv(process.env) });
-          const found = await findReportInStore(store, workflowId);
+          // The run's outputs: a run whose report step was served from the step cache gets the report it reused copied into its folder
+          const found = await findReportInStore(store, workflowId, summary.outputs);
+          // An S3 store has no local path: the demo downloads report.html next to its other state, so there is always a file to open
+          let reportFile = found?.file;
+          if (found && !reportFile) {
+            reportFile = path.join(state, reportFolder(workflowId), 'report.html');
+            await fs.mkdir(path.dirname(reportFile), { recursive: true });
+            await store.getFile(found.html, reportFile);
+          }
           const metrics = ['base', 'sft', 'ppo'].map((k) => summary.outputs[k] as { model: string; passAt1: number | null; compilationRate: number; bleu: number } | null);
           say('');
           say(`finished in ${((Date.now() - started) / 60_000).toFixed(1)} min${summary.usage.requests > 0 ? `; teacher usage ${summary.usage.requests} requests, ${formatUsd(summary.usage.costUsd)}${teacher ? ' (simulated: nothing billed)' : ''}` : ''}`);
           for (const m of metrics) if (m) say(`  ${m.model.padEnd(8)} pass@1 ${((m.passAt1 ?? 0) * 100).toFixed(1)}%  compilation ${(m.compilationRate * 100).toFixed(1)}%  BLEU ${m.bleu.toFixed(2)}`);
-          say(`report: ${found?.file ?? String(summary.outputs.report)}`);
+          say(`report: ${reportFile ?? String(summary.outputs.report)}`);
+          if (found && !found.file) say(`        (downloaded from ${found.html})`);
+          if (found?.reusedFrom) say(`        (the report step was served from the step cache: the report of run ${found.reusedFrom})`);
           say(`        (also: npx tsx cli/main.ts report ${workflowId})`);
           say(`Temporal Web UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}${flags.stay ? '' : '  (after the demo exits: "npx tsx cli/main.ts dev" serves it again)'}`);
-          process.stdout.write(`${found?.file ?? String(summary.outputs.report)}\n`);
+          process.stdout.write(`${reportFile ?? String(summary.outputs.report)}\n`);
           if (flags.stay) {
             say('--stay: the dev server and workers keep running; Ctrl-C stops');
             await Promise.all(running);
