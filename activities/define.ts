@@ -77,9 +77,11 @@ export interface StepContext {
   /**
    * Hands over work that must finish before this call's result counts (writing a memo), but that
    * need not hold the step's concurrency slot: the runtime awaits it before recording the item,
-   * and a failure fails the item like a thrown error. Absent outside forEach chunks: await it.
+   * and a failure fails the item like a thrown error. The runtime starts it when it likes (a few
+   * such jobs at a time, so that they do not hold up the reads of the next items). Absent outside
+   * forEach chunks: run it and await it.
    */
-  afterward?(work: Promise<unknown>): void;
+  afterward?(work: () => Promise<unknown>): void;
 }
 
 export type StepImpl<I = any, O = any> = (input: I, ctx: StepContext) => Promise<O>;

@@ -118,10 +118,11 @@ export async function callClaude(rt: ClaudeRuntime, ctx: StepContext, params: Me
     throw new ClaudeInvalidAnswerError(`Claude's answer could not be used${requestId ? ` (request-id ${requestId})` : ''}: ${problem}; will ask again`, errorContext(ctx));
   }
   if (ctx.cache) {
-    const memo = writeMemo(ctx.store, { key, message, requestId, costUsd: cost, batch: false, createdAt: new Date().toISOString() });
+    const record = { key, message, requestId, costUsd: cost, batch: false, createdAt: new Date().toISOString() };
+    const memo = () => writeMemo(ctx.store, record);
     // The answer is in hand: the next request need not wait for the memo to reach the store.
     if (ctx.afterward) ctx.afterward(memo);
-    else await memo;
+    else await memo();
   }
   return { message, requestId, costUsd: cost, cached: false, batch: false };
 }

@@ -15,6 +15,7 @@ export const DEFAULT_SHARD_SIZE = 500;
  * its history budget, so larger fan-outs are refused up front rather than failing halfway.
  */
 export const MAX_SHARDS = 400;
+const COLLECT_PIECE_CHARS = 256 * 1024;
 
 export interface ExpandInput {
   run: RunIdentity;
@@ -119,16 +120,24 @@ export async function collectForEach(store: ArtifactStore, input: CollectInput):
   let succeeded = 0;
   let failed = 0;
   const { run, stepId, count } = input;
+  // Lines go out in pieces of about COLLECT_PIECE_CHARS: a write per record would be a file
+  // operation per item.
   async function* records(): AsyncIterable<string> {
+    let piece = '';
     for (const shard of input.shards) {
       const byIndex = await shardRecords(store, run, stepId, shard);
       for (let index = shard.start; index < shard.start + shard.count; index++) {
         const rec: ItemRecord = byIndex.get(index) ?? { index, status: 'failed', error: { type: 'NoResult', message: 'the item was not run (an earlier item failed, or the budget was spent)' } };
         if (rec.status === 'succeeded') succeeded++;
         else failed++;
-        yield `${JSON.stringify(rec)}\n`;
+        piece += `${JSON.stringify(rec)}\n`;
+        if (piece.length >= COLLECT_PIECE_CHARS) {
+          yield piece;
+          piece = '';
+        }
       }
     }
+    if (piece) yield piece;
   }
   const ref = await store.putContent(Readable.from(records()), { mediaType: 'application/x-ndjson', run: run.runId, step: stepId });
   const outputs: ForEachOutputs = { results: ref.uri, count, succeeded, failed };

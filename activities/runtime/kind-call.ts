@@ -99,9 +99,9 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
   }
   const result: StepResult = { outputs: checkSize(outputs, itemIndex), usage, cached: false };
   if (cacheKey) {
-    const write = writeJson(store, cacheKey, { outputs, usage }, { run: runId, step: step.stepId });
+    const write = () => writeJson(store, cacheKey, { outputs, usage }, { run: runId, step: step.stepId });
     if (ctx.afterward) ctx.afterward(write);
-    else await write;
+    else await write();
   }
   return result;
 }

@@ -16,11 +16,18 @@ import type { StepKind, Usage } from '../define.js';
 import { addUsage, emptyUsage, stepContextFromActivity, type ContextOptions } from './context.js';
 import { cancellationOf, toActivityFailure } from './failure.js';
 import type { ChunkInvocation, ChunkProgress, ChunkResult, ForEachContext, ItemRecord } from './invocation.js';
-import type { ItemSlots } from './item-slots.js';
+import { ItemSlots } from './item-slots.js';
 import { runKeys } from './keys.js';
 import { readShared, resolveInputs, runKind } from './kind-call.js';
 
 const MAX_REPORTED_FAILURES = 5;
+/**
+ * Handed-over work (memo and step-cache writes) runs this many jobs at a time in a worker: a
+ * write is several file operations on libuv's thread pool, and dozens of them at once would queue
+ * the next items' reads (on their critical path) behind them.
+ */
+const HANDED_OVER_AT_ONCE = 4;
+const handedOverWork = new ItemSlots({ concurrency: HANDED_OVER_AT_ONCE });
 /** Finished items are written when this many bytes of records wait, or this long after the last write. */
 const FLUSH_BYTES = 1 << 20;
 const FLUSH_MS = 5_000;
@@ -124,7 +131,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
       ...made.ctx,
       signal,
       // Settles to the error instead of rejecting, so nothing is left unhandled meanwhile.
-      afterward: (work) => void handedOver.push(work.then(() => undefined, (err: unknown) => err ?? new Error('failed'))),
+      afterward: (work) => void handedOver.push(handedOverWork.run(work).then(() => undefined, (err: unknown) => err ?? new Error('failed'))),
       heartbeat: (details) => {
         itemDetails[index] = details;
         beat();
