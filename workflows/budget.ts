@@ -77,9 +77,10 @@ export class SpenderGroup {
 
   /**
    * A share for one spender, held until `giveBack`; 0 when the budget is spent. While nothing is
-   * free but another spender holds a share it may not use up, waits for it to end.
+   * free but another spender holds a share it may not use up, waits for it to end (`waiting` is
+   * told when that starts and ends, for the progress view).
    */
-  async take(): Promise<number> {
+  async take(waiting?: (yes: boolean) => void): Promise<number> {
     for (;;) {
       const share = Math.min(...this.ledgers.map((l) => l.nextShare()));
       if (share > 0) {
@@ -88,7 +89,9 @@ export class SpenderGroup {
         return share;
       }
       if (!this.ledgers.some((l) => l.free() <= 0 && l.heldUsd() > 0)) return 0;
+      waiting?.(true);
       await this.waitUntil(() => this.ledgers.every((l) => l.free() > 0) || this.ledgers.some((l) => l.free() <= 0 && l.heldUsd() === 0));
+      waiting?.(false);
     }
   }
 

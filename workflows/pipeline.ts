@@ -103,6 +103,11 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     const count = !step.forEach ? 1 : step.type === 'activity' ? lanesOf(step.forEach.concurrency) : step.forEach.concurrency;
     if (ledgers.length > 0) spenders.set(step.id, new SpenderGroup(ledgers, count, (ready) => wf.condition(ready)));
   };
+  /** Shown while a step waits for budget that other running spenders hold. */
+  const waitingForBudget = (p: StepProgress) => (yes: boolean) => {
+    if (yes) p.reason = 'waiting for budget: running steps hold what is left of it';
+    else if (p.reason?.startsWith('waiting for budget')) delete p.reason;
+  };
   const budgetLeft = (step: PlanStep, p: StepProgress): number | undefined => {
     const limits: number[] = [];
     if (plan.budgetUsd !== undefined) limits.push(plan.budgetUsd - runUsage.costUsd);
@@ -129,7 +134,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     if (!step.forEach) {
       const acts = wf.proxyActivities<Record<string, (inv: StepInvocation) => Promise<StepResult>>>(toTemporalOptions(options));
       const group = spenders.get(step.id);
-      const left = shares ? (group ? await group.take() : undefined) : budgetLeft(step, p);
+      const left = shares ? (group ? await group.take(waitingForBudget(p)) : undefined) : budgetLeft(step, p);
       if (left !== undefined && left <= 0) throw new StepFailed(`budget spent: no new calls (limit reached before the step started)`, 'BudgetExceeded');
       let r: StepResult;
       try {
@@ -190,7 +195,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
         const left = shares ? undefined : budgetLeft(step, p);
         let share: number | undefined;
         if (group) {
-          share = await group.take();
+          share = await group.take(waitingForBudget(p));
           if (share <= 0) return last ?? { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
         } else if (left !== undefined) {
           const free = left - committed;
@@ -254,7 +259,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     /** One sub-pipeline run; with a budget, it may spend only its share (and what it spent is counted even if it fails). */
     const runChild = async (workflowId: string, itemScope: StepScope & { item?: unknown; index?: number }, asksAgain: boolean) => {
       const childParams = (await local['repairity.resolve']({ template: step.with, scope: itemScope })) as Record<string, unknown>;
-      const share = group ? await group.take() : undefined;
+      const share = group ? await group.take(waitingForBudget(p)) : undefined;
       if (share !== undefined && share <= 0) throw new StepFailed(`budget spent: sub-pipeline run ${workflowId} was not started`, 'BudgetExceeded');
       try {
         const r = await wf.executeChild(runPipeline, { workflowId, taskQueue: info.taskQueue, args: [{ plan: step.plan, params: childParams, ...(share !== undefined ? { budgetCapUsd: share } : {}) }] });

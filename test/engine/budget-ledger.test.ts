@@ -50,16 +50,19 @@ describe('budget shares', () => {
     lanes.giveBack(second, true);
     // Everything is held or spent: the next ask waits for the first lane.
     let third: number | undefined;
-    void lanes.take().then((s) => (third = s));
+    const told: boolean[] = [];
+    void lanes.take((yes) => told.push(yes)).then((s) => (third = s));
     await c.settle();
     expect(third).toBeUndefined();
     expect(c.waiting()).toBe(1);
+    expect(told).toEqual([true]);
     spent += 0.5;
     lanes.giveBack(first, true);
     await c.settle();
     await c.settle();
     // 1.5 is left, and both lanes will ask for more: half each.
     expect(third).toBe(0.75);
+    expect(told).toEqual([true, false]);
   });
 
   it('says the budget is spent (0) once nothing is free and nobody holds a share', async () => {
