@@ -69,11 +69,20 @@ async function copyNamedReport(store: ArtifactStore, folder: string, outputs: Re
 /**
  * Finds the report of a run (a workflow id, or `id@runId`) in the store. With the run's outputs,
  * first copies the report they name into the run's folder when that folder does not hold it (a run
- * whose report step was served from the step cache).
+ * whose report step was served from the step cache). When that copy fails (read-only credentials,
+ * a full disk) and `copyFailed` is given, it is told and the search goes on without the copy;
+ * without it, the error is thrown.
  */
-export async function findReportInStore(store: ArtifactStore, run: string, outputs?: Record<string, unknown>): Promise<ReportLocation | undefined> {
+export async function findReportInStore(store: ArtifactStore, run: string, outputs?: Record<string, unknown>, copyFailed?: (err: unknown) => void): Promise<ReportLocation | undefined> {
   const folder = reportFolder(run);
-  if (outputs) await copyNamedReport(store, folder, outputs);
+  if (outputs) {
+    try {
+      await copyNamedReport(store, folder, outputs);
+    } catch (err) {
+      if (!copyFailed) throw err;
+      copyFailed(err);
+    }
+  }
   if (!(await store.exists(`${folder}report.html`))) return undefined;
   const { uri: html, run: builtBy } = await store.stat(`${folder}report.html`);
   const file = localPath(html);
@@ -123,7 +132,8 @@ export function registerReport(program: Command): void {
   ).action(async (run: string, flags: ConnectionFlags & { store: string; out?: string }) => {
     const store = await openStore(flags.store, { s3: s3SettingsFromEnv(process.env) });
     const outputs = await finishedOutputs(flags, run);
-    const found = (await findReportInStore(store, run, outputs)) ?? (outputs ? fromOutputs(outputs) : undefined);
+    const copyFailed = (err: unknown) => process.stderr.write(`could not copy the reused report into reports/${run}/ (${err instanceof Error ? err.message : String(err)}): printing where the run's outputs say it is\n`);
+    const found = (await findReportInStore(store, run, outputs, copyFailed)) ?? (outputs ? fromOutputs(outputs) : undefined);
     if (!found) throw new PermanentError(`no report for run ${run}: it has not finished its report step, or its store is not ${flags.store} (set --store / REPAIRITY_STORE)`);
     let file = found.file;
     if (flags.out) {

@@ -51,6 +51,18 @@ describe('findReportInStore', () => {
     expect((await findReportInStore(store, 'repairity-demo-first'))?.file).toBe(found?.file);
   });
 
+  it('a store that refuses the copy (read-only credentials) is reported, and the search goes on without it', async () => {
+    const { store, outputs } = await storeWithReport();
+    const readOnly = Object.assign(Object.create(store) as LocalStore, {
+      put: () => Promise.reject(new Error('AccessDenied: read-only credentials')),
+    });
+    const told: unknown[] = [];
+    expect(await findReportInStore(readOnly, 'repairity-demo-second', outputs, (err) => told.push(err))).toBeUndefined();
+    expect(String(told[0])).toMatch(/AccessDenied/);
+    // Without a callback the refusal is an error, as before.
+    await expect(findReportInStore(readOnly, 'repairity-demo-second', outputs)).rejects.toThrow(/AccessDenied/);
+  });
+
   it('copies the report a cached run reused into reports/<run>/, with its Markdown, JSON and charts', async () => {
     const { store, dir, outputs, html } = await storeWithReport();
     // before: the cached run has no folder; the outputs name a blob, not an .html file
