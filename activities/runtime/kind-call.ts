@@ -10,7 +10,7 @@ import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepContext, StepKind, Usage } from '../define.js';
 import { withAutoHeartbeat } from './auto-heartbeat.js';
-import { stepContextFromActivity, type ContextOptions } from './context.js';
+import { addUsage, stepContextFromActivity, type ContextOptions } from './context.js';
 import { describeWhere } from './failure.js';
 import type { StepResult, StepRuntime } from './invocation.js';
 import { stepCacheKey } from './keys.js';
@@ -64,6 +64,8 @@ export interface KindCall {
   makeContext?: (opts: ContextOptions) => { ctx: StepContext; usage: Usage };
   /** Heartbeat on the step's behalf at this timeout's pace; none when absent (a chunk beats for its items). */
   heartbeatTimeoutMs?: number;
+  /** Receives what a call that then failed had spent (an answer paid for but unusable), so it is still counted. */
+  spentOnFailure?: Usage;
 }
 
 export async function runKind(kind: StepKind, step: StepRuntime, input: Record<string, unknown>, call: KindCall): Promise<StepResult> {
@@ -90,14 +92,18 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
   let outputs: Record<string, unknown>;
   try {
     outputs = ((await kind.run(input, beat.ctx)) ?? {}) as Record<string, unknown>;
+    const outProblems = validateAgainst(kind.spec.output, outputs);
+    if (outProblems.length > 0) {
+      throw new PermanentError(`${step.uses} returned outputs that do not match its declared schema: ${outProblems.join('; ')} (a bug in the step kind)`);
+    }
+    checkSize(outputs, itemIndex);
+  } catch (err) {
+    if (call.spentOnFailure) addUsage(call.spentOnFailure, usage);
+    throw err;
   } finally {
     beat.stop();
   }
-  const outProblems = validateAgainst(kind.spec.output, outputs);
-  if (outProblems.length > 0) {
-    throw new PermanentError(`${step.uses} returned outputs that do not match its declared schema: ${outProblems.join('; ')} (a bug in the step kind)`);
-  }
-  const result: StepResult = { outputs: checkSize(outputs, itemIndex), usage, cached: false };
+  const result: StepResult = { outputs, usage, cached: false };
   if (cacheKey) {
     const write = () => writeJson(store, cacheKey, { outputs, usage }, { run: runId, step: step.stepId });
     if (ctx.afterward) ctx.afterward(write);

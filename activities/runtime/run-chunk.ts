@@ -45,13 +45,17 @@ export interface ChunkHeartbeat {
 }
 
 /** A finished call; `afterward` settles (to an error, or undefined) once the work it handed over is done. */
-type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward: Promise<unknown> } | { ok: false; err: unknown };
+type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward: Promise<unknown> } | { ok: false; err: unknown; spent?: Usage };
 
 function timeoutAfter(ms: number, signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     const timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
     signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   });
+}
+
+function spentAnything(u: Usage): boolean {
+  return u.requests > 0 || u.costUsd > 0 || u.inputTokens > 0 || u.outputTokens > 0;
 }
 
 function retryDelayOf(err: unknown): number | undefined {
@@ -95,7 +99,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   let lastWrite = Date.now();
   let seq = 0;
   const write = async (): Promise<void> => {
-    if (waiting.length === 0) return;
+    if (waiting.length === 0 && !spentAnything(waitingUsage)) return;
     const file: ChunkRecordFile = { records: waiting, usage: waitingUsage };
     const key = runKeys.chunkRecordFile(run.runId, step.stepId, inv.recordsStart, chunkStart, attempt, seq++);
     waiting = [];
@@ -148,17 +152,18 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     const itemStop = new AbortController();
     const signal = AbortSignal.any([cancelled, itemStop.signal]);
     const handedOver: Promise<unknown>[] = [];
+    const spent = emptyUsage();
     try {
       const scope: Scope = { ...context.scope, item: shard.items[index - shard.start], index };
       const input = resolveInputs(step, scope, index);
       const left = budgetLeft();
       // No heartbeatTimeoutMs: the chunk's own ticker heartbeats for its items.
-      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver) });
+      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, spentOnFailure: spent, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver) });
       const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, itemStop.signal)]);
       const afterward = Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
       return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, afterward };
     } catch (err) {
-      return { ok: false, err };
+      return { ok: false, err, spent };
     } finally {
       // Stops the item's timer, and tells a kind still running after its timeout to give up.
       itemStop.abort();
@@ -201,6 +206,11 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
       const outcome = await (slots ? slots.run(() => runOne(index), cancelled) : runOne(index)).catch((err: unknown): Outcome => ({ ok: false, err }));
       inFlight--;
       if (!outcome.ok) {
+        // Paid for, even if unusable: counted now, and written with the records so a retry counts it too.
+        if (outcome.spent && spentAnything(outcome.spent)) {
+          addUsage(result.usage, outcome.spent);
+          addUsage(waitingUsage, outcome.spent);
+        }
         await failed(index, outcome.err);
         continue;
       }

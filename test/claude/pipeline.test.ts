@@ -9,6 +9,7 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildCatalog } from '../../activities/catalog.js';
+import { JUDGE_TOOL } from '../../activities/claude/judge.js';
 import { compilePipelineFile, formatDiagnostics } from '../../compiler/index.js';
 import type { RunSummary } from '../../workflows/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -222,6 +223,41 @@ steps:
     // The children ran out of budget and failed; the parent still counts what they paid.
     expect(summary.usage.costUsd).toBeCloseTo(paid, 6);
   }, 180_000);
+});
+
+describe('answers paid for but unusable', () => {
+  it('count in the run usage (and so against budgets), though the step retried them', async () => {
+    server.resetCounters();
+    server.faults.clear();
+    // Each task's first judgement is not a ranking of its candidates (retried); the second is. $0.25 each.
+    const seen = new Map<string, number>();
+    server.setResponder((req) => {
+      const prompt = String(req.messages[0]!.content);
+      const n = (seen.get(prompt) ?? 0) + 1;
+      seen.set(prompt, n);
+      const ranking = n === 1 ? ['0', '0'] : ['0', '1'];
+      return { toolUse: { name: JUDGE_TOOL, input: { analysis: 'compared', ranking, criteria: { correctness: ranking, efficiency: ranking, readability: ranking, minimal_change: ranking } } }, usage: { input_tokens: 250_000, output_tokens: 0 } };
+    });
+    const engine = await engineWithKey(TEST_KEY);
+    const summary = await engine.run(`
+name: judge-invalid-answers
+steps:
+  judge:
+    uses: claude.judge
+    forEach: ${JSON.stringify(Array.from({ length: 6 }, (_, i) => i))}
+    concurrency: 3
+    retry: { attempts: 3, initialInterval: 10ms, maxInterval: 10ms }
+    with:
+      model: claude-haiku-4-5
+      task: "paid twice task \${{ item }}"
+      candidates: ["a = 1", "a = 2"]
+`);
+    expect(summary.steps[0]).toMatchObject({ state: 'succeeded' });
+    expect(server.counters.successes).toBe(12);
+    // Before, only the six usable answers were counted ($1.50).
+    expect(summary.usage.requests).toBe(12);
+    expect(summary.usage.costUsd).toBeCloseTo(12 * 0.25, 6);
+  }, 120_000);
 });
 
 describe('retry-after', () => {
