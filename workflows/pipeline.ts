@@ -37,11 +37,15 @@ function spends(step: PlanStep): boolean {
   return step.type === 'activity' ? step.spends === true : step.plan.steps.some(spends);
 }
 
-/** What a failed sub-pipeline run had used (its steps' usage is in the failure's details). */
-function usageOfFailedRun(err: unknown): StepResult['usage'] {
+/**
+ * What a failed activity or sub-pipeline run had spent: its failure's details carry it (an
+ * activity's `usage`: answers paid for but unusable; a run's steps and their usage).
+ */
+function usageOfFailure(err: unknown): StepResult['usage'] {
   const usage = zeroUsage();
-  const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
-  const details = cause instanceof wf.ApplicationFailure ? (cause.details?.[0] as { steps?: StepProgress[] } | undefined) : undefined;
+  const cause = err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
+  const details = cause instanceof wf.ApplicationFailure ? (cause.details?.[0] as { usage?: StepResult['usage']; steps?: StepProgress[] } | undefined) : undefined;
+  if (details?.usage) addUsageTo(usage, details.usage);
   for (const s of details?.steps ?? []) addUsageTo(usage, s.usage);
   return usage;
 }
@@ -139,6 +143,9 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       let r: StepResult;
       try {
         r = await acts[step.uses]!({ mode: 'single', run, step: runtimeOf(step), scope, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
+      } catch (err) {
+        account(p, usageOfFailure(err));
+        throw err;
       } finally {
         if (group && left !== undefined) group.giveBack(left, false);
       }
@@ -266,7 +273,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
         account(p, r.usage);
         return r;
       } catch (err) {
-        account(p, usageOfFailedRun(err));
+        account(p, usageOfFailure(err));
         throw err;
       } finally {
         if (share !== undefined) group?.giveBack(share, asksAgain);

@@ -15,6 +15,11 @@ export function emptyUsage(): Usage {
   return { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
 }
 
+/** Whether a call used anything (an answer paid for), so its usage is worth keeping. */
+export function spentAnything(u: Usage): boolean {
+  return u.requests > 0 || u.costUsd > 0 || u.inputTokens > 0 || u.outputTokens > 0;
+}
+
 export function addUsage(into: Usage, more: Partial<Usage>): Usage {
   into.requests += more.requests ?? 0;
   into.inputTokens += more.inputTokens ?? 0;

@@ -1,5 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { RepairityError, TransientError } from '../../core/errors.js';
+import type { Usage } from '../define.js';
 
 export interface FailureWhere {
   stepId: string;
@@ -21,13 +22,13 @@ export function cancellationOf(cancelled: AbortSignal): CancelledFailure {
  * non-retryable failures typed by their class name, transient ones carry the server's
  * retry-after as the next retry delay, cancellation passes through untouched.
  */
-export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?: AbortSignal): Error {
+export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?: AbortSignal, usage?: Usage): Error {
   if (err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
   // A step that stopped because it was cancelled reports the cancellation, whatever it threw.
   if (cancelled?.aborted) return cancellationOf(cancelled);
   const prefix = describeWhere(where);
   if (err instanceof RepairityError) {
-    const details = [{ ...err.context, step: where.stepId, item: where.itemIndex }];
+    const details = [{ ...err.context, step: where.stepId, item: where.itemIndex, ...(usage ? { usage } : {}) }];
     return ApplicationFailure.create({
       type: err.name,
       message: `${prefix}: ${err.message}`,
@@ -37,5 +38,5 @@ export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?:
     });
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  return ApplicationFailure.create({ type: e.name || 'Error', message: `${prefix}: ${e.message}`, nonRetryable: false });
+  return ApplicationFailure.create({ type: e.name || 'Error', message: `${prefix}: ${e.message}`, nonRetryable: false, ...(usage ? { details: [{ step: where.stepId, item: where.itemIndex, usage }] } : {}) });
 }

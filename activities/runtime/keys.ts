@@ -23,6 +23,9 @@ export const runKeys = {
   chunkRecordFile: (runId: string, stepId: string, recordsStart: number, chunkStart: number, attempt: number, seq: number) =>
     `${runKeys.chunkRecords(runId, stepId, recordsStart, chunkStart)}a${String(attempt).padStart(4, '0')}-${String(seq).padStart(6, '0')}.json`,
   runRecord: (runId: string) => `runs/${safeSegment(runId)}/run.json`,
+  /** What failed attempts of a single step spent (answers paid for but unusable), one file per attempt. */
+  stepSpent: (runId: string, stepId: string) => `${stepPrefix(runId, stepId)}/spent/`,
+  stepSpentFile: (runId: string, stepId: string, attempt: number) => `${stepPrefix(runId, stepId)}/spent/a${String(attempt).padStart(4, '0')}.json`,
 };
 
 export function stepCacheKey(hash: string): string {

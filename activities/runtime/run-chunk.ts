@@ -13,7 +13,7 @@ import type { Scope } from '../../core/expressions.js';
 import { readJson, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind, Usage } from '../define.js';
-import { addUsage, emptyUsage, stepContextFromActivity, type ContextOptions } from './context.js';
+import { addUsage, emptyUsage, spentAnything, stepContextFromActivity, type ContextOptions } from './context.js';
 import { cancellationOf, toActivityFailure } from './failure.js';
 import type { ChunkInvocation, ChunkProgress, ChunkResult, ForEachContext, ItemRecord } from './invocation.js';
 import { ItemSlots } from './item-slots.js';
@@ -52,10 +52,6 @@ function timeoutAfter(ms: number, signal: AbortSignal): Promise<never> {
     const timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
     signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   });
-}
-
-function spentAnything(u: Usage): boolean {
-  return u.requests > 0 || u.costUsd > 0 || u.inputTokens > 0 || u.outputTokens > 0;
 }
 
 function retryDelayOf(err: unknown): number | undefined {

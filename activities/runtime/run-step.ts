@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { Scope } from '../../core/expressions.js';
-import { readJsonIfExists, writeJson } from '../../store/json.js';
+import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { StepKind } from '../define.js';
+import type { StepKind, Usage } from '../define.js';
+import { addUsage, emptyUsage, spentAnything } from './context.js';
 import { toActivityFailure } from './failure.js';
 import type { ForEachContext, ItemInvocation, SingleInvocation, StepInvocation, StepResult } from './invocation.js';
 import type { ItemSlots } from './item-slots.js';
@@ -16,14 +17,43 @@ function activityHeartbeat(): { heartbeatTimeoutMs?: number } {
   return ms !== undefined ? { heartbeatTimeoutMs: ms } : {};
 }
 
+/** What earlier failed attempts of a single step spent (written by `recordSpent`). */
+async function spentBefore(store: ArtifactStore, inv: SingleInvocation): Promise<Usage> {
+  const total = emptyUsage();
+  for await (const key of store.list(runKeys.stepSpent(inv.run.runId, inv.step.stepId))) addUsage(total, await readJson<Usage>(store, key));
+  return total;
+}
+
+/** Thrown by a single step's attempt: what the step spent in all its attempts so far, for its failure's details. */
+class SingleStepFailure extends Error {
+  constructor(
+    readonly original: unknown,
+    readonly usage: Usage,
+  ) {
+    super('single step failed');
+  }
+}
+
 async function runSingle(kind: StepKind, inv: SingleInvocation, store: ArtifactStore): Promise<StepResult> {
-  const recordKey = runKeys.stepResult(inv.run.runId, inv.step.stepId);
+  const { runId } = inv.run;
+  const recordKey = runKeys.stepResult(runId, inv.step.stepId);
   // An earlier attempt of this run finished but its completion was lost: never do the work twice.
   const done = await readJsonIfExists<StepResult>(store, recordKey);
   if (done) return { ...done, cached: true };
   const input = resolveInputs(inv.step, inv.scope);
-  const result = await runKind(kind, inv.step, input, { store, runId: inv.run.runId, ...activityHeartbeat(), ...(inv.budgetRemainingUsd !== undefined ? { budget: inv.budgetRemainingUsd } : {}) });
-  await writeJson(store, recordKey, result, { run: inv.run.runId, step: inv.step.stepId });
+  // Answers an attempt paid for but could not use are kept, so the step's usage (and budgets) count them.
+  const spent = emptyUsage();
+  let result: StepResult;
+  try {
+    result = await runKind(kind, inv.step, input, { store, runId, spentOnFailure: spent, ...activityHeartbeat(), ...(inv.budgetRemainingUsd !== undefined ? { budget: inv.budgetRemainingUsd } : {}) });
+  } catch (err) {
+    if (spentAnything(spent)) await writeJson(store, runKeys.stepSpentFile(runId, inv.step.stepId, Context.current().info.attempt), spent, { run: runId, step: inv.step.stepId });
+    const total = await spentBefore(store, inv);
+    throw spentAnything(total) ? new SingleStepFailure(err, total) : err;
+  }
+  const before = await spentBefore(store, inv);
+  if (spentAnything(before)) result = { ...result, usage: addUsage(addUsage(emptyUsage(), result.usage ?? {}), before) };
+  await writeJson(store, recordKey, result, { run: runId, step: inv.step.stepId });
   return result;
 }
 
@@ -49,7 +79,9 @@ export async function executeStep(kind: StepKind, inv: StepInvocation, store: Ar
       try {
         return await runSingle(kind, inv, store);
       } catch (err) {
-        throw toActivityFailure(err, { stepId: inv.step.stepId, uses: inv.step.uses }, Context.current().cancellationSignal);
+        const where = { stepId: inv.step.stepId, uses: inv.step.uses };
+        const { cancellationSignal } = Context.current();
+        throw err instanceof SingleStepFailure ? toActivityFailure(err.original, where, cancellationSignal, err.usage) : toActivityFailure(err, where, cancellationSignal);
       }
     case 'item':
       return runItem(kind, inv, store);

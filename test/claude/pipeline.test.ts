@@ -258,6 +258,38 @@ steps:
     expect(summary.usage.requests).toBe(12);
     expect(summary.usage.costUsd).toBeCloseTo(12 * 0.25, 6);
   }, 120_000);
+
+  it('in a single step too: across its retried attempts, and when it fails for good', async () => {
+    server.resetCounters();
+    server.faults.clear();
+    let calls = 0;
+    let goodAfter = 2;
+    server.setResponder(() => {
+      calls++;
+      const ranking = calls > goodAfter ? ['0', '1'] : ['0', '0'];
+      return { toolUse: { name: JUDGE_TOOL, input: { analysis: 'compared', ranking, criteria: { correctness: ranking, efficiency: ranking, readability: ranking, minimal_change: ranking } } }, usage: { input_tokens: 250_000, output_tokens: 0 } };
+    });
+    const engine = await engineWithKey(TEST_KEY);
+    const yaml = (tag: string, attempts: number) => `
+name: judge-single-invalid
+steps:
+  judge:
+    uses: claude.judge
+    retry: { attempts: ${attempts}, initialInterval: 10ms, maxInterval: 10ms }
+    with: { model: claude-haiku-4-5, task: "${tag}", candidates: ["a = 1", "a = 2"] }
+`;
+    // Two unusable answers, then a good one: all three count.
+    const ok = await engine.run(yaml('single paid thrice', 3));
+    expect(ok.usage.requests).toBe(3);
+    expect(ok.usage.costUsd).toBeCloseTo(0.75, 6);
+    // Never a good one in two attempts: the failed run still reports both answers it paid for.
+    calls = 0;
+    goodAfter = 99;
+    const err = await engine.run(yaml('single never good', 2)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const details = ((err as WorkflowFailedError).cause as { details?: { steps: { usage: { requests: number } }[] }[] }).details;
+    expect(details?.[0]?.steps[0]?.usage.requests).toBe(2);
+  }, 120_000);
 });
 
 describe('retry-after', () => {
