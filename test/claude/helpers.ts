@@ -8,6 +8,7 @@ import { LocalStore } from '../../store/local.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { startAnthropicTestServer, type AnthropicTestServer, type AnthropicTestServerOptions } from '../anthropic-server/index.js';
 import { recordingContext } from '../helpers/step-context.js';
+import { JUDGE_TOOL } from '../../activities/claude/judge.js';
 
 export interface TestContext extends StepContext {
   usage: Usage;
@@ -33,6 +34,11 @@ export interface Fixture {
 }
 
 export const TEST_KEY = 'sk-ant-api03-TESTKEY-0123456789abcdef';
+
+/** The local server's answer to a judge request: this ranking of the candidate ids, on every criterion. */
+export function rankingAnswer(ranking: string[], usage?: { input_tokens: number; output_tokens: number }) {
+  return { toolUse: { name: JUDGE_TOOL, input: { analysis: 'compared', ranking, criteria: { correctness: ranking, efficiency: ranking, readability: ranking, minimal_change: ranking } } }, ...(usage ? { usage } : {}) };
+}
 
 export async function startFixture(serverOpts: AnthropicTestServerOptions = {}, deps: Partial<ClaudeDependencies> = {}): Promise<Fixture> {
   const server = await startAnthropicTestServer({ apiKey: TEST_KEY, ...serverOpts });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClaudeInvalidAnswerError } from '../../activities/claude/errors.js';
 import { JUDGE_TOOL } from '../../activities/claude/judge.js';
 import { defaultAnswer, type MessagesRequestBody } from '../anthropic-server/index.js';
-import { makeContext, startFixture, type Fixture } from './helpers.js';
+import { makeContext, rankingAnswer, startFixture, type Fixture } from './helpers.js';
 
 /** Candidate ids in the order the prompt shows them. */
 function shownOrder(req: MessagesRequestBody): string[] {
@@ -16,9 +16,6 @@ function codeOf(req: MessagesRequestBody): Map<string, string> {
   return new Map([...text.matchAll(/### Candidate (\S+)\n\n```[a-z]*\n([\s\S]*?)\n```/g)].map((m) => [m[1]!, m[2]!]));
 }
 
-function rankingAnswer(ranking: string[]) {
-  return { toolUse: { name: JUDGE_TOOL, input: { analysis: 'compared', ranking, criteria: { correctness: ranking, efficiency: ranking, readability: ranking, minimal_change: ranking } } } };
-}
 
 describe('claude.judge against the local server', () => {
   let fx: Fixture;

@@ -9,12 +9,11 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildCatalog } from '../../activities/catalog.js';
-import { JUDGE_TOOL } from '../../activities/claude/judge.js';
 import { compilePipelineFile, formatDiagnostics } from '../../compiler/index.js';
 import type { RunSummary } from '../../workflows/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { faults, startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
-import { TEST_KEY } from './helpers.js';
+import { rankingAnswer, TEST_KEY } from './helpers.js';
 
 const engines: TestEngine[] = [];
 const children: ChildProcess[] = [];
@@ -236,7 +235,7 @@ describe('answers paid for but unusable', () => {
       const n = (seen.get(prompt) ?? 0) + 1;
       seen.set(prompt, n);
       const ranking = n === 1 ? ['0', '0'] : ['0', '1'];
-      return { toolUse: { name: JUDGE_TOOL, input: { analysis: 'compared', ranking, criteria: { correctness: ranking, efficiency: ranking, readability: ranking, minimal_change: ranking } } }, usage: { input_tokens: 250_000, output_tokens: 0 } };
+      return rankingAnswer(ranking, { input_tokens: 250_000, output_tokens: 0 });
     });
     const engine = await engineWithKey(TEST_KEY);
     const summary = await engine.run(`
@@ -267,7 +266,7 @@ steps:
     server.setResponder(() => {
       calls++;
       const ranking = calls > goodAfter ? ['0', '1'] : ['0', '0'];
-      return { toolUse: { name: JUDGE_TOOL, input: { analysis: 'compared', ranking, criteria: { correctness: ranking, efficiency: ranking, readability: ranking, minimal_change: ranking } } }, usage: { input_tokens: 250_000, output_tokens: 0 } };
+      return rankingAnswer(ranking, { input_tokens: 250_000, output_tokens: 0 });
     });
     const engine = await engineWithKey(TEST_KEY);
     const yaml = (tag: string, attempts: number) => `
