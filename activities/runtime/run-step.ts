@@ -17,7 +17,7 @@ function activityHeartbeat(): { heartbeatTimeoutMs?: number } {
   return ms !== undefined ? { heartbeatTimeoutMs: ms } : {};
 }
 
-/** What earlier failed attempts of a single step spent (written by `recordSpent`). */
+/** What failed attempts of a single step spent (each writes its own file when it fails after paying). */
 async function spentBefore(store: ArtifactStore, inv: SingleInvocation): Promise<Usage> {
   const total = emptyUsage();
   for await (const key of store.list(runKeys.stepSpent(inv.run.runId, inv.step.stepId))) addUsage(total, await readJson<Usage>(store, key));
@@ -47,8 +47,14 @@ async function runSingle(kind: StepKind, inv: SingleInvocation, store: ArtifactS
   try {
     result = await runKind(kind, inv.step, input, { store, runId, spentOnFailure: spent, ...activityHeartbeat(), ...(inv.budgetRemainingUsd !== undefined ? { budget: inv.budgetRemainingUsd } : {}) });
   } catch (err) {
-    if (spentAnything(spent)) await writeJson(store, runKeys.stepSpentFile(runId, inv.step.stepId, Context.current().info.attempt), spent, { run: runId, step: inv.step.stepId });
-    const total = await spentBefore(store, inv);
+    let total: Usage;
+    try {
+      if (spentAnything(spent)) await writeJson(store, runKeys.stepSpentFile(runId, inv.step.stepId, Context.current().info.attempt), spent, { run: runId, step: inv.step.stepId });
+      total = await spentBefore(store, inv);
+    } catch {
+      // The store is failing too: the step's own error is the one to report.
+      throw err;
+    }
     throw spentAnything(total) ? new SingleStepFailure(err, total) : err;
   }
   const before = await spentBefore(store, inv);
