@@ -70,11 +70,6 @@ export class SpenderGroup {
     for (const l of ledgers) l.expect(spenders);
   }
 
-  /** True when some budget limits these spenders. */
-  get limited(): boolean {
-    return this.ledgers.length > 0;
-  }
-
   /**
    * A share for one spender, held until `giveBack`; 0 when the budget is spent. While nothing is
    * free but another spender holds a share it may not use up, waits for it to end (`waiting` is

@@ -50,6 +50,11 @@ function usageOfFailure(err: unknown): StepResult['usage'] {
   return usage;
 }
 
+/** What a unit that could not start for want of budget reports. */
+function budgetSpentResult(): ShardResult {
+  return { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
+}
+
 /** Cuts stored shards into contiguous units of at most `size` items (a unit reads its shard's file). */
 function splitShards(shards: readonly ShardRef[], size: number): ShardRef[] {
   return shards.flatMap((s) => Array.from({ length: Math.ceil(s.count / size) }, (_, i) => ({ key: s.key, start: s.start + i * size, count: Math.min(size, s.count - i * size) })));
@@ -203,10 +208,10 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
         let share: number | undefined;
         if (group) {
           share = await group.take(waitingForBudget(p));
-          if (share <= 0) return last ?? { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
+          if (share <= 0) return last ?? budgetSpentResult();
         } else if (left !== undefined) {
           const free = left - committed;
-          if (free <= 0) return last ?? { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
+          if (free <= 0) return last ?? budgetSpentResult();
           share = free / Math.max(1, lanesWorking - chunksRunning);
         }
         if (!group) committed += share ?? 0;

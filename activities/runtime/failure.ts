@@ -27,8 +27,9 @@ export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?:
   // A step that stopped because it was cancelled reports the cancellation, whatever it threw.
   if (cancelled?.aborted) return cancellationOf(cancelled);
   const prefix = describeWhere(where);
+  const at = { step: where.stepId, item: where.itemIndex, ...(usage ? { usage } : {}) };
   if (err instanceof RepairityError) {
-    const details = [{ ...err.context, step: where.stepId, item: where.itemIndex, ...(usage ? { usage } : {}) }];
+    const details = [{ ...err.context, ...at }];
     return ApplicationFailure.create({
       type: err.name,
       message: `${prefix}: ${err.message}`,
@@ -38,5 +39,5 @@ export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?:
     });
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  return ApplicationFailure.create({ type: e.name || 'Error', message: `${prefix}: ${e.message}`, nonRetryable: false, ...(usage ? { details: [{ step: where.stepId, item: where.itemIndex, usage }] } : {}) });
+  return ApplicationFailure.create({ type: e.name || 'Error', message: `${prefix}: ${e.message}`, nonRetryable: false, ...(usage ? { details: [at] } : {}) });
 }

@@ -25,7 +25,7 @@ export const runKeys = {
   runRecord: (runId: string) => `runs/${safeSegment(runId)}/run.json`,
   /** What failed attempts of a single step spent (answers paid for but unusable), one file per attempt. */
   stepSpent: (runId: string, stepId: string) => `${stepPrefix(runId, stepId)}/spent/`,
-  stepSpentFile: (runId: string, stepId: string, attempt: number) => `${stepPrefix(runId, stepId)}/spent/a${String(attempt).padStart(4, '0')}.json`,
+  stepSpentFile: (runId: string, stepId: string, attempt: number) => `${runKeys.stepSpent(runId, stepId)}a${String(attempt).padStart(4, '0')}.json`,
 };
 
 export function stepCacheKey(hash: string): string {

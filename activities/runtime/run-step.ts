@@ -57,7 +57,8 @@ async function runSingle(kind: StepKind, inv: SingleInvocation, store: ArtifactS
     }
     throw spentAnything(total) ? new SingleStepFailure(err, total) : err;
   }
-  const before = await spentBefore(store, inv);
+  // Only a retry can have earlier attempts' spending to add: a first attempt skips the listing.
+  const before = Context.current().info.attempt > 1 ? await spentBefore(store, inv) : emptyUsage();
   if (spentAnything(before)) result = { ...result, usage: addUsage(addUsage(emptyUsage(), result.usage ?? {}), before) };
   await writeJson(store, recordKey, result, { run: runId, step: inv.step.stepId });
   return result;
