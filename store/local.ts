@@ -10,6 +10,7 @@ import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } fr
 import { HashPool } from './hash-pool.js';
 import { type CleanStagingOptions, type CleanStagingResult, DEFAULT_STAGING_MAX_AGE_MS } from './staging.js';
 import { HashMeter, corruptArtifact, toReadable, verifying } from './streams.js';
+import { readWholeFile, writeWholeFile } from './whole-file.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
 
 const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
@@ -180,7 +181,7 @@ export class LocalStore implements ArtifactStore {
     if (expected && sha256 !== expected.sha256) {
       throw new ArtifactIntegrityError(`artifact ${expected.artifact}: content hash ${sha256} does not match the expected sha256 ${expected.sha256}`, { artifact: expected.artifact });
     }
-    await this.inKnownDirs(() => fs.writeFile(tmp, bytes));
+    await this.inKnownDirs(() => writeWholeFile(tmp, bytes));
     return { tmp, sha256, size: bytes.byteLength };
   }
 
@@ -188,7 +189,7 @@ export class LocalStore implements ArtifactStore {
     const file = this.sidecarFile(key);
     await this.ensureDir(path.dirname(file));
     const tmp = await this.stagingFile();
-    await fs.writeFile(tmp, JSON.stringify(sidecar));
+    await writeWholeFile(tmp, JSON.stringify(sidecar));
     await fs.rename(tmp, file);
   }
 
@@ -312,7 +313,7 @@ export class LocalStore implements ArtifactStore {
     // last step (which then goes the checked way below), and bytes read through a folder not yet
     // known are returned only once that folder resolves inside the root.
     try {
-      bytes = await fs.readFile(file, { flag: fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW });
+      bytes = await readWholeFile(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') throw new ArtifactNotFoundError(`artifact ${keyOrUri} not found in ${this.rootUri}`, { artifact: keyOrUri });
@@ -322,7 +323,7 @@ export class LocalStore implements ArtifactStore {
       this.assertInside(await fs.realpath(dir), await this.rootReal(), key);
       this.knownDirs.add(dir);
     }
-    bytes ??= await fs.readFile((await this.existingFile(keyOrUri)).file);
+    bytes ??= await readWholeFile((await this.existingFile(keyOrUri)).file);
     const expected = isBlobKey(key);
     if (expected) {
       const digest = createHash('sha256').update(bytes).digest('hex');
@@ -335,7 +336,7 @@ export class LocalStore implements ArtifactStore {
     const { key, size } = await this.existingFile(keyOrUri);
     let sidecar: Partial<Sidecar> = {};
     try {
-      sidecar = JSON.parse(await fs.readFile(this.sidecarFile(key), 'utf8')) as Sidecar;
+      sidecar = JSON.parse((await readWholeFile(this.sidecarFile(key))).toString('utf8')) as Sidecar;
     } catch {
       // Objects written by an older store (or by hand) have no sidecar.
     }

@@ -47,6 +47,12 @@ export interface ChunkHeartbeat {
 /** A finished call; `afterward` settles (to an error, or undefined) once the work it handed over is done. */
 type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward: Promise<unknown> } | { ok: false; err: unknown; spent?: Usage };
 
+/**
+ * Why an item's signal aborts once the item is over: made once, as a fresh DOMException (with its
+ * stack) for each of thousands of items is a cost the event loop pays between items.
+ */
+const ITEM_OVER = new DOMException('the item is over', 'AbortError');
+
 function timeoutAfter(ms: number, signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     const timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
@@ -145,8 +151,12 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   const budgetLeft = (): number | undefined => (inv.budgetRemainingUsd === undefined ? undefined : inv.budgetRemainingUsd - (result.usage.costUsd - (inv.budgetSpentBeforeUsd ?? 0)));
 
   const runOne = async (index: number): Promise<Outcome> => {
+    // The item's signal: aborted when the activity is cancelled, or when the item is over.
     const itemStop = new AbortController();
-    const signal = AbortSignal.any([cancelled, itemStop.signal]);
+    const signal = itemStop.signal;
+    const onCancel = (): void => itemStop.abort(cancelled.reason);
+    if (cancelled.aborted) onCancel();
+    else cancelled.addEventListener('abort', onCancel, { once: true });
     const handedOver: Promise<unknown>[] = [];
     const spent = emptyUsage();
     try {
@@ -155,14 +165,15 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
       const left = budgetLeft();
       // No heartbeatTimeoutMs: the chunk's own ticker heartbeats for its items.
       const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, spentOnFailure: spent, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver) });
-      const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, itemStop.signal)]);
+      const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, signal)]);
       const afterward = Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
       return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, afterward };
     } catch (err) {
       return { ok: false, err, spent };
     } finally {
       // Stops the item's timer, and tells a kind still running after its timeout to give up.
-      itemStop.abort();
+      cancelled.removeEventListener('abort', onCancel);
+      itemStop.abort(ITEM_OVER);
       delete itemDetails[index];
     }
   };
