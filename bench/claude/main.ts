@@ -9,7 +9,9 @@
  * - direct: the step implementation called from a pool of 32 (the activity's own overhead);
  * - engine: a pipeline with a forEach step run by the real engine (Temporal dev server, workers,
  *   the `claude` queue limited to 32 concurrent activities). Its ratio is the last line.
- * Engine figures are the median of BENCH_CLAUDE_RUNS runs (default 3), each asking new questions.
+ * Each path first makes one untimed warm-up pass of the full size, as a worker that has run for a
+ * while has compiled its hot code (its time is printed: the cold figure). Engine figures are then
+ * the median of BENCH_CLAUDE_RUNS runs (default 5), each asking new questions.
  * BENCH_CLAUDE_CALLS, BENCH_CLAUDE_CONCURRENCY, BENCH_CLAUDE_LATENCY_MS change the sizes;
  * BENCH_CLAUDE_MODE=direct skips the engine path.
  */
@@ -37,7 +39,7 @@ const CALLS = Number(process.env.BENCH_CLAUDE_CALLS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CLAUDE_CONCURRENCY ?? 32);
 const LATENCY_MS = Number(process.env.BENCH_CLAUDE_LATENCY_MS ?? 200);
 const MODE = process.env.BENCH_CLAUDE_MODE ?? 'engine';
-const RUNS = Number(process.env.BENCH_CLAUDE_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_CLAUDE_RUNS ?? 5);
 const GOAL = 0.9;
 const KEY = 'bench-key';
 const IDEAL = CONCURRENCY / (LATENCY_MS / 1000);
@@ -69,16 +71,20 @@ async function direct(baseURL: string): Promise<number> {
   const { store, dir } = await tempStore();
   const steps = createClaudeSteps({ store, env: {}, claude: { apiKey: KEY, baseURL, timeoutMs: 30_000, concurrency: CONCURRENCY } });
   const message = steps['claude.message']!;
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < CALLS; i = next++) {
-        await message({ model: 'claude-haiku-4-5', prompt: `direct item ${i}` }, benchContext(store, i));
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
+  const pass = async (tag: string): Promise<number> => {
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < CALLS; i = next++) {
+          await message({ model: 'claude-haiku-4-5', prompt: `${tag} item ${i}` }, benchContext(store, i));
+        }
+      }),
+    );
+    return (performance.now() - t0) / 1000;
+  };
+  console.log(`  direct warm-up: ${(await pass('direct-warmup')).toFixed(2)} s`);
+  const seconds = await pass('direct');
   await fs.rm(dir, { recursive: true, force: true });
   return seconds;
 }
@@ -133,7 +139,7 @@ steps:
     return (performance.now() - t0) / 1000;
   };
   try {
-    await run('warmup', CONCURRENCY);
+    console.log(`  ${uses} warm-up: ${(await run('warmup', CALLS)).toFixed(2)} s`);
     // Each run asks new questions (nothing comes from the memo); the median is reported.
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) times.push(await run(`engine-${i}`, CALLS));
@@ -193,14 +199,14 @@ async function main(): Promise<void> {
     await server.reset();
     let ratio = report('direct (step implementation, no Temporal)', await direct(server.url));
     const direct_ = (await server.counters()).successes;
-    if (direct_ !== CALLS) throw new Error(`direct: server answered ${direct_} of ${CALLS}`);
+    if (direct_ !== 2 * CALLS) throw new Error(`direct: server answered ${direct_} of ${2 * CALLS}`);
     if (MODE !== 'direct') {
       const ceiling = report('engine ceiling (same forEach, a step that only sleeps 200 ms, no HTTP)', await engine(server.url, 'bench.sleep'));
       await server.reset();
       ratio = report('engine (pipeline forEach on Temporal)', await engine(server.url));
       console.log(`claude.message through the engine reaches ${(ratio / ceiling).toFixed(2)} of the engine ceiling; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
       const viaEngine = (await server.counters()).successes;
-      if (viaEngine !== RUNS * CALLS + CONCURRENCY) throw new Error(`engine: server answered ${viaEngine} of ${RUNS * CALLS + CONCURRENCY}`);
+      if (viaEngine !== (RUNS + 1) * CALLS) throw new Error(`engine: server answered ${viaEngine} of ${(RUNS + 1) * CALLS}`);
     }
     console.log(`claude: ${ratio.toFixed(2)} (goal ${GOAL})`);
   } finally {
