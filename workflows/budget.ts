@@ -6,9 +6,13 @@
  * the workflow.
  */
 
+/** Less than this is nothing: shares are fractions, and their sums carry float rounding. */
+const NOTHING_USD = 1e-9;
+
 /** One limit (a run's, or a step's) and the shares of it held by running spenders. */
 export class BudgetLedger {
   private held = 0;
+  private holders = 0;
   /** Spenders expected to ask for a share soon: a share leaves room for them. */
   private expected = 0;
 
@@ -22,8 +26,9 @@ export class BudgetLedger {
     return this.limitUsd - this.spentUsd() - this.held;
   }
 
-  heldUsd(): number {
-    return this.held;
+  /** Whether a running spender holds a share (counted, not summed: 3 x 4/3 - 4/3 x 3 is not 0). */
+  holding(): boolean {
+    return this.holders > 0;
   }
 
   expect(n: number): void {
@@ -41,12 +46,14 @@ export class BudgetLedger {
 
   hold(usd: number): void {
     this.held += usd;
+    this.holders++;
     this.expected = Math.max(0, this.expected - 1);
   }
 
   /** A spender ended: its share is free again (what it spent is in `spentUsd` by now). */
   release(usd: number, asksAgain: boolean): void {
-    this.held -= usd;
+    this.holders--;
+    this.held = this.holders === 0 ? 0 : this.held - usd;
     if (asksAgain) this.expected++;
   }
 }
@@ -78,14 +85,14 @@ export class SpenderGroup {
   async take(waiting?: (yes: boolean) => void): Promise<number> {
     for (;;) {
       const share = Math.min(...this.ledgers.map((l) => l.nextShare()));
-      if (share > 0) {
+      if (share > NOTHING_USD) {
         for (const l of this.ledgers) l.hold(share);
         this.expected = Math.max(0, this.expected - 1);
         return share;
       }
-      if (!this.ledgers.some((l) => l.free() <= 0 && l.heldUsd() > 0)) return 0;
+      if (!this.ledgers.some((l) => l.free() <= NOTHING_USD && l.holding())) return 0;
       waiting?.(true);
-      await this.waitUntil(() => this.ledgers.every((l) => l.free() > 0) || this.ledgers.some((l) => l.free() <= 0 && l.heldUsd() === 0));
+      await this.waitUntil(() => this.ledgers.every((l) => l.free() > NOTHING_USD) || this.ledgers.some((l) => l.free() <= NOTHING_USD && !l.holding()));
       waiting?.(false);
     }
   }

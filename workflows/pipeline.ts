@@ -19,6 +19,10 @@ export const progressQuery = wf.defineQuery<RunProgress>('progress');
 const LOCAL_ENGINE_PATCH = 'engine-local-activities';
 /** Marks runs whose budgets are shared out between spenders running at once (see budget.ts). */
 const BUDGET_SHARES_PATCH = 'budget-shares';
+/** Marks runs whose sub-pipeline runs, out of their share of a budget, run again with a new share. */
+const CHILD_RESUME_PATCH = 'budget-child-resume';
+/** Failure types that mean a step stopped for want of budget: the engine's, and an activity's (core/errors.ts). */
+const BUDGET_FAILURES = new Set(['BudgetExceeded', 'BudgetExceededError']);
 const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
 
 /** Items one lane (a chunk; in older runs a shard workflow) keeps in flight before another lane is opened, and the most lanes. */
@@ -64,6 +68,20 @@ class StepFailed extends Error {
   constructor(message: string, readonly reason?: string) {
     super(message);
   }
+}
+
+/** A failure's type: a StepFailed's reason, or the type of the ApplicationFailure behind an activity or child run. */
+function typeOfFailure(err: unknown): string | undefined {
+  if (err instanceof StepFailed) return err.reason;
+  if (err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure) return typeOfFailure(err.cause);
+  return err instanceof wf.ApplicationFailure ? (err.type ?? undefined) : undefined;
+}
+
+/** Whether a sub-pipeline run failed because one of its steps ran out of budget. */
+function failedForBudget(err: unknown): boolean {
+  const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
+  const details = cause instanceof wf.ApplicationFailure ? (cause.details?.[0] as { steps?: StepProgress[] } | undefined) : undefined;
+  return (details?.steps ?? []).some((s) => s.state === 'failed' && s.errorType !== undefined && BUDGET_FAILURES.has(s.errorType));
 }
 
 function describeFailure(err: unknown): string {
@@ -268,20 +286,37 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   async function runPipelineStep(step: Extract<PlanStep, { type: 'pipeline' }>, p: StepProgress): Promise<void> {
     const scope = scopeFor(step);
     const group = spenders.get(step.id);
-    /** One sub-pipeline run; with a budget, it may spend only its share (and what it spent is counted even if it fails). */
+    /**
+     * One sub-pipeline run; with a budget, it may spend only its share (and what it spent is counted
+     * even if it fails). A run that spent its share and stopped for want of budget runs again (as
+     * `<id>/resume-<n>`) with a new share once budget is free, e.g. what a sibling did not use: its
+     * answers are memoised, so nothing it paid for is paid again.
+     */
     const runChild = async (workflowId: string, itemScope: StepScope & { item?: unknown; index?: number }, asksAgain: boolean) => {
       const childParams = (await local['repairity.resolve']({ template: step.with, scope: itemScope })) as Record<string, unknown>;
-      const share = group ? await group.take(waitingForBudget(p)) : undefined;
-      if (share !== undefined && share <= 0) throw new StepFailed(`budget spent: sub-pipeline run ${workflowId} was not started`, 'BudgetExceeded');
-      try {
-        const r = await wf.executeChild(runPipeline, { workflowId, taskQueue: info.taskQueue, args: [{ plan: step.plan, params: childParams, ...(share !== undefined ? { budgetCapUsd: share } : {}) }] });
-        account(p, r.usage);
-        return r;
-      } catch (err) {
-        account(p, usageOfFailure(err));
-        throw err;
-      } finally {
-        if (share !== undefined) group?.giveBack(share, asksAgain);
+      let outOfBudget: unknown;
+      for (let resumes = 0; ; resumes++) {
+        const share = group ? await group.take(waitingForBudget(p)) : undefined;
+        if (share !== undefined && share <= 0) {
+          if (outOfBudget !== undefined) throw outOfBudget;
+          throw new StepFailed(`budget spent: sub-pipeline run ${workflowId} was not started`, 'BudgetExceeded');
+        }
+        let again = false;
+        try {
+          const id = resumes === 0 ? workflowId : `${workflowId}/resume-${resumes}`;
+          const r = await wf.executeChild(runPipeline, { workflowId: id, taskQueue: info.taskQueue, args: [{ plan: step.plan, params: childParams, ...(share !== undefined ? { budgetCapUsd: share } : {}) }] });
+          account(p, r.usage);
+          return r;
+        } catch (err) {
+          const spent = usageOfFailure(err);
+          account(p, spent);
+          // Only a run that got somewhere: one that spent nothing would stop at the same place.
+          again = share !== undefined && (spent?.costUsd ?? 0) > 0 && failedForBudget(err) && wf.patched(CHILD_RESUME_PATCH);
+          if (!again) throw err;
+          outOfBudget = err;
+        } finally {
+          if (share !== undefined) group?.giveBack(share, asksAgain || again);
+        }
       }
     };
     if (!step.forEach) {
@@ -355,6 +390,8 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       }
       p.state = 'failed';
       p.error = describeFailure(err);
+      const type = typeOfFailure(err);
+      if (type !== undefined) p.errorType = type;
     } finally {
       spenders.get(step.id)?.forget();
       spenders.delete(step.id);

@@ -18,6 +18,8 @@ export interface StepProgress {
   /** Runs from before chunks: child workflows running shards of a forEach step now (query them for live item counts). */
   shardWorkflowIds?: string[];
   error?: string;
+  /** What kind of failure `error` is, when known (e.g. BudgetExceeded). */
+  errorType?: string;
   reason?: string;
   startedAt?: string;
   endedAt?: string;

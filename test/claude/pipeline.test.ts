@@ -13,6 +13,7 @@ import { compilePipelineFile, formatDiagnostics } from '../../compiler/index.js'
 import type { RunSummary } from '../../workflows/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { faults, startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
+import { saveHistory } from '../engine/histories.js';
 import { rankingAnswer, TEST_KEY } from './helpers.js';
 
 const engines: TestEngine[] = [];
@@ -221,6 +222,59 @@ steps:
     expect(paid).toBeGreaterThanOrEqual(4);
     // The children ran out of budget and failed; the parent still counts what they paid.
     expect(summary.usage.costUsd).toBeCloseTo(paid, 6);
+  }, 180_000);
+
+  it('a sub-pipeline run that spent its share runs again with what its siblings left, paying for nothing twice', async () => {
+    server.resetCounters();
+    server.faults.clear();
+    server.setResponder(() => ({ text: 'paid answer', usage: { input_tokens: 250_000, output_tokens: 0 } }));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-budget-'));
+    await fs.writeFile(
+      path.join(dir, 'variant.yaml'),
+      `name: variant
+params:
+  name: { type: string }
+  tasks: { type: array }
+steps:
+  teach:
+    uses: claude.message
+    forEach: \${{ params.tasks }}
+    concurrency: 2
+    with: { model: claude-haiku-4-5, prompt: "resumed variant \${{ params.name }} task \${{ item }}" }
+`,
+    );
+    // $1 of answers for "small", $4 for "large": $5 in all, under the $5.50 budget. Each starts with
+    // a share of $2.75, so "large" stops at its share while "small" leaves $1.75 of its own unused.
+    const variants = [
+      { name: 'small', tasks: Array.from({ length: 4 }, (_, i) => i) },
+      { name: 'large', tasks: Array.from({ length: 16 }, (_, i) => i) },
+    ];
+    await fs.writeFile(
+      path.join(dir, 'ablation.yaml'),
+      `name: ablation
+budget: 5.5
+steps:
+  variants:
+    pipeline: variant.yaml
+    forEach: ${JSON.stringify(variants)}
+    concurrency: 2
+    with: { name: "\${{ item.name }}", tasks: "\${{ item.tasks }}" }
+`,
+    );
+    const engine = await engineWithKey(TEST_KEY);
+    const compiled = compilePipelineFile(path.join(dir, 'ablation.yaml'), { catalog: buildCatalog(engine.extraSpecs) });
+    if (!compiled.ok) throw new Error(formatDiagnostics(compiled.diagnostics));
+    const handle = await engine.start(compiled.plan, {});
+    // Before, "large" failed with $1.75 of the budget never spent.
+    const summary = (await handle.result()) as RunSummary;
+    expect(summary.state).toBe('succeeded');
+    // Every task answered once: the resumed run found the answers it had paid for in the memo.
+    expect(server.counters.successes).toBe(20);
+    expect(summary.usage.costUsd).toBeCloseTo(5, 6);
+    const history = await handle.fetchHistory();
+    const children = history.events!.flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+    expect(children.filter((id) => id.endsWith('/resume-1'))).toHaveLength(1);
+    await saveHistory('budget-child-resume', handle);
   }, 180_000);
 });
 

@@ -38,6 +38,25 @@ describe('budget shares', () => {
     expect(run.free()).toBe(3);
   });
 
+  it('once every share of thirds is back, nothing is held: a spender asking again is told the budget is spent, not left waiting', async () => {
+    let spent = 0;
+    const run = new BudgetLedger(4, () => spent);
+    const c = conditions();
+    const children = new SpenderGroup([run], 3, c.waitUntil);
+    const shares = [await children.take(), await children.take(), await children.take()];
+    // Each spent its share and one answer more (calls in flight), and asks again (to resume).
+    for (const share of shares) {
+      spent += share + 0.25;
+      children.giveBack(share, true);
+    }
+    expect(run.holding()).toBe(false);
+    let again: number | undefined;
+    void children.take().then((share) => (again = share));
+    await c.settle();
+    expect(c.waiting()).toBe(0);
+    expect(again).toBe(0);
+  });
+
   it('a lane that finds nothing free waits for a share held by another, then takes what it left', async () => {
     let spent = 0;
     const run = new BudgetLedger(4, () => spent);
