@@ -23,7 +23,8 @@ export function cancellationOf(cancelled: AbortSignal): CancelledFailure {
  * retry-after as the next retry delay, cancellation passes through untouched.
  */
 export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?: AbortSignal, usage?: Usage): Error {
-  if (err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
+  if (err instanceof CancelledFailure) return err;
+  if (err instanceof ApplicationFailure) return usage ? withUsage(err, usage) : err;
   // A step that stopped because it was cancelled reports the cancellation, whatever it threw.
   if (cancelled?.aborted) return cancellationOf(cancelled);
   const prefix = describeWhere(where);
@@ -40,4 +41,22 @@ export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?:
   }
   const e = err instanceof Error ? err : new Error(String(err));
   return ApplicationFailure.create({ type: e.name || 'Error', message: `${prefix}: ${e.message}`, nonRetryable: false, ...(usage ? { details: [at] } : {}) });
+}
+
+/**
+ * A kind's own ApplicationFailure, carrying what the step spent as the engine's failures do (in
+ * its first detail, which the workflow reads), so a run's usage and budgets still count it.
+ */
+function withUsage(failure: ApplicationFailure, usage: Usage): ApplicationFailure {
+  const [first, ...rest] = failure.details ?? [];
+  const plain = first !== null && typeof first === 'object' && !Array.isArray(first);
+  const details = plain ? [{ ...first, usage }, ...rest] : [{ usage }, ...(failure.details ?? [])];
+  return ApplicationFailure.create({
+    message: failure.message,
+    ...(failure.type ? { type: failure.type } : {}),
+    nonRetryable: failure.nonRetryable ?? false,
+    details,
+    ...(failure.nextRetryDelay !== undefined ? { nextRetryDelay: failure.nextRetryDelay } : {}),
+    ...(failure.cause ? { cause: failure.cause } : {}),
+  });
 }
