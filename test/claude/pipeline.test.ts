@@ -148,6 +148,20 @@ steps:
   }, 180_000);
 });
 
+/** Starts ablation.yaml fanning out over variant.yaml (written to a fresh folder), every answer paid $0.25. */
+async function startAblation(variantYaml: string, ablationYaml: string) {
+  server.resetCounters();
+  server.faults.clear();
+  server.setResponder(() => ({ text: 'paid answer', usage: { input_tokens: 250_000, output_tokens: 0 } }));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-budget-'));
+  await fs.writeFile(path.join(dir, 'variant.yaml'), variantYaml);
+  await fs.writeFile(path.join(dir, 'ablation.yaml'), ablationYaml);
+  const engine = await engineWithKey(TEST_KEY);
+  const compiled = compilePipelineFile(path.join(dir, 'ablation.yaml'), { catalog: buildCatalog(engine.extraSpecs) });
+  if (!compiled.ok) throw new Error(formatDiagnostics(compiled.diagnostics));
+  return engine.start(compiled.plan, {});
+}
+
 describe('a run budget shared by steps running at once', () => {
   it('two paying steps started together split the run budget instead of each spending all of it', async () => {
     server.resetCounters();
@@ -182,12 +196,7 @@ steps:${step('left')}${step('right')}
   }, 180_000);
 
   it('sub-pipeline runs spend from their parent run budget, and what they spent counts even when they fail', async () => {
-    server.resetCounters();
-    server.faults.clear();
-    server.setResponder(() => ({ text: 'paid answer', usage: { input_tokens: 250_000, output_tokens: 0 } }));
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-budget-'));
-    await fs.writeFile(
-      path.join(dir, 'variant.yaml'),
+    const handle = await startAblation(
       `name: variant
 params:
   name: { type: string }
@@ -198,9 +207,6 @@ steps:
     concurrency: 2
     with: { model: claude-haiku-4-5, prompt: "variant \${{ params.name }} task \${{ item }}" }
 `,
-    );
-    await fs.writeFile(
-      path.join(dir, 'ablation.yaml'),
       `name: ablation
 budget: 4
 steps:
@@ -212,10 +218,7 @@ steps:
     with: { name: "\${{ item }}" }
 `,
     );
-    const engine = await engineWithKey(TEST_KEY);
-    const compiled = compilePipelineFile(path.join(dir, 'ablation.yaml'), { catalog: buildCatalog(engine.extraSpecs) });
-    if (!compiled.ok) throw new Error(formatDiagnostics(compiled.diagnostics));
-    const summary = (await (await engine.start(compiled.plan, {})).result()) as RunSummary;
+    const summary = (await handle.result()) as RunSummary;
     const paid = server.counters.successes * 0.25;
     // Before, a child run knew nothing of its parent's budget: all 60 answers ($15) were paid.
     expect(paid).toBeLessThanOrEqual(4 + 6 * 0.25);
@@ -225,12 +228,13 @@ steps:
   }, 180_000);
 
   it('a sub-pipeline run that spent its share runs again with what its siblings left, paying for nothing twice', async () => {
-    server.resetCounters();
-    server.faults.clear();
-    server.setResponder(() => ({ text: 'paid answer', usage: { input_tokens: 250_000, output_tokens: 0 } }));
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-budget-'));
-    await fs.writeFile(
-      path.join(dir, 'variant.yaml'),
+    // $1 of answers for "small", $4 for "large": $5 in all, under the $5.50 budget. Each starts with
+    // a share of $2.75, so "large" stops at its share while "small" leaves $1.75 of its own unused.
+    const variants = [
+      { name: 'small', tasks: Array.from({ length: 4 }, (_, i) => i) },
+      { name: 'large', tasks: Array.from({ length: 16 }, (_, i) => i) },
+    ];
+    const handle = await startAblation(
       `name: variant
 params:
   name: { type: string }
@@ -242,15 +246,6 @@ steps:
     concurrency: 2
     with: { model: claude-haiku-4-5, prompt: "resumed variant \${{ params.name }} task \${{ item }}" }
 `,
-    );
-    // $1 of answers for "small", $4 for "large": $5 in all, under the $5.50 budget. Each starts with
-    // a share of $2.75, so "large" stops at its share while "small" leaves $1.75 of its own unused.
-    const variants = [
-      { name: 'small', tasks: Array.from({ length: 4 }, (_, i) => i) },
-      { name: 'large', tasks: Array.from({ length: 16 }, (_, i) => i) },
-    ];
-    await fs.writeFile(
-      path.join(dir, 'ablation.yaml'),
       `name: ablation
 budget: 5.5
 steps:
@@ -261,10 +256,6 @@ steps:
     with: { name: "\${{ item.name }}", tasks: "\${{ item.tasks }}" }
 `,
     );
-    const engine = await engineWithKey(TEST_KEY);
-    const compiled = compilePipelineFile(path.join(dir, 'ablation.yaml'), { catalog: buildCatalog(engine.extraSpecs) });
-    if (!compiled.ok) throw new Error(formatDiagnostics(compiled.diagnostics));
-    const handle = await engine.start(compiled.plan, {});
     // Before, "large" failed with $1.75 of the budget never spent.
     const summary = (await handle.result()) as RunSummary;
     expect(summary.state).toBe('succeeded');
