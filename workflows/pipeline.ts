@@ -77,6 +77,11 @@ function typeOfFailure(err: unknown): string | undefined {
   return err instanceof wf.ApplicationFailure ? (err.type ?? undefined) : undefined;
 }
 
+/** Whether a plan (or one it runs) sets a budget of its own: those count per run, so its runs are not resumed. */
+function hasOwnBudget(plan: Plan): boolean {
+  return plan.budgetUsd !== undefined || plan.steps.some((s) => (s.type === 'activity' ? s.budgetUsd !== undefined : hasOwnBudget(s.plan)));
+}
+
 /** Whether a sub-pipeline run failed because one of its steps ran out of budget. */
 function failedForBudget(err: unknown): boolean {
   const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
@@ -286,11 +291,13 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   async function runPipelineStep(step: Extract<PlanStep, { type: 'pipeline' }>, p: StepProgress): Promise<void> {
     const scope = scopeFor(step);
     const group = spenders.get(step.id);
+    const resumable = !hasOwnBudget(step.plan);
     /**
      * One sub-pipeline run; with a budget, it may spend only its share (and what it spent is counted
      * even if it fails). A run that spent its share and stopped for want of budget runs again (as
      * `<id>/resume-<n>`) with a new share once budget is free, e.g. what a sibling did not use: its
-     * answers are memoised, so nothing it paid for is paid again.
+     * answers are memoised, so nothing it paid for is paid again. Not a child file with budgets of
+     * its own: a new run would start them afresh.
      */
     const runChild = async (workflowId: string, itemScope: StepScope & { item?: unknown; index?: number }, asksAgain: boolean) => {
       const childParams = (await local['repairity.resolve']({ template: step.with, scope: itemScope })) as Record<string, unknown>;
@@ -311,7 +318,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
           const spent = usageOfFailure(err);
           account(p, spent);
           // Only a run that got somewhere: one that spent nothing would stop at the same place.
-          again = share !== undefined && (spent?.costUsd ?? 0) > 0 && failedForBudget(err) && wf.patched(CHILD_RESUME_PATCH);
+          again = share !== undefined && resumable && (spent?.costUsd ?? 0) > 0 && failedForBudget(err) && wf.patched(CHILD_RESUME_PATCH);
           if (!again) throw err;
           outOfBudget = err;
         } finally {

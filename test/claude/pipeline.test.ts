@@ -267,6 +267,43 @@ steps:
     expect(children.filter((id) => id.endsWith('/resume-1'))).toHaveLength(1);
     await saveHistory('budget-child-resume', handle);
   }, 180_000);
+
+  it('a sub-pipeline whose file sets a budget of its own is not run again: its own budget would start afresh', async () => {
+    const variants = [
+      { name: 'small', tasks: Array.from({ length: 4 }, (_, i) => i) },
+      { name: 'large', tasks: Array.from({ length: 16 }, (_, i) => i) },
+    ];
+    const handle = await startAblation(
+      `name: variant
+budget: 100
+params:
+  name: { type: string }
+  tasks: { type: array }
+steps:
+  teach:
+    uses: claude.message
+    forEach: \${{ params.tasks }}
+    concurrency: 2
+    with: { model: claude-haiku-4-5, prompt: "own budget variant \${{ params.name }} task \${{ item }}" }
+`,
+      `name: ablation
+budget: 5.5
+steps:
+  variants:
+    pipeline: variant.yaml
+    forEach: ${JSON.stringify(variants)}
+    concurrency: 2
+    continueOnError: true
+    with: { name: "\${{ item.name }}", tasks: "\${{ item.tasks }}" }
+`,
+    );
+    const summary = (await handle.result()) as RunSummary;
+    const variantsStep = summary.steps.find((s) => s.id === 'variants')!;
+    expect(variantsStep.items).toMatchObject({ succeeded: 1, failed: 1 });
+    const history = await handle.fetchHistory();
+    const children = history.events!.flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+    expect(children.some((id) => id.includes('/resume-'))).toBe(false);
+  }, 180_000);
 });
 
 describe('answers paid for but unusable', () => {
