@@ -129,6 +129,12 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   // Often enough for a live progress view (the worker throttles what reaches the server).
   const heartbeatMs = Math.max(200, Math.min((activity.info.heartbeatTimeoutMs ?? 30_000) / 3, 1_000));
   const ticker = setInterval(beat, heartbeatMs);
+  // One listener for all running items (one each would pass Node's limit of 10 per signal).
+  const itemStops = new Set<AbortController>();
+  const stopItems = (): void => {
+    for (const stop of itemStops) stop.abort(cancelled.reason);
+  };
+  cancelled.addEventListener('abort', stopItems, { once: true });
   ticker.unref();
 
   const makeContext = (index: number, signal: AbortSignal, handedOver: Promise<unknown>[]) => (opts: ContextOptions) => {
@@ -154,9 +160,8 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     // The item's signal: aborted when the activity is cancelled, or when the item is over.
     const itemStop = new AbortController();
     const signal = itemStop.signal;
-    const onCancel = (): void => itemStop.abort(cancelled.reason);
-    if (cancelled.aborted) onCancel();
-    else cancelled.addEventListener('abort', onCancel, { once: true });
+    if (cancelled.aborted) itemStop.abort(cancelled.reason);
+    else itemStops.add(itemStop);
     const handedOver: Promise<unknown>[] = [];
     const spent = emptyUsage();
     try {
@@ -172,7 +177,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
       return { ok: false, err, spent };
     } finally {
       // Stops the item's timer, and tells a kind still running after its timeout to give up.
-      cancelled.removeEventListener('abort', onCancel);
+      itemStops.delete(itemStop);
       itemStop.abort(ITEM_OVER);
       delete itemDetails[index];
     }
@@ -244,6 +249,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     await write();
   } finally {
     clearInterval(ticker);
+    cancelled.removeEventListener('abort', stopItems);
   }
   if (cancelled.aborted) throw cancellationOf(cancelled);
   if (retryLater.length > 0) {
