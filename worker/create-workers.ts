@@ -53,6 +53,8 @@ export interface WorkerSetupOptions {
   extraSpecs?: readonly StepSpec[];
   pipelinesDir: string;
   limits?: Partial<Record<string, QueueLimits>>;
+  /** Whether a forEach step's chunks in this worker lend each other idle runners; default true (benchmarks compare). */
+  lendRunners?: boolean;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -71,6 +73,7 @@ export async function createWorkers(opts: WorkerSetupOptions): Promise<Worker[]>
     itemSlots: itemSlotsOf(wfQueue, opts.queues ?? ALL_QUEUES, opts.limits),
     store: opts.store,
     kinds: opts.kinds,
+    ...(opts.lendRunners !== undefined ? { lendRunners: opts.lendRunners } : {}),
     preparePipeline: (pipeline, params) => preparePipelineRun(opts.pipelinesDir, pipeline, params, catalog),
     bindParams: (plan, params) => bindParams(plan, params),
   });

@@ -22,6 +22,8 @@ export interface EngineActivityOptions {
   bindParams(plan: Plan, params: Record<string, unknown>): Record<string, unknown>;
   /** This worker's limit on forEach items run at once, by task queue name. */
   itemSlots?: ReadonlyMap<string, ItemSlots>;
+  /** Whether a forEach step's chunks in this worker lend each other idle runners (default true). */
+  lendRunners?: boolean;
 }
 
 export function createEngineActivities(opts: EngineActivityOptions) {
@@ -49,7 +51,7 @@ export function createEngineActivities(opts: EngineActivityOptions) {
   };
   const steps: Record<string, (inv: StepInvocation) => Promise<StepResult>> = {};
   const slotsOf = (): ItemSlots | undefined => opts.itemSlots?.get(Context.current().info.taskQueue);
-  for (const [name, kind] of opts.kinds) steps[name] = (inv) => executeStep(kind, inv, store, inv.mode === 'chunk' ? slotsOf() : undefined);
+  for (const [name, kind] of opts.kinds) steps[name] = (inv) => executeStep(kind, inv, store, inv.mode === 'chunk' ? slotsOf() : undefined, opts.lendRunners);
   return { ...engine, ...steps };
 }
 

@@ -6,6 +6,7 @@
  * are done, so Temporal's retry policy (backoff, the server's retry-after) still decides when
  * they run again; on the last attempt they are recorded as failed instead.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { TransientError } from '../../core/errors.js';
@@ -14,6 +15,7 @@ import { readJson, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind, Usage } from '../define.js';
 import { addUsage, emptyUsage, spentAnything, stepContextFromActivity, type ContextOptions } from './context.js';
+import { lendRunner, offerChunk, type LendableChunk } from './chunk-lending.js';
 import { cancellationOf, toActivityFailure } from './failure.js';
 import type { ChunkInvocation, ChunkProgress, ChunkResult, ForEachContext, ItemRecord } from './invocation.js';
 import { ItemSlots } from './item-slots.js';
@@ -64,7 +66,8 @@ function retryDelayOf(err: unknown): number | undefined {
   return err instanceof TransientError ? err.retryAfterMs : undefined;
 }
 
-export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: ArtifactStore, slots?: ItemSlots): Promise<ChunkResult> {
+/** `lendRunners: false` keeps each chunk's runners to its own items (see chunk-lending.ts). */
+export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: ArtifactStore, slots?: ItemSlots, lendRunners = true): Promise<ChunkResult> {
   const activity = Context.current();
   const { attempt } = activity.info;
   const cancelled = activity.cancellationSignal;
@@ -131,8 +134,11 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   const ticker = setInterval(beat, heartbeatMs);
   // One listener for all running items (one each would pass Node's limit of 10 per signal).
   const itemStops = new Set<AbortController>();
+  let whenCancelled!: () => void;
+  const cancelledNow = new Promise<void>((resolve) => (whenCancelled = resolve));
   const stopItems = (): void => {
     for (const stop of itemStops) stop.abort(cancelled.reason);
+    whenCancelled();
   };
   cancelled.addEventListener('abort', stopItems, { once: true });
   ticker.unref();
@@ -205,44 +211,73 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   // Items whose call is done but whose handed-over work (a memo write) is not: recorded when it is.
   const settling = new Set<Promise<void>>();
   let recordError: unknown;
-  const runner = async (): Promise<void> => {
-    while (!stop && !cancelled.aborted && next < owed.length) {
-      const left = budgetLeft();
-      if (left !== undefined && left <= 0) {
-        result.budgetExhausted = true;
-        stop = true;
-        return;
-      }
-      const index = owed[next++]!;
-      inFlight++;
-      const outcome = await (slots ? slots.run(() => runOne(index), cancelled) : runOne(index)).catch((err: unknown): Outcome => ({ ok: false, err }));
-      inFlight--;
-      if (!outcome.ok) {
-        // Paid for, even if unusable: counted now, and written with the records so a retry counts it too.
-        if (outcome.spent && spentAnything(outcome.spent)) {
-          addUsage(result.usage, outcome.spent);
-          addUsage(waitingUsage, outcome.spent);
-        }
-        await failed(index, outcome.err);
-        continue;
-      }
-      // Spent as soon as the answer is in: the budget check of the next item must see it.
-      if (outcome.usage) addUsage(result.usage, outcome.usage);
-      const settled: Promise<void> = outcome.afterward
-        .then(async (err) => {
-          if (err !== undefined) await failed(index, err);
-          else await finish({ index, status: 'succeeded', outputs: outcome.outputs, ...(outcome.cached ? { cached: true } : {}) }, outcome.usage);
-        })
-        .catch((err: unknown) => {
-          recordError ??= err;
-        })
-        .finally(() => settling.delete(settled));
-      settling.add(settled);
+  /** The next item owed that may start now. */
+  const takeNext = (): number | undefined => {
+    if (stop || cancelled.aborted || next >= owed.length) return undefined;
+    const left = budgetLeft();
+    if (left !== undefined && left <= 0) {
+      result.budgetExhausted = true;
+      stop = true;
+      return undefined;
     }
+    return owed[next++];
+  };
+  const runItem = async (index: number): Promise<void> => {
+    inFlight++;
+    const outcome = await (slots ? slots.run(() => runOne(index), cancelled) : runOne(index)).catch((err: unknown): Outcome => ({ ok: false, err }));
+    inFlight--;
+    if (!outcome.ok) {
+      // Paid for, even if unusable: counted now, and written with the records so a retry counts it too.
+      if (outcome.spent && spentAnything(outcome.spent)) {
+        addUsage(result.usage, outcome.spent);
+        addUsage(waitingUsage, outcome.spent);
+      }
+      await failed(index, outcome.err);
+      return;
+    }
+    // Spent as soon as the answer is in: the budget check of the next item must see it.
+    if (outcome.usage) addUsage(result.usage, outcome.usage);
+    const settled: Promise<void> = outcome.afterward
+      .then(async (err) => {
+        if (err !== undefined) await failed(index, err);
+        else await finish({ index, status: 'succeeded', outputs: outcome.outputs, ...(outcome.cached ? { cached: true } : {}) }, outcome.usage);
+      })
+      .catch((err: unknown) => {
+        recordError ??= err;
+      })
+      .finally(() => settling.delete(settled));
+    settling.add(settled);
+  };
+  // Items of this chunk that runners of the step's other chunks in this worker run (in this
+  // activity's context, so they are this chunk's items in every way).
+  const stepKey = `${run.runId}\n${step.stepId}`;
+  const lentItems = new Set<Promise<void>>();
+  const runItemHere = AsyncResource.bind(runItem);
+  const lendable: LendableChunk = {
+    unstarted: () => (stop || cancelled.aborted ? 0 : owed.length - next),
+    runNext: async () => {
+      const index = takeNext();
+      if (index === undefined) return false;
+      const running = runItemHere(index);
+      lentItems.add(running);
+      await running.finally(() => lentItems.delete(running));
+      return true;
+    },
+  };
+  const withdraw = lendRunners ? offerChunk(stepKey, lendable) : () => undefined;
+  // A runner lends itself out once its chunk's items have all started, at most this chunk's own
+  // count of items in all (its activity's timeout allows for that many).
+  let lent = 0;
+  const mayLend = (): boolean => lendRunners && !stop && !cancelled.aborted && lent++ < inv.shard.count;
+  const runner = async (): Promise<void> => {
+    for (let index = takeNext(); index !== undefined; index = takeNext()) await runItem(index);
+    await lendRunner(stepKey, lendable, mayLend, cancelledNow);
   };
 
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(inv.concurrency, owed.length)) }, runner));
+    withdraw();
+    while (lentItems.size > 0) await Promise.all(lentItems);
     await Promise.all(settling);
     // A record that could not be written: fail the attempt (the retry runs the unrecorded items).
     if (recordError !== undefined) throw recordError;
@@ -250,6 +285,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   } finally {
     clearInterval(ticker);
     cancelled.removeEventListener('abort', stopItems);
+    withdraw();
   }
   if (cancelled.aborted) throw cancellationOf(cancelled);
   if (retryLater.length > 0) {

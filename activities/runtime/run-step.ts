@@ -80,7 +80,7 @@ async function runItem(kind: StepKind, inv: ItemInvocation, store: ArtifactStore
 }
 
 /** The activity body shared by every step kind: resolve, validate, memoise, run, record. */
-export async function executeStep(kind: StepKind, inv: StepInvocation, store: ArtifactStore, slots?: ItemSlots): Promise<StepResult> {
+export async function executeStep(kind: StepKind, inv: StepInvocation, store: ArtifactStore, slots?: ItemSlots, lendRunners?: boolean): Promise<StepResult> {
   switch (inv.mode) {
     case 'single':
       try {
@@ -93,7 +93,7 @@ export async function executeStep(kind: StepKind, inv: StepInvocation, store: Ar
     case 'item':
       return runItem(kind, inv, store);
     case 'chunk':
-      return { outputs: {}, chunk: await runChunk(kind, inv, store, slots), cached: false };
+      return { outputs: {}, chunk: await runChunk(kind, inv, store, slots, lendRunners), cached: false };
     default: {
       const never: never = inv;
       throw new Error(`unknown invocation ${JSON.stringify(never)}`);

@@ -2,13 +2,15 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepKind } from '../../activities/define.js';
 import type { ChunkInvocation } from '../../activities/runtime/invocation.js';
-import { runChunk } from '../../activities/runtime/run-chunk.js';
-import { writeJson } from '../../store/json.js';
+import { runKeys } from '../../activities/runtime/keys.js';
+import { runChunk, type ChunkRecordFile } from '../../activities/runtime/run-chunk.js';
+import { readJson, writeJson } from '../../store/json.js';
 import { LocalStore } from '../../store/local.js';
 
 const ITEMS = 100;
@@ -69,10 +71,61 @@ describe('runChunk', () => {
   it('aborts every running item when the activity is cancelled, and ends as cancelled', async () => {
     const aborted: unknown[] = [];
     const env = new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000 });
-    setTimeout(() => env.cancel('stop'), 30);
+    setTimeout(() => env.cancel(), 30);
     await expect(env.run(runChunk, waitingKind(aborted), chunk(1), store)).rejects.toBeInstanceOf(CancelledFailure);
     // The 32 items in flight when it was cancelled each saw their signal abort with the cancellation.
     expect(aborted).toHaveLength(32);
     expect(aborted.every((reason) => reason instanceof CancelledFailure)).toBe(true);
+  });
+
+  describe('chunks of one step in one worker', () => {
+    /** Items 0-49 take 5 ms, 50-99 take 40 ms; notes the activity each item ran in and how many ran at once in each. */
+    function unevenKind(ranIn: Map<number, string>, mostAtOnce: Map<string, number>): StepKind {
+      const now = new Map<string, number>();
+      return {
+        spec: { name: 'test.uneven', description: 'waits by item', queue: 'cpu', version: '1', input: { type: 'object', properties: { item: { type: 'integer' } } }, output: { type: 'object' } },
+        run: async (input) => {
+          const item = (input as { item: number }).item;
+          const activity = Context.current().info.activityId;
+          ranIn.set(item, activity);
+          now.set(activity, (now.get(activity) ?? 0) + 1);
+          mostAtOnce.set(activity, Math.max(mostAtOnce.get(activity) ?? 0, now.get(activity)!));
+          await new Promise((r) => setTimeout(r, item < 50 ? 5 : 40));
+          now.set(activity, now.get(activity)! - 1);
+          return {};
+        },
+      };
+    }
+
+    async function runTwoChunks(runId: string, lendRunners: boolean) {
+      await writeJson(store, `${runId}/context.json`, { run: { runId, planHash: 'plan' }, step: { stepId: 'uneven', uses: 'test.uneven', kindVersion: '1', with: { item: '${{ item }}' }, cache: false, maximumAttempts: 1 }, scope: {} });
+      const ranIn = new Map<number, string>();
+      const mostAtOnce = new Map<string, number>();
+      const kind = unevenKind(ranIn, mostAtOnce);
+      const unit = (start: number): ChunkInvocation => ({ mode: 'chunk', context: `${runId}/context.json`, shard: { key: 'shard.json', start, count: 50 }, recordsStart: start, concurrency: 8, failFast: false, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] });
+      const [fast, slow] = await Promise.all(
+        [0, 50].map((start) => new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000, activityId: `chunk-${start}` }).run(runChunk, kind, unit(start), store, undefined, lendRunners)),
+      );
+      return { fast, slow, ranIn, mostAtOnce };
+    }
+
+    it("lend each other idle runners: the slow chunk's items also run on the fast chunk's runners, as the slow chunk's own", async () => {
+      const { fast, slow, ranIn, mostAtOnce } = await runTwoChunks('lend', true);
+      expect(fast).toMatchObject({ succeeded: 50, failed: 0 });
+      expect(slow).toMatchObject({ succeeded: 50, failed: 0 });
+      // More than its 8 at once: the fast chunk's runners, done with their own items, took some.
+      expect(mostAtOnce.get('chunk-50')).toBeGreaterThan(8);
+      // Yet every item ran in the activity of the chunk it belongs to, which recorded it once.
+      for (let i = 0; i < 100; i++) expect(ranIn.get(i)).toBe(i < 50 ? 'chunk-0' : 'chunk-50');
+      const recorded: number[] = [];
+      for await (const key of store.list(runKeys.chunkRecords('lend', 'uneven', 50, 50))) recorded.push(...(await readJson<ChunkRecordFile>(store, key)).records.map((r) => r.index));
+      expect(recorded.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 50 + i));
+    });
+
+    it('keep to their own items when lending is off', async () => {
+      const { slow, mostAtOnce } = await runTwoChunks('alone', false);
+      expect(slow).toMatchObject({ succeeded: 50, failed: 0 });
+      expect(mostAtOnce.get('chunk-50')).toBe(8);
+    });
   });
 });
