@@ -258,7 +258,10 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     runNext: async () => {
       const index = takeNext();
       if (index === undefined) return false;
-      const running = runItemHere(index);
+      // This chunk's failure to record it is this chunk's, not the lender's: it fails this chunk at its end.
+      const running = runItemHere(index).catch((err: unknown) => {
+        recordError ??= err;
+      });
       lentItems.add(running);
       await running.finally(() => lentItems.delete(running));
       return true;
@@ -275,9 +278,14 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   };
 
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(inv.concurrency, owed.length)) }, runner));
-    withdraw();
-    while (lentItems.size > 0) await Promise.all(lentItems);
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(inv.concurrency, owed.length)) }, runner));
+    } finally {
+      // Every item has started (or a runner failed): none more for lenders; wait for theirs.
+      stop = true;
+      withdraw();
+      while (lentItems.size > 0) await Promise.all(lentItems);
+    }
     await Promise.all(settling);
     // A record that could not be written: fail the attempt (the retry runs the unrecorded items).
     if (recordError !== undefined) throw recordError;

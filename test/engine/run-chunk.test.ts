@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepKind } from '../../activities/define.js';
 import type { ChunkInvocation } from '../../activities/runtime/invocation.js';
 import { runKeys } from '../../activities/runtime/keys.js';
+import { PermanentError } from '../../core/errors.js';
 import { runChunk, type ChunkRecordFile } from '../../activities/runtime/run-chunk.js';
 import { readJson, writeJson } from '../../store/json.js';
 import { LocalStore } from '../../store/local.js';
@@ -120,6 +121,35 @@ describe('runChunk', () => {
       const recorded: number[] = [];
       for await (const key of store.list(runKeys.chunkRecords('lend', 'uneven', 50, 50))) recorded.push(...(await readJson<ChunkRecordFile>(store, key)).records.map((r) => r.index));
       expect(recorded.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 50 + i));
+    });
+
+    it("a lent item that the chunk cannot record fails that chunk, not the one whose runner ran it", async () => {
+      const runId = 'record-fails';
+      await writeJson(store, `${runId}/context.json`, { run: { runId, planHash: 'plan' }, step: { stepId: 'uneven', uses: 'test.big', kindVersion: '1', with: { item: '${{ item }}' }, cache: false, maximumAttempts: 1 }, scope: {} });
+      // Items 50-99 fail for good with 60 KB messages, so their chunk writes its records every ~17
+      // items (in the runner that recorded the failure), and here it cannot.
+      const kind: StepKind = {
+        spec: { name: 'test.big', description: 'big failures', queue: 'cpu', version: '1', input: { type: 'object', properties: { item: { type: 'integer' } } }, output: { type: 'object' } },
+        run: async (input) => {
+          const item = (input as { item: number }).item;
+          await new Promise((r) => setTimeout(r, item < 50 ? 1 : 30));
+          if (item >= 50) throw new PermanentError('x'.repeat(60_000));
+          return {};
+        },
+      };
+      const failing = Object.create(store) as LocalStore;
+      failing.put = async (key, body, meta) => {
+        if (key.includes('/foreach/records/')) throw new Error('store unavailable');
+        return store.put(key, body, meta);
+      };
+      const unit = (start: number, concurrency: number): ChunkInvocation => ({ mode: 'chunk', context: `${runId}/context.json`, shard: { key: 'shard.json', start, count: 50 }, recordsStart: start, concurrency, failFast: false, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] });
+      // The slow chunk runs one at a time itself: most of its items, and the writes they trigger, are on the lender's runners.
+      const [fast, slow] = await Promise.allSettled([
+        new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000, activityId: 'chunk-0' }).run(runChunk, kind, unit(0, 8), store),
+        new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000, activityId: 'chunk-50' }).run(runChunk, kind, unit(50, 1), failing),
+      ]);
+      expect(fast).toMatchObject({ status: 'fulfilled', value: { succeeded: 50, failed: 0 } });
+      expect(slow).toMatchObject({ status: 'rejected', reason: { message: 'store unavailable' } });
     });
 
     it('keep to their own items when lending is off', async () => {
