@@ -227,16 +227,18 @@ steps:
     expect(summary.usage.costUsd).toBeCloseTo(paid, 6);
   }, 180_000);
 
-  it('a sub-pipeline run that spent its share runs again with what its siblings left, paying for nothing twice', async () => {
-    // $1 of answers for "small", $4 for "large": $5 in all, under the $5.50 budget. Each starts with
-    // a share of $2.75, so "large" stops at its share while "small" leaves $1.75 of its own unused.
+  /**
+   * Variants "small" ($1 of answers) and "large" ($4) under a $5.50 run budget: $5 in all. Each
+   * starts with a share of $2.75, so "large" stops at its share while "small" leaves $1.75 unused.
+   */
+  const startSmallAndLarge = (tag: string, variantHeader = '', ablationStep = '') => {
     const variants = [
       { name: 'small', tasks: Array.from({ length: 4 }, (_, i) => i) },
       { name: 'large', tasks: Array.from({ length: 16 }, (_, i) => i) },
     ];
-    const handle = await startAblation(
+    return startAblation(
       `name: variant
-params:
+${variantHeader}params:
   name: { type: string }
   tasks: { type: array }
 steps:
@@ -244,7 +246,7 @@ steps:
     uses: claude.message
     forEach: \${{ params.tasks }}
     concurrency: 2
-    with: { model: claude-haiku-4-5, prompt: "resumed variant \${{ params.name }} task \${{ item }}" }
+    with: { model: claude-haiku-4-5, prompt: "${tag} variant \${{ params.name }} task \${{ item }}" }
 `,
       `name: ablation
 budget: 5.5
@@ -253,9 +255,13 @@ steps:
     pipeline: variant.yaml
     forEach: ${JSON.stringify(variants)}
     concurrency: 2
-    with: { name: "\${{ item.name }}", tasks: "\${{ item.tasks }}" }
+${ablationStep}    with: { name: "\${{ item.name }}", tasks: "\${{ item.tasks }}" }
 `,
     );
+  };
+
+  it('a sub-pipeline run that spent its share runs again with what its siblings left, paying for nothing twice', async () => {
+    const handle = await startSmallAndLarge('resumed');
     // Before, "large" failed with $1.75 of the budget never spent.
     const summary = (await handle.result()) as RunSummary;
     expect(summary.state).toBe('succeeded');
@@ -269,34 +275,7 @@ steps:
   }, 180_000);
 
   it('a sub-pipeline whose file sets a budget of its own is not run again: its own budget would start afresh', async () => {
-    const variants = [
-      { name: 'small', tasks: Array.from({ length: 4 }, (_, i) => i) },
-      { name: 'large', tasks: Array.from({ length: 16 }, (_, i) => i) },
-    ];
-    const handle = await startAblation(
-      `name: variant
-budget: 100
-params:
-  name: { type: string }
-  tasks: { type: array }
-steps:
-  teach:
-    uses: claude.message
-    forEach: \${{ params.tasks }}
-    concurrency: 2
-    with: { model: claude-haiku-4-5, prompt: "own budget variant \${{ params.name }} task \${{ item }}" }
-`,
-      `name: ablation
-budget: 5.5
-steps:
-  variants:
-    pipeline: variant.yaml
-    forEach: ${JSON.stringify(variants)}
-    concurrency: 2
-    continueOnError: true
-    with: { name: "\${{ item.name }}", tasks: "\${{ item.tasks }}" }
-`,
-    );
+    const handle = await startSmallAndLarge('own budget', 'budget: 100\n', '    continueOnError: true\n');
     const summary = (await handle.result()) as RunSummary;
     const variantsStep = summary.steps.find((s) => s.id === 'variants')!;
     expect(variantsStep.items).toMatchObject({ succeeded: 1, failed: 1 });
