@@ -7,6 +7,7 @@
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
 import type { ItemRecord, RunIdentity, ShardRef, ShardResult, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
+import type { Usage } from '../activities/define.js';
 import type { ActivityStep, Plan, PlanStep, RunInput } from '../compiler/plan.js';
 import { planActivityOptions, toTemporalOptions } from './activity-options.js';
 import { BudgetLedger, SpenderGroup } from './budget.js';
@@ -41,14 +42,19 @@ function spends(step: PlanStep): boolean {
   return step.type === 'activity' ? step.spends === true : step.plan.steps.some(spends);
 }
 
+/** The first detail of the ApplicationFailure behind a failed activity or sub-pipeline run. */
+function failureDetails(err: unknown): { usage?: Usage; steps?: StepProgress[] } | undefined {
+  const cause = err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
+  return cause instanceof wf.ApplicationFailure ? (cause.details?.[0] as { usage?: Usage; steps?: StepProgress[] } | undefined) : undefined;
+}
+
 /**
  * What a failed activity or sub-pipeline run had spent: its failure's details carry it (an
  * activity's `usage`: answers paid for but unusable; a run's steps and their usage).
  */
-function usageOfFailure(err: unknown): StepResult['usage'] {
+function usageOfFailure(err: unknown): Usage {
   const usage = zeroUsage();
-  const cause = err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
-  const details = cause instanceof wf.ApplicationFailure ? (cause.details?.[0] as { usage?: StepResult['usage']; steps?: StepProgress[] } | undefined) : undefined;
+  const details = failureDetails(err);
   if (details?.usage) addUsageTo(usage, details.usage);
   for (const s of details?.steps ?? []) addUsageTo(usage, s.usage);
   return usage;
@@ -84,9 +90,8 @@ function hasOwnBudget(plan: Plan): boolean {
 
 /** Whether a sub-pipeline run failed because one of its steps ran out of budget. */
 function failedForBudget(err: unknown): boolean {
-  const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
-  const details = cause instanceof wf.ApplicationFailure ? (cause.details?.[0] as { steps?: StepProgress[] } | undefined) : undefined;
-  return (details?.steps ?? []).some((s) => s.state === 'failed' && s.errorType !== undefined && BUDGET_FAILURES.has(s.errorType));
+  if (!(err instanceof wf.ChildWorkflowFailure)) return false;
+  return (failureDetails(err)?.steps ?? []).some((s) => s.state === 'failed' && s.errorType !== undefined && BUDGET_FAILURES.has(s.errorType));
 }
 
 function describeFailure(err: unknown): string {
@@ -318,7 +323,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
           const spent = usageOfFailure(err);
           account(p, spent);
           // Only a run that got somewhere: one that spent nothing would stop at the same place.
-          again = share !== undefined && resumable && (spent?.costUsd ?? 0) > 0 && failedForBudget(err) && wf.patched(CHILD_RESUME_PATCH);
+          again = share !== undefined && resumable && spent.costUsd > 0 && failedForBudget(err) && wf.patched(CHILD_RESUME_PATCH);
           if (!again) throw err;
           outOfBudget = err;
         } finally {

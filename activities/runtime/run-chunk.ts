@@ -293,7 +293,6 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   } finally {
     clearInterval(ticker);
     cancelled.removeEventListener('abort', stopItems);
-    withdraw();
   }
   if (cancelled.aborted) throw cancellationOf(cancelled);
   if (retryLater.length > 0) {
