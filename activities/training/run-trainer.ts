@@ -37,6 +37,8 @@ export interface TrainerRuntime {
   workRoot: string;
   stopGraceMs: number;
   keepWorkDir: boolean;
+  /** Hash of the trainer code this runtime launches (see code-hash.ts); part of each step's cache key. */
+  codeHash(): Promise<string>;
 }
 
 export interface TrainerResult {
