@@ -45,7 +45,7 @@ export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntim
   }
   const image = settings.dockerImage && !deps.launcher ? settings.dockerImage : undefined;
   const codeHash = () => (image ? imageId(image) : trainerCodeHash(settings.trainerRoot));
-  return { launch, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, keepWorkDir: settings.keepWorkDir, codeHash };
+  return { launch, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, hangTimeoutMs: settings.hangTimeoutMs, keepWorkDir: settings.keepWorkDir, codeHash };
 }
 
 export function createTrainingSteps(deps: TrainingDependencies): Record<string, StepImpl> {

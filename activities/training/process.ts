@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
+import { startGroup, type TrainerGroup } from './group.js';
 
 export interface TrainerExit {
   code: number | null;
@@ -29,6 +30,8 @@ export interface TrainerCommand {
   env: Record<string, string>;
   /** The step invocation's idempotency key: a container launcher removes an older trainer of the same key. */
   key: string;
+  /** Several ranks, launched together by torchrun (group.ts); absent = one process. */
+  group?: TrainerGroup;
 }
 
 export type TrainerLauncher = (cmd: TrainerCommand) => Promise<TrainerProcess>;
@@ -79,6 +82,7 @@ export function localLauncher(opts: LocalLauncherOptions): TrainerLauncher {
   if (opts.prewarm && opts.keepWarm !== false) prepareSpare();
 
   return async (cmd) => {
+    if (cmd.group) return startGroup({ python: opts.python, env: { ...base, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' } }, { ...cmd, group: cmd.group });
     let child = Object.keys(cmd.env).length === 0 && alive(spare) ? spare : undefined;
     if (child) setRef(child, true);
     else child = start(cmd.env);
