@@ -117,7 +117,7 @@ def train(cfg: RewardConfig, session: Session) -> dict[str, str]:
     result: dict[str, float] = {}
     if eval_pairs:
         after = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size)
-        result = {**after, "eval_accuracy_before": before["eval_accuracy"]}
+        result = {**after, "eval_accuracy_before": before["eval_accuracy"], "eval_loss_before": before["eval_loss"]}
         session.events.metrics(step, result)
     out = Path(cfg.output_dir) / "model"
     save_model_dir(out, model, tok, lineage, head=head, extra={"stage": "reward", **result})
