@@ -5,6 +5,7 @@
  * reaches every rank and stores the final checkpoint. (The real trainer at world size 2 is run by
  * crash.test.ts.)
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,11 +53,14 @@ async function groupPids(pidDir: string): Promise<number[]> {
   return [...pids];
 }
 
+/** Whether a process runs now (a zombie has ended). */
+async function running(pid: number): Promise<boolean> {
+  const start = (await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ')[19];
+  return start !== undefined && isRunning({ pid, start });
+}
+
 async function noneRunning(pids: number[]): Promise<void> {
-  for (const pid of pids) {
-    const start = (await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ')[19];
-    if (start !== undefined) expect(await isRunning({ pid, start }), `process ${pid} still runs`).toBe(false);
-  }
+  for (const pid of pids) expect(await running(pid), `process ${pid} still runs`).toBe(false);
 }
 
 async function until(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
@@ -120,5 +124,24 @@ describe('a group of 2 ranks under torchrun', () => {
     expect((await fs.readdir(pidDir)).filter((n) => n.startsWith('sigterm-')).sort()).toEqual(['sigterm-0', 'sigterm-1']);
     expect((ctx.beats.at(-1) as TrainingHeartbeat).checkpointStep).toBe(7);
     await noneRunning(await groupPids(pidDir));
+  }, 120_000);
+
+  it('the worker SIGKILLed: torchrun passes SIGTERM to every rank and the group ends', async () => {
+    const pidDir = path.join(root, 'pids-worker-killed');
+    const work = path.join(root, 'work-worker-killed');
+    await fs.mkdir(work, { recursive: true });
+    const config = path.join(work, 'config.json');
+    await fs.writeFile(config, JSON.stringify({ fake: 'stoppable', pid_dir: pidDir, output_dir: path.join(work, 'out'), checkpoint: { dir: path.join(work, 'ckpt') } }));
+    const env = { ...process.env, REPAIRITY_PYTHON: trainerPython(), CONFIG: config, WORK_DIR: work };
+    const worker = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'launch-group.ts')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      await until(async () => (await fs.readdir(pidDir).catch(() => [] as string[])).filter((n) => n.startsWith('rank-')).length === 2);
+      const pids = await groupPids(pidDir);
+      worker.kill('SIGKILL');
+      await until(async () => (await fs.readdir(pidDir)).filter((n) => n.startsWith('sigterm-')).length === 2);
+      await until(async () => (await Promise.all(pids.map(running))).every((r) => !r));
+    } finally {
+      worker.kill('SIGKILL');
+    }
   }, 120_000);
 });
