@@ -8,7 +8,8 @@ import type { StepImpl } from '../define.js';
 import type { StepDependencies } from '../implementations.js';
 import { trainerCodeHash } from './code-hash.js';
 import { createGenerateStep } from './generate.js';
-import { localLauncher, type TrainerLauncher } from './process.js';
+import { launcherPlanRunner, localPlanRunner } from './memory-plan.js';
+import { localLauncher, trainerEnv, type TrainerLauncher } from './process.js';
 import { createPpoStep } from './ppo.js';
 import { createRewardStep } from './reward.js';
 import type { TrainerRuntime } from './run-trainer.js';
@@ -45,7 +46,8 @@ export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntim
   }
   const image = settings.dockerImage && !deps.launcher ? settings.dockerImage : undefined;
   const codeHash = () => (image ? imageId(image) : trainerCodeHash(settings.trainerRoot));
-  return { launch, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, hangTimeoutMs: settings.hangTimeoutMs, keepWorkDir: settings.keepWorkDir, codeHash };
+  const plan = image ? launcherPlanRunner(launch) : localPlanRunner(settings.python, trainerEnv(deps.env, settings.trainerRoot));
+  return { launch, plan, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, hangTimeoutMs: settings.hangTimeoutMs, keepWorkDir: settings.keepWorkDir, codeHash };
 }
 
 export function createTrainingSteps(deps: TrainingDependencies): Record<string, StepImpl> {

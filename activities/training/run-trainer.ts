@@ -11,7 +11,8 @@
  *   resumes from the last uploaded checkpoint;
  * - `config.distributed` over one process launches a group of ranks with torchrun (group.ts): the
  *   death of any rank fails the attempt, and so does silence (no event for `hangTimeoutMs`: a rank
- *   that hangs stalls the others at their next collective); either way every rank is stopped.
+ *   that hangs stalls the others at their next collective); either way every rank is stopped;
+ * - before each launch, the trainer's memory plan is logged, and a stage that cannot fit is refused.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import { getDirectory, putDirectory } from '../../store/directory.js';
 import type { StepContext } from '../define.js';
 import { metricValues, parseEvent, type TrainerEvent } from './events.js';
 import { groupOf, rootCause, worldSize, type TrainerGroup } from './group.js';
+import { checkMemoryPlan, type PlanRunner } from './memory-plan.js';
 import type { TrainerLauncher } from './process.js';
 
 export type Stage = 'sft' | 'reward' | 'ppo' | 'generate';
@@ -38,6 +40,8 @@ export interface TrainingHeartbeat {
 
 export interface TrainerRuntime {
   launch: TrainerLauncher;
+  /** Runs the trainer's memory plan before each launch (memory-plan.ts). */
+  plan: PlanRunner;
   workRoot: string;
   stopGraceMs: number;
   /** With no trainer event for this long, the attempt is failed as hung and its processes killed. */
@@ -92,6 +96,7 @@ export async function runStage<O>(rt: TrainerRuntime, ctx: StepContext, run: Sta
       ctx.log.info(`resuming ${run.stage} from the checkpoint of step ${resumedFrom}`, { checkpoint: last.checkpoint });
     }
     const group = groupOf(trainerConfig, ctx.stepId);
+    await checkMemoryPlan(rt.plan, ctx, run.stage, trainerConfig, configFile, workDir);
     if (group) ctx.log.info(`${run.stage}: launching ${worldSize(group)} ranks (${group.nnodes} node(s) x ${group.nprocPerNode}) with torchrun`);
     const result = await supervise(rt, ctx, { stage: run.stage, args, workDir, group }, last, resumedFrom);
     return await run.collect(result, workDir);

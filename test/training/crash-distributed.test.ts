@@ -6,7 +6,6 @@
  * must end too, and a fresh worker resume it. The final weights' hash equals that of an
  * uninterrupted world-size-2 run.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
