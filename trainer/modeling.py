@@ -144,8 +144,11 @@ def save_model_dir(
     lineage: dict[str, Any],
     head: ScalarHead | None = None,
     extra: dict[str, Any] | None = None,
+    state: dict[str, dict[str, torch.Tensor]] | None = None,
 ) -> None:
-    """Writes a self-contained Repairity model directory: the earlier adapters are copied in."""
+    """Writes a self-contained Repairity model directory: the earlier adapters are copied in.
+    `state` gives the full weights ({"policy": ..., "head": ...}) of a model sharded over several
+    processes, gathered on the one that writes; without it they are read from the modules."""
     import shutil
 
     out.mkdir(parents=True, exist_ok=True)
@@ -155,14 +158,18 @@ def save_model_dir(
         shutil.copytree(parent, out / name, dirs_exist_ok=True)
         names.append(name)
     name = f"adapters/{len(names)}"
-    peft_model.save_pretrained(str(out / name))  # type: ignore[attr-defined]
+    if state is None:
+        peft_model.save_pretrained(str(out / name))  # type: ignore[attr-defined]
+    else:
+        peft_model.save_pretrained(str(out / name), state_dict=state["policy"])  # type: ignore[attr-defined]
     names.append(name)
     tokenizer.save(out)
     manifest: dict[str, Any] = {"base": lineage["base"], "adapters": names, **(extra or {})}
     if head is not None:
         from safetensors.torch import save_file
 
-        save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(out / "head.safetensors"))
+        weights = state["head"] if state is not None else head.state_dict()
+        save_file({k: v.contiguous() for k, v in weights.items()}, str(out / "head.safetensors"))
         manifest["head"] = "head.safetensors"
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2))
 

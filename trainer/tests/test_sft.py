@@ -8,25 +8,9 @@ from trainer.checkpoint import CheckpointError, StopRequested
 from trainer.modeling import MANIFEST
 
 from .conftest import events_of, run
+from .measure import training_set_loss
 
 Config = Callable[..., dict[str, Any]]
-
-
-def training_set_loss(model_dir: str, cfg: dict[str, Any]) -> float:
-    """Next-token loss of a saved model on the SFT examples, computed here rather than read from the
-    trainer's own metrics (a broken loss would report its own falling numbers)."""
-    import torch
-
-    from trainer.config import SftConfig, TinyModelConfig, from_dict
-    from trainer.data import pad_batch
-    from trainer.modeling import load_base
-    from trainer.sft import encode_dataset
-
-    model, tok, _ = load_base(model_dir, TinyModelConfig(**cfg["tiny"]), 0, torch.float32)
-    seqs = encode_dataset(from_dict(SftConfig, cfg), tok)
-    batch = pad_batch([s.input_ids for s in seqs], tok.pad_id, [s.labels for s in seqs])
-    with torch.no_grad():
-        return float(model.eval()(**batch).loss)
 
 
 def test_loss_falls_on_a_learnable_task(sft_config: Config) -> None:
