@@ -27,7 +27,7 @@ steps:
       config:
         threads: 1
         distributed: { nproc_per_node: 2 }
-        iterations: 40
+        iterations: 20
         batch_size: 8
         minibatch_size: 4
         ppo_epochs: 2
