@@ -6,8 +6,8 @@
  * The group is one unit of failure. torchrun runs without restarts (a retry of the activity is
  * the restart, from the last committed checkpoint): when a rank dies it stops the others and
  * exits non-zero. torchrun gets SIGTERM when the worker dies (PR_SET_PDEATHSIG, set before it
- * starts) and passes it on to every rank, which writes a final checkpoint; its own SIGKILL reaches
- * the ranks through `--watch-parent`. Whatever is left of the tree when torchrun ends is killed, so
+ * starts) and passes it on to every rank; its own SIGKILL reaches the ranks through
+ * `--watch-parent`. Cancellation sends SIGTERM to every rank (they write a final checkpoint). Whatever is left of the tree when torchrun ends is killed, so
  * `exited` resolves only once no process of the group runs.
  */
 import { spawn } from 'node:child_process';
@@ -65,6 +65,14 @@ const DIE_WITH_PARENT = [
 
 const WATCH_MS = 500;
 
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // gone meanwhile
+  }
+}
+
 export interface GroupLaunch {
   python: string;
   env: NodeJS.ProcessEnv;
@@ -90,7 +98,13 @@ export function startGroup(launch: GroupLaunch, cmd: TrainerCommand & { group: T
   return {
     stdout: child.stdout!,
     stderr: child.stderr!,
-    terminate: () => void child.kill('SIGTERM'),
+    // To the ranks themselves: torchrun would SIGKILL them 30 s after passing a SIGTERM on,
+    // which may be sooner than a final checkpoint is written.
+    terminate: () =>
+      void tree.alive().then((ranks) => {
+        if (ranks.length === 0) child.kill('SIGTERM');
+        for (const r of ranks) signal(r.pid, 'SIGTERM');
+      }),
     kill: () => {
       child.kill('SIGKILL');
       void tree.killAll();

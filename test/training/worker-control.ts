@@ -83,7 +83,8 @@ export async function pendingBeats(handle: WorkflowHandle): Promise<TrainingHear
   const out: TrainingHeartbeat[] = [];
   for (const p of pending) {
     const payload = p.heartbeatDetails?.payloads?.[0];
-    if (payload) out.push(defaultPayloadConverter.fromPayload<TrainingHeartbeat>(payload));
+    const beat = payload ? defaultPayloadConverter.fromPayload<TrainingHeartbeat | null>(payload) : null;
+    if (beat) out.push(beat); // a beat before the step reported anything carries no details
   }
   return out;
 }
