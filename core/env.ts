@@ -45,6 +45,8 @@ export const ENV = {
   REPAIRITY_TRAINER_KEEP_WARM: 'REPAIRITY_TRAINER_KEEP_WARM',
   /** `true` on GPU workers: start that warm trainer process with the worker. */
   REPAIRITY_TRAINER_PREWARM: 'REPAIRITY_TRAINER_PREWARM',
+  /** Seconds without any event from a training attempt before it is failed as hung and killed (default 1800). */
+  REPAIRITY_TRAINER_HANG_TIMEOUT_S: 'REPAIRITY_TRAINER_HANG_TIMEOUT_S',
   ANTHROPIC_API_KEY: 'ANTHROPIC_API_KEY',
   ANTHROPIC_BASE_URL: 'ANTHROPIC_BASE_URL',
   /** `claude` task queue: activities one worker runs at once (default 16). */
@@ -103,7 +105,7 @@ export interface ClaudeSettings {
   activitiesPerSecond?: number;
 }
 
-function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+export function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);

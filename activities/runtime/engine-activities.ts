@@ -40,7 +40,7 @@ export function createEngineActivities(opts: EngineActivityOptions) {
       return resolveTemplate(input.template, input.scope);
     },
     async 'repairity.expandForEach'(input: ExpandInput): Promise<ForEachExpansion & { cacheKey?: string }> {
-      return expandForEach(store, input);
+      return expandForEach(store, input, await opts.kinds.get(input.step.uses)?.run.codeHash?.());
     },
     async 'repairity.writeRecords'(input: RecordBatch): Promise<void> {
       await writeRecordBatch(store, input);

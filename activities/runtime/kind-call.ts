@@ -40,9 +40,12 @@ export function resolveInputs(step: StepRuntime, scope: Scope, itemIndex?: numbe
   }
 }
 
-/** The cache key of a step's work: its kind, the kind's code version and its resolved inputs. */
-export function cacheKeyOf(step: StepRuntime, input: unknown): string {
-  return hashJson({ uses: step.uses, version: step.kindVersion, input });
+/**
+ * The cache key of a step's work: its kind, the kind's code version, the hash of the code it runs
+ * outside this program (`code`, see StepImpl.codeHash) and its resolved inputs.
+ */
+export function cacheKeyOf(step: StepRuntime, input: unknown, code?: string): string {
+  return hashJson({ uses: step.uses, version: step.kindVersion, ...(code === undefined ? {} : { code }), input });
 }
 
 /** Outputs over the limit of a step (workflow history) or of one forEach item (its record) fail for good. */
@@ -74,7 +77,7 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
   if (problems.length > 0) {
     throw new InvalidStepInputError(`inputs do not match ${step.uses}: ${problems.join('; ')}. Fix the step's "with:" in the pipeline file.`, { step: step.stepId });
   }
-  const cacheKey = step.cache && !kind.spec.memoised ? stepCacheKey(cacheKeyOf(step, input)) : undefined;
+  const cacheKey = step.cache && !kind.spec.memoised ? stepCacheKey(cacheKeyOf(step, input, await kind.run.codeHash?.())) : undefined;
   if (cacheKey) {
     const hit = await readJsonIfExists<StepResult>(store, cacheKey);
     // Paid for by an earlier run: nothing is spent now.
