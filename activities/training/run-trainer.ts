@@ -134,12 +134,14 @@ async function supervise(
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
 
   readline.createInterface({ input: proc.stderr }).on('line', (line) => {
+    ctx.record?.('stderr', line);
     stderr.push(line);
     if (stderr.length > STDERR_LINES) stderr.shift();
   });
 
   let snapshot = 0;
   for await (const line of readline.createInterface({ input: proc.stdout })) {
+    ctx.record?.('events', line);
     const e = parseEvent(line);
     if (!e) continue;
     switch (e.event) {
