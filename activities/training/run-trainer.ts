@@ -16,8 +16,10 @@ import readline from 'node:readline';
 import { PermanentError, TransientError } from '../../core/errors.js';
 import { getDirectory, putDirectory } from '../../store/directory.js';
 import type { StepContext } from '../define.js';
+import { resumeAcrossRuns } from './checkpoint-registry.js';
 import { metricValues, parseEvent, type TrainerEvent } from './events.js';
 import type { TrainerLauncher } from './process.js';
+import { repositoryRoot } from './settings.js';
 
 export type Stage = 'sft' | 'reward' | 'ppo' | 'generate';
 
@@ -53,6 +55,8 @@ export interface StageRun<O> {
   stage: Stage;
   /** Writes inputs into `workDir` and returns the trainer configuration (paths inside it). */
   prepare(workDir: string): Promise<Record<string, unknown>>;
+  /** What the stage's result depends on (its resolved input): checkpoints are kept under it for later runs (checkpoint-registry.ts). */
+  identity?: unknown;
   /** Uploads the outputs and builds the step's result; runs before the work folder is removed. */
   collect(result: TrainerResult, workDir: string): Promise<O>;
 }
@@ -74,7 +78,8 @@ export async function runStage<O>(rt: TrainerRuntime, ctx: StepContext, run: Sta
     await fs.writeFile(configFile, JSON.stringify(trainerConfig, null, 2));
     const args = [run.stage, '--config', configFile, '--watch-parent'];
 
-    const last = ctx.lastHeartbeat<TrainingHeartbeat>();
+    const across = await resumeAcrossRuns(ctx, run.stage, run.identity, repositoryRoot);
+    const last = across.heartbeat;
     let resumedFrom: number | null = null;
     if (last?.checkpoint) {
       const dest = path.join(workDir, 'resume', `step-${String(last.checkpointStep ?? 0).padStart(8, '0')}`);
@@ -83,7 +88,7 @@ export async function runStage<O>(rt: TrainerRuntime, ctx: StepContext, run: Sta
       resumedFrom = last.checkpointStep ?? null;
       ctx.log.info(`resuming ${run.stage} from the checkpoint of step ${resumedFrom}`, { checkpoint: last.checkpoint });
     }
-    const result = await supervise(rt, ctx, run.stage, args, workDir, last, resumedFrom);
+    const result = await supervise(rt, across.ctx, run.stage, args, workDir, last, resumedFrom).finally(across.settled);
     return await run.collect(result, workDir);
   } finally {
     if (!rt.keepWorkDir) await fs.rm(workDir, { recursive: true, force: true });
