@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { readDefaults, readTemporalSecurity } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
-import { connectionHint, connectionSecurity } from '../core/temporal-tls.js';
+import { connectionSecurity, explainConnectionFailure } from '../core/temporal-tls.js';
 
 export interface ConnectionFlags {
   address: string;
@@ -26,8 +26,7 @@ export async function connectClient(flags: ConnectionFlags): Promise<{ client: C
   try {
     connection = await Connection.connect({ address: flags.address, connectTimeout: '5s', ...connectionSecurity(security) });
   } catch (err) {
-    const message = (err as Error).message;
-    throw new TransientError(`cannot reach Temporal at ${flags.address}: ${message}. ${connectionHint(message, security)}.`);
+    throw new TransientError(`cannot reach Temporal at ${flags.address}: ${await explainConnectionFailure(flags.address, (err as Error).message, security)}.`);
   }
   return { client: new Client({ connection, namespace: flags.namespace }), close: () => connection.close() };
 }

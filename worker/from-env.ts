@@ -9,7 +9,7 @@ import { startWorkerSandbox } from '../activities/sandbox/index.js';
 import { assembleKinds } from '../activities/kinds.js';
 import { ENV, readClaudeSettings, readDefaults, readTemporalSecurity } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
-import { connectionHint, connectionSecurity } from '../core/temporal-tls.js';
+import { connectionSecurity, explainConnectionFailure } from '../core/temporal-tls.js';
 import { openStore } from '../store/open.js';
 import { LocalStore } from '../store/local.js';
 import { S3Store } from '../store/s3.js';
@@ -58,8 +58,7 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
   try {
     connection = await NativeConnection.connect({ address, ...connectionSecurity(security) });
   } catch (err) {
-    const message = (err as Error).message;
-    throw new TransientError(`worker cannot reach Temporal at ${address}: ${message}. ${connectionHint(message, security)}.`);
+    throw new TransientError(`worker cannot reach Temporal at ${address}: ${await explainConnectionFailure(address, (err as Error).message, security)}.`);
   }
   const workers = await createWorkers({
     connection,

@@ -88,9 +88,9 @@ describe('Temporal over TLS and mTLS', () => {
     const wrongCa = await withTls({ TEMPORAL_TLS_CA: proxy.otherCa, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME }, () => list(proxy.tlsAddress));
     expect(wrongCa.error).toMatch(/TEMPORAL_TLS_CA is the CA that signed the server's certificate/);
     const plain = await withTls({}, () => list(proxy.tlsAddress));
-    expect(plain.error).toMatch(/cannot reach Temporal/);
+    expect(plain.error).toMatch(/the server speaks TLS: set TEMPORAL_TLS=true/);
     const noCert = await withTls({ TEMPORAL_TLS_CA: proxy.ca, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME }, () => list(proxy.mtlsAddress));
-    expect(noCert.error).toMatch(/cannot reach Temporal/);
+    expect(noCert.error).toMatch(/requires client certificates \(mTLS\), set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY/);
     const withCert = await withTls({ TEMPORAL_TLS_CA: proxy.ca, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME, TEMPORAL_TLS_CERT: proxy.clientCert, TEMPORAL_TLS_KEY: proxy.clientKey }, () => list(proxy.mtlsAddress));
     expect(withCert.error).toBeUndefined();
     const halfPair = await withTls({ TEMPORAL_TLS_CERT: proxy.clientCert }, () => list(proxy.mtlsAddress));
