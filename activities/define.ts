@@ -71,6 +71,11 @@ export interface StepContext {
   /** Aborted when the activity is cancelled or times out. */
   signal: AbortSignal;
   log: StepLogger;
+  /**
+   * Adds a line to the step's log artifact only (not the worker's log): a trainer's stderr, a
+   * sandbox's output, a Claude request id. `stream` names where it came from. Absent outside a run.
+   */
+  record?(stream: string, text: string): void;
   /** Adds tokens and dollars to the step's running totals (shown in progress, checked against budgets). */
   reportUsage(usage: Partial<Usage>): void;
   /** Dollars this step may still spend, if a budget applies. */

@@ -101,4 +101,6 @@ export type RunInput = ({ plan: Plan } | { pipeline: string }) & {
   runLabel?: string;
   /** Set by a parent run for a sub-pipeline: the most it may spend (its share of the parent's budget). */
   budgetCapUsd?: number;
+  /** Steps to run again even when the step cache has their result (`repairity rerun --force/--from`). */
+  force?: string[];
 };

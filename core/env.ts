@@ -4,11 +4,23 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { PermanentError } from './errors.js';
 
 export const ENV = {
   /** Temporal frontend address. */
   TEMPORAL_ADDRESS: 'TEMPORAL_ADDRESS',
   TEMPORAL_NAMESPACE: 'TEMPORAL_NAMESPACE',
+  /** `true` for TLS with the system's CAs (implied by any of the TLS settings below). */
+  TEMPORAL_TLS: 'TEMPORAL_TLS',
+  /** PEM file of the CA that signed the frontend's certificate (a private CA). */
+  TEMPORAL_TLS_CA: 'TEMPORAL_TLS_CA',
+  /** mTLS: PEM files of this client's certificate and key. */
+  TEMPORAL_TLS_CERT: 'TEMPORAL_TLS_CERT',
+  TEMPORAL_TLS_KEY: 'TEMPORAL_TLS_KEY',
+  /** Name the frontend's certificate is checked against, when it differs from the address's host. */
+  TEMPORAL_TLS_SERVER_NAME: 'TEMPORAL_TLS_SERVER_NAME',
+  /** API key (Temporal Cloud), sent as a bearer token; implies TLS. */
+  TEMPORAL_API_KEY: 'TEMPORAL_API_KEY',
   /** Artifact store root: `file:///abs/dir` or `s3://bucket/prefix`. */
   REPAIRITY_STORE: 'REPAIRITY_STORE',
   /** Folder where pipeline files named by the UI start form are looked up. */
@@ -90,6 +102,23 @@ export function readDefaults(env: NodeJS.ProcessEnv = process.env, cwd = process
     cacheDir: env[ENV.REPAIRITY_CACHE] ?? path.join(os.homedir(), '.cache', 'repairity'),
     queuePrefix: env[ENV.REPAIRITY_QUEUE_PREFIX] ?? '',
   };
+}
+
+/** How to reach Temporal beyond its address: TLS files (paths; read by core/temporal-tls.ts) and an API key. */
+export interface TemporalSecurity {
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
+  apiKey?: string;
+}
+
+export function readTemporalSecurity(env: NodeJS.ProcessEnv = process.env): TemporalSecurity {
+  const pick = (name: string) => env[name]?.trim() || undefined;
+  const [caFile, certFile, keyFile, serverName, apiKey] = [ENV.TEMPORAL_TLS_CA, ENV.TEMPORAL_TLS_CERT, ENV.TEMPORAL_TLS_KEY, ENV.TEMPORAL_TLS_SERVER_NAME, ENV.TEMPORAL_API_KEY].map(pick);
+  const flag = pick(ENV.TEMPORAL_TLS);
+  if (flag !== undefined && !['true', 'false'].includes(flag)) throw new PermanentError(`${ENV.TEMPORAL_TLS} must be true or false, got ${JSON.stringify(flag)}`);
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new PermanentError(`${ENV.TEMPORAL_TLS_CERT} and ${ENV.TEMPORAL_TLS_KEY} go together (mTLS needs both the client certificate and its key)`);
+  const wantsTls = flag === 'true' || (flag === undefined && [caFile, certFile, serverName, apiKey].some((v) => v !== undefined));
+  const tls = Object.fromEntries(Object.entries({ caFile, certFile, keyFile, serverName }).filter(([, v]) => v !== undefined));
+  return { ...(wantsTls ? { tls } : {}), ...(apiKey ? { apiKey } : {}) };
 }
 
 /** Settings of the Claude activities and of the `claude` task queue's workers. */

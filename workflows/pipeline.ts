@@ -13,6 +13,7 @@ import { planActivityOptions, toTemporalOptions } from './activity-options.js';
 import { BudgetLedger, SpenderGroup } from './budget.js';
 import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
 import { forEachShard } from './foreach-shard.js';
+import { RUN_ATTRIBUTES } from './search-attributes.js';
 import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, usageSince, zeroUsage } from './progress.js';
 
 export const progressQuery = wf.defineQuery<RunProgress>('progress');
@@ -22,6 +23,8 @@ const LOCAL_ENGINE_PATCH = 'engine-local-activities';
 const BUDGET_SHARES_PATCH = 'budget-shares';
 /** Marks runs whose sub-pipeline runs, out of their share of a budget, run again with a new share. */
 const CHILD_RESUME_PATCH = 'budget-child-resume';
+/** Marks runs that keep their spend in the RepairityCostUsd search attribute (see search-attributes.ts). */
+const SPEND_ATTRIBUTE_PATCH = 'run-spend-attribute';
 /** Failure types that mean a step stopped for want of budget: the engine's, and an activity's (core/errors.ts). */
 const BUDGET_FAILURES = new Set(['BudgetExceeded', 'BudgetExceededError']);
 const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
@@ -151,6 +154,14 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     if (step.type === 'activity' && step.budgetUsd !== undefined) limits.push(step.budgetUsd - p.usage.costUsd);
     return limits.length === 0 ? undefined : Math.min(...limits);
   };
+  // Only runs started with the pipeline attribute update the spend one: on a namespace where they
+  // are not registered, an update would fail every workflow task.
+  let spendShown = 0;
+  const showSpend = (): void => {
+    if (runUsage.costUsd === spendShown || info.typedSearchAttributes.get(RUN_ATTRIBUTES.pipeline) === undefined || !wf.patched(SPEND_ATTRIBUTE_PATCH)) return;
+    spendShown = runUsage.costUsd;
+    wf.upsertSearchAttributes([{ key: RUN_ATTRIBUTES.costUsd, value: spendShown }]);
+  };
   const account = (p: StepProgress, usage: StepResult['usage']): void => {
     addUsageTo(p.usage, usage);
     addUsageTo(runUsage, usage);
@@ -163,6 +174,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     with: step.with,
     cache: step.cache,
     maximumAttempts: step.retry.maximumAttempts,
+    ...(input.force?.includes(step.id) ? { refresh: true } : {}),
   });
 
   async function runActivityStep(step: ActivityStep, p: StepProgress): Promise<void> {
@@ -408,6 +420,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       spenders.get(step.id)?.forget();
       spenders.delete(step.id);
       p.endedAt = new Date().toISOString();
+      showSpend();
     }
   }
 

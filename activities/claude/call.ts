@@ -111,6 +111,7 @@ export async function callClaude(rt: ClaudeRuntime, ctx: StepContext, params: Me
     throw new ClaudeConnectionError(`Claude's streamed answer ended before it was complete${requestId ? ` (request-id ${requestId})` : ''}; will retry`, errorContext(ctx));
   }
   const cost = priceAnswer(rt, ctx, message.model || params.model, message.usage, false);
+  ctx.record?.('claude', `request-id ${requestId ?? 'unknown'} ${message.model || params.model} ${message.usage.input_tokens}+${message.usage.output_tokens} tokens stop ${message.stop_reason}`);
   ctx.reportUsage({ requests: 1, inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens, costUsd: cost });
   opts.spend.add(cost);
   const problem = opts.validate?.(message);

@@ -83,7 +83,7 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput, co
 
   if (!step.cache) return { count, context: contextKey, shards };
   const cacheKey = stepCacheKey(hashJson({ uses: step.uses, version: step.kindVersion, ...(code === undefined ? {} : { code }), with: step.with, scope, items: itemHashes, forEach: true }));
-  const hit = await readJsonIfExists<StepResult>(store, cacheKey);
+  const hit = step.refresh ? undefined : await readJsonIfExists<StepResult>(store, cacheKey);
   return { count, context: contextKey, shards, cacheKey, ...(hit ? { cachedOutputs: hit.outputs } : {}) };
 }
 

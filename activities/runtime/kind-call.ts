@@ -14,6 +14,7 @@ import { addUsage, stepContextFromActivity, type ContextOptions } from './contex
 import { describeWhere } from './failure.js';
 import type { StepResult, StepRuntime } from './invocation.js';
 import { stepCacheKey } from './keys.js';
+import { StepLog, withStepLog } from './step-log.js';
 import { validateAgainst } from './validate.js';
 
 const MAX_OUTPUT_BYTES = 256 * 1024;
@@ -78,7 +79,7 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     throw new InvalidStepInputError(`inputs do not match ${step.uses}: ${problems.join('; ')}. Fix the step's "with:" in the pipeline file.`, { step: step.stepId });
   }
   const cacheKey = step.cache && !kind.spec.memoised ? stepCacheKey(cacheKeyOf(step, input, await kind.run.codeHash?.())) : undefined;
-  if (cacheKey) {
+  if (cacheKey && !step.refresh) {
     const hit = await readJsonIfExists<StepResult>(store, cacheKey);
     // Paid for by an earlier run: nothing is spent now.
     if (hit) return { outputs: checkSize(hit.outputs, itemIndex), cached: true };
@@ -91,7 +92,9 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     cache: step.cache,
     ...(budget !== undefined ? { budgetRemainingUsd: budget } : {}),
   });
-  const beat = withAutoHeartbeat(ctx, call.heartbeatTimeoutMs);
+  const stepLog = new StepLog(store, { runId, stepId: step.stepId, ...(itemIndex !== undefined ? { itemIndex } : {}), attempt: ctx.attempt });
+  if (itemIndex === undefined) stepLog.follow();
+  const beat = withAutoHeartbeat(withStepLog(ctx, stepLog), call.heartbeatTimeoutMs);
   let outputs: Record<string, unknown>;
   try {
     outputs = ((await kind.run(input, beat.ctx)) ?? {}) as Record<string, unknown>;
@@ -101,10 +104,15 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     }
     checkSize(outputs, itemIndex);
   } catch (err) {
+    stepLog.record('failed', (err as Error).message ?? String(err));
     if (call.spentOnFailure) addUsage(call.spentOnFailure, usage);
     throw err;
   } finally {
     beat.stop();
+    // The log is kept for the user: failing to store it never fails the step.
+    const keep = () => stepLog.close().catch((err: unknown) => ctx.log.warn(`the step's log could not be stored: ${(err as Error).message}`));
+    if (ctx.afterward) ctx.afterward(keep);
+    else await keep();
   }
   const result: StepResult = { outputs, usage, cached: false };
   if (cacheKey) {

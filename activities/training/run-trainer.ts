@@ -20,10 +20,12 @@ import readline from 'node:readline';
 import { PermanentError, TransientError } from '../../core/errors.js';
 import { getDirectory, putDirectory } from '../../store/directory.js';
 import type { StepContext } from '../define.js';
+import { resumeAcrossRuns } from './checkpoint-registry.js';
 import { metricValues, parseEvent, type TrainerEvent } from './events.js';
 import { groupOf, rootCause, worldSize, type TrainerGroup } from './group.js';
 import { checkMemoryPlan, type PlanRunner } from './memory-plan.js';
 import type { TrainerLauncher } from './process.js';
+import { repositoryRoot } from './settings.js';
 
 export type Stage = 'sft' | 'reward' | 'ppo' | 'generate';
 
@@ -65,6 +67,8 @@ export interface StageRun<O> {
   stage: Stage;
   /** Writes inputs into `workDir` and returns the trainer configuration (paths inside it). */
   prepare(workDir: string): Promise<Record<string, unknown>>;
+  /** What the stage's result depends on (its resolved input): checkpoints are kept under it for later runs (checkpoint-registry.ts). */
+  identity?: unknown;
   /** Uploads the outputs and builds the step's result; runs before the work folder is removed. */
   collect(result: TrainerResult, workDir: string): Promise<O>;
 }
@@ -86,7 +90,8 @@ export async function runStage<O>(rt: TrainerRuntime, ctx: StepContext, run: Sta
     await fs.writeFile(configFile, JSON.stringify(trainerConfig, null, 2));
     const args = [run.stage, '--config', configFile, '--watch-parent'];
 
-    const last = ctx.lastHeartbeat<TrainingHeartbeat>();
+    const across = await resumeAcrossRuns(ctx, run.stage, run.identity, repositoryRoot);
+    const last = across.heartbeat;
     let resumedFrom: number | null = null;
     if (last?.checkpoint) {
       const dest = path.join(workDir, 'resume', `step-${String(last.checkpointStep ?? 0).padStart(8, '0')}`);
@@ -98,7 +103,7 @@ export async function runStage<O>(rt: TrainerRuntime, ctx: StepContext, run: Sta
     const group = groupOf(trainerConfig, ctx.stepId);
     await checkMemoryPlan(rt.plan, ctx, run.stage, trainerConfig, configFile, workDir);
     if (group) ctx.log.info(`${run.stage}: launching ${worldSize(group)} ranks (${group.nnodes} node(s) x ${group.nprocPerNode}) with torchrun`);
-    const result = await supervise(rt, ctx, { stage: run.stage, args, workDir, group }, last, resumedFrom);
+    const result = await supervise(rt, across.ctx, { stage: run.stage, args, workDir, group }, last, resumedFrom).finally(across.settled);
     return await run.collect(result, workDir);
   } finally {
     if (!rt.keepWorkDir) await fs.rm(workDir, { recursive: true, force: true });
@@ -162,12 +167,14 @@ async function supervise(rt: TrainerRuntime, ctx: StepContext, launch: Launch, p
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
 
   readline.createInterface({ input: proc.stderr }).on('line', (line) => {
+    ctx.record?.('stderr', line);
     stderr.push(line);
     if (stderr.length > STDERR_LINES) stderr.shift();
   });
 
   let snapshot = 0;
   for await (const line of readline.createInterface({ input: proc.stdout })) {
+    ctx.record?.('events', line);
     const e = parseEvent(line);
     if (!e) continue;
     if (!ctx.signal.aborted) watchHang();
