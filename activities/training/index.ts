@@ -13,6 +13,8 @@ import { createRewardStep } from './reward.js';
 import type { TrainerRuntime } from './run-trainer.js';
 import { readTrainingSettings, type TrainingSettings } from './settings.js';
 import { createSftStep } from './sft.js';
+import { readTrackingSettings } from '../tracking/settings.js';
+import { mlflowWatcher } from '../tracking/trainer-watch.js';
 
 export interface TrainingDependencies extends Pick<StepDependencies, 'env'> {
   /** Overrides of the settings read from `env` (see settings.ts for the defaults). */
@@ -36,7 +38,8 @@ export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntim
   } else {
     launch = localLauncher({ python: settings.python, trainerRoot: settings.trainerRoot, baseEnv: deps.env, keepWarm: settings.keepWarm, prewarm: settings.prewarm });
   }
-  return { launch, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, keepWorkDir: settings.keepWorkDir };
+  const tracking = readTrackingSettings(deps.env);
+  return { launch, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, keepWorkDir: settings.keepWorkDir, ...(tracking ? { watch: [mlflowWatcher(tracking)] } : {}) };
 }
 
 export function createTrainingSteps(deps: TrainingDependencies): Record<string, StepImpl> {

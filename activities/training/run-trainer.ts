@@ -18,6 +18,7 @@ import { getDirectory, putDirectory } from '../../store/directory.js';
 import type { StepContext } from '../define.js';
 import { metricValues, parseEvent, type TrainerEvent } from './events.js';
 import type { TrainerLauncher } from './process.js';
+import { watchers, type WatchTrainer } from './watch.js';
 
 export type Stage = 'sft' | 'reward' | 'ppo' | 'generate';
 
@@ -34,6 +35,8 @@ export interface TrainingHeartbeat {
 
 export interface TrainerRuntime {
   launch: TrainerLauncher;
+  /** Followers of the trainer's events besides the worker's metrics (experiment tracking). */
+  watch?: readonly WatchTrainer[];
   workRoot: string;
   stopGraceMs: number;
   keepWorkDir: boolean;
@@ -111,6 +114,7 @@ async function supervise(
   resumedFrom: number | null,
 ): Promise<TrainerResult> {
   const proc = await rt.launch({ args, workDir, env: {}, key: ctx.idempotencyKey });
+  const watcher = watchers(stage, ctx, rt.watch ?? []);
   const beat: TrainingHeartbeat = { step: previous?.step ?? 0 };
   if (previous?.checkpoint) {
     beat.checkpoint = previous.checkpoint;
@@ -142,6 +146,7 @@ async function supervise(
   for await (const line of readline.createInterface({ input: proc.stdout })) {
     const e = parseEvent(line);
     if (!e) continue;
+    watcher.event(e);
     switch (e.event) {
       case 'start':
         beat.total = e.total;
@@ -191,6 +196,7 @@ async function supervise(
     }
   }
   const exit = await proc.exited;
+  await watcher.close(exit.code === 0 && done !== undefined);
   if (killTimer) clearTimeout(killTimer);
   ctx.signal.removeEventListener('abort', onAbort);
   await uploads;
