@@ -3,12 +3,18 @@
  * evaluation metrics of its `eval.metrics` steps, its `report.build` outputs as artifacts, and
  * its final status.
  */
-import path from 'node:path';
 import type { ArtifactStore } from '../../store/types.js';
 import type { KeyValue, Metric } from '../tracking/mlflow.js';
 import { RunTracker } from '../tracking/runs.js';
 import type { TrackingSettings } from '../tracking/settings.js';
 import type { RunEndInput } from './types.js';
+
+/** A report step's outputs and the names its files get among the run's artifacts. */
+const REPORT_FILES = [
+  ['html', 'report.html'],
+  ['markdown', 'report.md'],
+  ['json', 'report.json'],
+] as const;
 
 const param = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -40,10 +46,9 @@ export async function trackRunEnd(settings: TrackingSettings, store: ArtifactSto
   }
   await tracker.client.logBatch(run.runId, { params, tags, metrics });
   for (const [id, outputs] of outputsOf(input, 'report.build')) {
-    for (const field of ['html', 'markdown', 'json']) {
+    for (const [field, name] of REPORT_FILES) {
       const uri = outputs[field];
-      if (typeof uri !== 'string') continue;
-      await tracker.client.putArtifact(run.artifactUri, `${id}/${path.posix.basename(new URL(uri).pathname) || `report.${field}`}`, await store.read(uri));
+      if (typeof uri === 'string') await tracker.client.putArtifact(run.artifactUri, `${id}/${name}`, await store.read(uri));
     }
   }
   await tracker.client.endRun(run.runId, input.state === 'succeeded' ? 'FINISHED' : 'FAILED', input.pipeline);

@@ -33,10 +33,13 @@ steps:
     with: { model: ${MODEL}, prompt: "summarise" }
   load:
     uses: data.load_jsonl
-    with: { path: \${{ params.samples }} }
+    with:
+      path: \${{ params.samples }}
   verify:
     uses: sandbox.run
-    with: { tasks: \${{ steps.load.outputs.dataset }}, solutionField: fix }
+    with:
+      tasks: \${{ steps.load.outputs.dataset }}
+      solutionField: fix
 outputs:
   passed: \${{ steps.verify.outputs.passed }}
 `;
