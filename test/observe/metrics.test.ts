@@ -125,5 +125,7 @@ describe('the metrics endpoint of a worker', () => {
     // Temporal's worker metrics, through the SDK's exporter, on the same port.
     expect(after).toMatch(/^temporal_\w+/m);
     expect(sample(after, 'temporal_activity_execution_latency_seconds_count')).toBeGreaterThanOrEqual(4);
+    // The series the Grafana dashboard (docs/grafana) plots.
+    for (const name of ['temporal_activity_schedule_to_start_latency_seconds_bucket', 'temporal_worker_task_slots_available']) expect(after, name).toMatch(new RegExp(`^${name}\\{`, 'm'));
   }, 300_000);
 });
