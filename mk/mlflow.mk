@@ -1,8 +1,8 @@
-# (3.18.0 is on PyPI but its mlflow-tracing 3.18.0 was not, when this was pinned.)
 # An MLflow tracking server for the experiment-tracking tests: its own virtual environment in
 # $(CACHE)/mlflow-venv (never the trainer's), pinned, built once. The product needs no MLflow
 # package: it speaks MLflow's REST API (activities/tracking/). Tests find the server's executable
 # through REPAIRITY_MLFLOW_BIN and skip the MLflow tests (saying why) where it is absent.
+# 3.17.2: mlflow 3.18.0 is on PyPI, but the mlflow-tracing 3.18.0 it requires was not when pinned.
 
 MLFLOW_VERSION := 3.17.2
 MLFLOW_VENV := $(CACHE)/mlflow-venv
