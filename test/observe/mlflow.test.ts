@@ -150,7 +150,7 @@ describe.skipIf(!bin)(`experiment tracking in MLflow${bin ? '' : ' (skipped: no 
       const history = await server.get<{ metrics: { step: number; value: number }[] }>(`/api/2.0/mlflow/metrics/get-history?run_id=${run.info.run_id}&metric_key=${key}`);
       expect(history.metrics.map((m) => [m.step, m.value]).sort((a, b) => a[0]! - b[0]!), step).toEqual(logged.map((h) => [h.step, h[key]]));
     }
-  }, 600_000);
+  }, 900_000);
 
   it('with the tracking server stopped, the same pipeline completes and says so', async () => {
     await server.stop();
