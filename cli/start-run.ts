@@ -15,6 +15,7 @@ export function printSummary(summary: RunSummary): void {
   if (summary.usage.requests > 0) {
     process.stderr.write(`usage: ${summary.usage.requests} requests, ${summary.usage.inputTokens} input + ${summary.usage.outputTokens} output tokens, ${formatUsd(summary.usage.costUsd)}\n`);
   }
+  for (const note of summary.notes ?? []) process.stderr.write(`note: ${note}\n`);
 }
 
 export interface StartRunOptions {

@@ -82,6 +82,16 @@ export const ENV = {
   REPAIRITY_SANDBOX_JAVA_IMAGE: 'REPAIRITY_SANDBOX_JAVA_IMAGE',
   /** Debian mirror debootstrap uses to build sandbox images (default: the one apt is configured with). */
   REPAIRITY_DEBIAN_MIRROR: 'REPAIRITY_DEBIAN_MIRROR',
+  /** Port of a worker process's Prometheus endpoint (`/metrics`: Temporal's worker metrics and the product's); default: none, no endpoint. */
+  REPAIRITY_METRICS_PORT: 'REPAIRITY_METRICS_PORT',
+  /** Address that endpoint listens on (default 0.0.0.0). */
+  REPAIRITY_METRICS_HOST: 'REPAIRITY_METRICS_HOST',
+  /** MLflow tracking server (`http://host:5000`): each pipeline run becomes an MLflow run; default: none, nothing is logged. */
+  REPAIRITY_MLFLOW_TRACKING_URI: 'REPAIRITY_MLFLOW_TRACKING_URI',
+  /** MLflow experiment the runs go to (default `repairity`; created when missing). */
+  REPAIRITY_MLFLOW_EXPERIMENT: 'REPAIRITY_MLFLOW_EXPERIMENT',
+  /** Base URL of the Temporal UI, for the run links in notifications (default http://localhost:8233). */
+  REPAIRITY_UI_URL: 'REPAIRITY_UI_URL',
 } as const;
 
 export interface Defaults {

@@ -7,6 +7,7 @@ import { defaultCatalog } from '../activities/catalog.js';
 import { createStepImplementations } from '../activities/implementations.js';
 import { startWorkerSandbox } from '../activities/sandbox/index.js';
 import { assembleKinds } from '../activities/kinds.js';
+import { readRunEndSettings } from '../activities/run-end/index.js';
 import { ENV, readClaudeSettings, readDefaults, readTemporalSecurity } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
 import { connectionSecurity, explainConnectionFailure } from '../core/temporal-tls.js';
@@ -70,6 +71,7 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
     kinds,
     pipelinesDir: d.pipelinesDir,
     limits,
+    runEnd: readRunEndSettings(env),
   });
   return {
     workers,

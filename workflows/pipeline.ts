@@ -13,6 +13,7 @@ import { planActivityOptions, toTemporalOptions } from './activity-options.js';
 import { BudgetLedger, SpenderGroup } from './budget.js';
 import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
 import { forEachShard } from './foreach-shard.js';
+import { announceRunEnd } from './run-end.js';
 import { RUN_ATTRIBUTES } from './search-attributes.js';
 import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, usageSince, zeroUsage } from './progress.js';
 
@@ -294,7 +295,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     };
     await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, (_, i) => lane(i)));
     delete p.shardWorkflowIds;
-    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, count: expansion.count, shards: units, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
+    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, uses: step.uses, count: expansion.count, shards: units, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
     outputs.set(step.id, collected);
     if (budgetExhausted) throw new StepFailed(`budget spent after ${p.items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, 'BudgetExceeded');
     if (failures.length > 0 || p.items.failed > 0) {
@@ -445,6 +446,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     return 'ready';
   };
 
+  const ending = { plan, run, params, startedAt, steps: progress, usage: runUsage, outputs };
   const running = new Map<string, Promise<void>>();
   const pending = new Set(plan.steps.map((s) => s.id));
   try {
@@ -471,6 +473,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   } catch (err) {
     if (!wf.isCancellation(err)) {
       runState = 'failed';
+      await announceRunEnd({ ...ending, state: 'failed', error: describeFailure(err) });
       throw err;
     }
     runState = 'cancelled';
@@ -483,10 +486,13 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   if (failed.length > 0) {
     runState = 'failed';
     const lines = failed.map((p) => `step "${p.id}": ${p.error ?? 'failed'}`);
-    throw wf.ApplicationFailure.nonRetryable(`pipeline "${plan.name}" failed: ${lines.join('; ')}`, 'PipelineFailed', { steps: progress });
+    const message = `pipeline "${plan.name}" failed: ${lines.join('; ')}`;
+    const notes = await announceRunEnd({ ...ending, state: 'failed', error: message });
+    throw wf.ApplicationFailure.nonRetryable(message, 'PipelineFailed', { steps: progress, ...(notes.length > 0 ? { notes } : {}) });
   }
   const scope: StepScope = { params, steps: Object.fromEntries([...outputs].map(([k, v]) => [k, { outputs: v }])) };
   const resolved = Object.keys(plan.outputs).length === 0 ? {} : ((await local['repairity.resolve']({ template: plan.outputs, scope })) as Record<string, unknown>);
+  const notes = await announceRunEnd({ ...ending, state: 'succeeded' });
   runState = 'succeeded';
-  return { pipeline: plan.name, runId: run.runId, state: 'succeeded', outputs: resolved, steps: progress, usage: runUsage };
+  return { pipeline: plan.name, runId: run.runId, state: 'succeeded', outputs: resolved, steps: progress, usage: runUsage, ...(notes.length > 0 ? { notes } : {}) };
 }

@@ -90,6 +90,8 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput, co
 export interface CollectInput {
   run: RunIdentity;
   stepId: string;
+  /** The step's kind, for the step metrics (absent for sub-pipeline fan-outs and in older runs). */
+  uses?: string;
   count: number;
   shards: ShardRef[];
   /** Set when the step's cache should keep the collected outputs (all items succeeded). */

@@ -5,6 +5,7 @@ import { emptyCounts, runTasks } from '../../sandbox/run-file.js';
 import type { SandboxTask, Verdict } from '../../sandbox/types.js';
 import { readRecords, writeRecords } from '../data/records.js';
 import type { SandboxProvider } from './provider.js';
+import { countVerdict } from '../telemetry/metrics.js';
 
 export interface SandboxRunInput {
   tasks?: string;
@@ -69,6 +70,7 @@ export function sandboxRun(provider: SandboxProvider, checkpoints: CheckpointOpt
         onVerdict: async (verdict, index) => {
           verdicts[resumed.length + index] = verdict;
           recordVerdict(ctx, resumed.length + index, verdict);
+          countVerdict(verdict.status, verdict.durationMs);
           done += 1;
           if (Date.now() - savedAt >= everyMs || done - checkpoint.prefix >= everyTasks) await save();
           checkpoint = { ...checkpoint, done };

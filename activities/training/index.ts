@@ -15,6 +15,8 @@ import { createRewardStep } from './reward.js';
 import type { TrainerRuntime } from './run-trainer.js';
 import { readTrainingSettings, type TrainingSettings } from './settings.js';
 import { createSftStep } from './sft.js';
+import { readTrackingSettings } from '../tracking/settings.js';
+import { mlflowWatcher } from '../tracking/trainer-watch.js';
 
 export interface TrainingDependencies extends Pick<StepDependencies, 'env'> {
   /** Overrides of the settings read from `env` (see settings.ts for the defaults). */
@@ -47,7 +49,17 @@ export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntim
   const image = settings.dockerImage && !deps.launcher ? settings.dockerImage : undefined;
   const codeHash = () => (image ? imageId(image) : trainerCodeHash(settings.trainerRoot));
   const plan = image ? launcherPlanRunner(launch) : localPlanRunner(settings.python, trainerEnv(deps.env, settings.trainerRoot));
-  return { launch, plan, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, hangTimeoutMs: settings.hangTimeoutMs, keepWorkDir: settings.keepWorkDir, codeHash };
+  const tracking = readTrackingSettings(deps.env);
+  return {
+    launch,
+    plan,
+    workRoot: settings.workRoot,
+    stopGraceMs: settings.stopGraceMs,
+    hangTimeoutMs: settings.hangTimeoutMs,
+    keepWorkDir: settings.keepWorkDir,
+    codeHash,
+    ...(tracking ? { watch: [mlflowWatcher(tracking)] } : {}),
+  };
 }
 
 export function createTrainingSteps(deps: TrainingDependencies): Record<string, StepImpl> {

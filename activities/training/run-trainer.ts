@@ -26,6 +26,7 @@ import { groupOf, rootCause, worldSize, type TrainerGroup } from './group.js';
 import { checkMemoryPlan, type PlanRunner } from './memory-plan.js';
 import type { TrainerLauncher } from './process.js';
 import { repositoryRoot } from './settings.js';
+import { watchers, type WatchTrainer } from './watch.js';
 
 export type Stage = 'sft' | 'reward' | 'ppo' | 'generate';
 
@@ -44,6 +45,8 @@ export interface TrainerRuntime {
   launch: TrainerLauncher;
   /** Runs the trainer's memory plan before each launch (memory-plan.ts). */
   plan: PlanRunner;
+  /** Followers of the trainer's events besides the worker's metrics (experiment tracking). */
+  watch?: readonly WatchTrainer[];
   workRoot: string;
   stopGraceMs: number;
   /** With no trainer event for this long, the attempt is failed as hung and its processes killed. */
@@ -131,6 +134,7 @@ interface Launch {
 async function supervise(rt: TrainerRuntime, ctx: StepContext, launch: Launch, previous: TrainingHeartbeat | undefined, resumedFrom: number | null): Promise<TrainerResult> {
   const { stage, args, workDir, group } = launch;
   const proc = await rt.launch({ args, workDir, env: {}, key: ctx.idempotencyKey, ...(group ? { group } : {}) });
+  const watcher = watchers(stage, ctx, rt.watch ?? []);
   const beat: TrainingHeartbeat = { step: previous?.step ?? 0 };
   if (previous?.checkpoint) {
     beat.checkpoint = previous.checkpoint;
@@ -178,6 +182,7 @@ async function supervise(rt: TrainerRuntime, ctx: StepContext, launch: Launch, p
     const e = parseEvent(line);
     if (!e) continue;
     if (!ctx.signal.aborted) watchHang();
+    watcher.event(e);
     switch (e.event) {
       case 'start':
         beat.total = e.total;
@@ -228,6 +233,7 @@ async function supervise(rt: TrainerRuntime, ctx: StepContext, launch: Launch, p
   }
   const exit = await proc.exited;
   clearTimeout(hangTimer);
+  await watcher.close(exit.code === 0 && done !== undefined);
   if (killTimer) clearTimeout(killTimer);
   ctx.signal.removeEventListener('abort', onAbort);
   await uploads;
