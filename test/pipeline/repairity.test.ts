@@ -74,6 +74,21 @@ describe('pipelines/repairity.yaml end to end', () => {
       expect(report.ablationTable[i]!.passAt1).toBe((out[key] as Metrics).passAt1);
       expect(report.ablationTable[i]!.tasks).toBe(benchTasks.length);
     }
+    // the teacher is the paper's model; in generation mode its prompt speaks of no buggy program;
+    // the judge gets the comparison prompt; the teacher is evaluated at the paper's temperature 0.2
+    const requests = services.teacher.received;
+    const system = (r: (typeof requests)[number]) => (typeof r.system === 'string' ? r.system : JSON.stringify(r.system ?? ''));
+    expect(new Set(requests.map((r) => r.model))).toEqual(new Set(['claude-3-7-sonnet-20250219']));
+    const judged = requests.filter((r) => r.tools?.some((t) => t.name === 'record_judgement'));
+    const answered = requests.filter((r) => !r.tools?.length);
+    expect(judged.length).toBeGreaterThan(0);
+    expect(answered.length).toBeGreaterThan(0);
+    for (const r of answered) {
+      expect(system(r)).toMatch(/^You are an expert software engineer who teaches programming\. You are given a task and the/);
+      expect(system(r)).not.toMatch(/bug/i);
+    }
+    for (const r of judged) expect(system(r)).toMatch(/^You are a senior engineer comparing candidate solutions/);
+    expect(answered.filter((r) => r.temperature === 0.2)).toHaveLength(benchTasks.length);
     // the second table: the method's own held-out split
     expect(report.table.map((r) => r.model)).toEqual(['base', 'SFT', 'SFT+PPO']);
     // each row equals the metrics computed from that model's per-task artifact
