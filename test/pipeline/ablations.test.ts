@@ -41,6 +41,8 @@ describe('pipelines/ablations/all.yaml', () => {
     const { gap: _g, gapClosed: _c, ...ppoRow } = report.benchmark.table[2]!;
     expect(report.ablationTable[0]).toEqual({ ...ppoRow, model: 'full method (SFT+PPO)' });
     expect(report.ablationTable[1]!.passAt1).toBe(report.benchmark.table[1]!.passAt1);
-    expect((await services.store.read(`${location}report.md`)).toString()).toContain('## Ablations');
+    const md = (await services.store.read(`${location}report.md`)).toString();
+    expect(md).toContain('## Ablations');
+    console.log(md.slice(md.indexOf('## Results on'), md.indexOf('## Training')));
   }, 1_500_000);
 });
