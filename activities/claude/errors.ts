@@ -137,7 +137,7 @@ export function classifyClaudeError(err: unknown, opts: ClassifyOptions, signal?
     if (status === 402) return new ClaudeSpendLimitError(`Claude API billing problem (402)${rid}: ${detail}. Check the organization's billing in the Anthropic Console`, ctx);
     if (status === 403) return new ClaudeAuthError(`the API key may not use this resource (403)${rid}: ${detail}. Check the key's workspace and model access`, ctx);
     if (status === 404) {
-      return new ClaudeModelNotFoundError(`not found (404)${rid}: ${detail}. Check the model name${opts.model ? ` "${opts.model}"` : ''} (e.g. claude-sonnet-4-5) and that the key has access to it`, ctx);
+      return new ClaudeModelNotFoundError(`not found (404)${rid}: ${detail}. Check the model name${opts.model ? ` "${opts.model}"` : ''} (e.g. claude-sonnet-4-5) and that the key has access to it; a model the API no longer serves is changed in the step's \`model\`, which the Repairity pipelines set from their \`teacher_model\` param (--param teacher_model=<model>)`, ctx);
     }
     if (status === 413) return new ClaudeRequestError(`request too large (413)${rid}: ${detail}. Shorten the prompt or split the batch`, ctx);
     if (status === 400) return new ClaudeRequestError(`Claude rejected the request (400)${rid}: ${detail}. Fix the step's parameters (model, max tokens, thinking budget, messages)`, ctx);

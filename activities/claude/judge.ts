@@ -24,7 +24,7 @@ export interface JudgeInput {
   model: string;
   /** The problem: statement, failing tests, the buggy code... */
   task: string;
-  /** The original (buggy) code, to judge minimal change against. */
+  /** The original (buggy) code, to judge minimal change against; empty or absent for generation tasks. */
   original?: string;
   candidates: Array<string | { id?: string; code: string }>;
   bothOrders?: boolean;
@@ -105,7 +105,7 @@ function fenced(code: string, lang: string): string {
 export function judgePrompt(input: JudgeInput, shown: Candidate[]): string {
   const lang = input.language ?? '';
   const parts = ['## Task', input.task.trim()];
-  if (input.original !== undefined) parts.push('## Original code', fenced(input.original, lang));
+  if (input.original) parts.push('## Original code', fenced(input.original, lang));
   parts.push('## Candidates');
   for (const c of shown) parts.push(`### Candidate ${c.id}`, fenced(c.code, lang));
   parts.push(`Rank all ${shown.length} candidates by id (${shown.map((c) => c.id).join(', ')}), best first, overall and on each criterion, with the ${JUDGE_TOOL} tool.`);

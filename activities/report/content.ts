@@ -4,6 +4,7 @@
  */
 import type { ArtifactStore } from '../../store/types.js';
 import { readRecords } from '../data/records.js';
+import { gapToTeacher } from '../eval/gap.js';
 import type { Metrics } from '../eval/metrics.js';
 import type { Series } from './svg.js';
 
@@ -18,6 +19,7 @@ export interface ReportInput {
   pipeline?: string;
   params?: Record<string, unknown>;
   models: Metrics[];
+  benchmark?: { label: string; models: Metrics[]; teacher?: Metrics | null };
   comparisons?: Array<Record<string, unknown> | null>;
   ablations?: Array<{ variant: string; metrics: Metrics } | null>;
   training?: Record<string, TrainingStage | null>;
@@ -59,6 +61,8 @@ export interface ReportContent {
   models: Metrics[];
   columns: Array<{ key: string; label: string; percent: boolean }>;
   table: Array<Record<string, number | null | string>>;
+  /** The paper's protocol: the models and the teacher on the benchmark's own tasks, with the gap (Eq. 2). */
+  benchmark: { label: string; table: Array<Record<string, number | null | string>> } | null;
   comparisons: Array<Record<string, unknown>>;
   ablations: Array<{ variant: string; metrics: Metrics }>;
   ablationTable: Array<Record<string, number | null | string>>;
@@ -93,9 +97,17 @@ function curve(title: string, stages: Array<[string, Array<Record<string, number
 
 const row = (label: string, m: Metrics, cols: Column[]) => ({ model: label, tasks: m.tasks, ...Object.fromEntries(cols.map((c) => [c.key, c.value(m)])) });
 
+/** Rows of the benchmark table: each model's metrics, its gap to the teacher and the share of the base model's gap closed. */
+function benchmarkTable(models: Metrics[], teacher: Metrics | null, cols: Column[]): ReportContent['table'] {
+  const gaps = gapToTeacher(models, teacher);
+  return models.map((m, i) => ({ ...row(m.model, m, cols), gap: m === teacher ? null : gaps[i]!.gap, gapClosed: m === teacher ? null : gaps[i]!.closed }));
+}
+
 export async function buildContent(store: ArtifactStore, input: ReportInput, runId: string, now: Date): Promise<ReportContent> {
   const ablations = (input.ablations ?? []).filter((a): a is { variant: string; metrics: Metrics } => a !== null && a !== undefined && typeof a.metrics === 'object');
-  const cols = columns([...input.models, ...ablations.map((a) => a.metrics)]);
+  const bench = input.benchmark;
+  const benchModels = bench ? [...bench.models, ...(bench.teacher ? [bench.teacher] : [])] : [];
+  const cols = columns([...input.models, ...benchModels, ...ablations.map((a) => a.metrics)]);
   const training: ReportContent['training'] = {};
   for (const [name, stage] of Object.entries(input.training ?? {})) {
     if (!stage) continue;
@@ -117,6 +129,7 @@ export async function buildContent(store: ArtifactStore, input: ReportInput, run
     models: input.models,
     columns: cols.map(({ key, label, percent }) => ({ key, label, percent })),
     table: input.models.map((m) => row(m.model, m, cols)),
+    benchmark: bench ? { label: bench.label, table: benchmarkTable(benchModels, bench.teacher ?? null, cols) } : null,
     comparisons: (input.comparisons ?? []).filter((c): c is Record<string, unknown> => c !== null && c !== undefined),
     ablations,
     ablationTable: ablations.map((a) => row(a.variant, a.metrics, cols)),

@@ -16,6 +16,22 @@ function tableRows(c: ReportContent, rows: ReportContent['table'], first: string
   return { head, body };
 }
 
+/** The benchmark table: the results columns, then the gap to the teacher and the share of the base model's gap closed. */
+function benchmarkRows(c: ReportContent): { head: string[]; body: string[][] } {
+  const rows = c.benchmark?.table ?? [];
+  const { head, body } = tableRows(c, rows, 'model');
+  return {
+    head: [...head, 'gap to teacher (pass@1)', 'gap closed'],
+    body: body.map((r, i) => {
+      const gap = rows[i]!.gap;
+      return [...r, typeof gap === 'number' ? `${(gap * 100).toFixed(1)} pts` : '–', cell(rows[i]!.gapClosed, true)];
+    }),
+  };
+}
+
+const BENCH_NOTE = "The paper's protocol: every model, and the teacher, on the benchmark's own evaluation tasks; gap = teacher pass@1 − model pass@1 (Eq. 2), gap closed = the share of the base model's gap.";
+const HELD_OUT = "Results on the held-out split (the method's 15% test split of the teacher data)";
+
 function mdTable({ head, body }: { head: string[]; body: string[][] }): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -58,7 +74,8 @@ function dataLines(c: ReportContent): string[] {
 
 export function renderMarkdown(c: ReportContent, charts: { file: string; title: string }[] = []): string {
   const out = [`# ${c.title}`, '', `Run \`${c.runId}\`${c.pipeline ? ` of pipeline \`${c.pipeline}\`` : ''}, ${c.createdAt}.`, ''];
-  out.push('## Results on the test split', '', mdTable(tableRows(c, c.table, 'model')), '');
+  if (c.benchmark) out.push(`## Results on ${c.benchmark.label}`, '', BENCH_NOTE, '', mdTable(benchmarkRows(c)), '');
+  out.push(`## ${c.benchmark ? HELD_OUT : 'Results on the test split'}`, '', mdTable(tableRows(c, c.table, 'model')), '');
   if (c.comparisons.length > 0) out.push('## Significance (paired, same tasks)', '', mdTable(comparisonRows(c)), '');
   if (c.ablationTable.length > 0) out.push('## Ablations', '', mdTable(tableRows(c, c.ablationTable, 'variant')), '');
   const stages = Object.entries(c.training);
@@ -95,7 +112,8 @@ figure{margin:0}figcaption{font-size:.8rem;color:#6b7280;max-width:420px}code{ba
 
 export function renderHtml(c: ReportContent): string {
   const parts = [`<h1>${esc(c.title)}</h1>`, `<p>Run <code>${esc(c.runId)}</code>${c.pipeline ? ` of pipeline <code>${esc(c.pipeline)}</code>` : ''}, ${esc(c.createdAt)}.</p>`];
-  parts.push('<h2>Results on the test split</h2>', htmlTable(tableRows(c, c.table, 'model')));
+  if (c.benchmark) parts.push(`<h2>Results on ${esc(c.benchmark.label)}</h2>`, `<p>${esc(BENCH_NOTE)}</p>`, htmlTable(benchmarkRows(c)));
+  parts.push(`<h2>${c.benchmark ? HELD_OUT : 'Results on the test split'}</h2>`, htmlTable(tableRows(c, c.table, 'model')));
   if (c.comparisons.length > 0) parts.push('<h2>Significance (paired, same tasks)</h2>', htmlTable(comparisonRows(c)));
   if (c.ablationTable.length > 0) parts.push('<h2>Ablations</h2>', htmlTable(tableRows(c, c.ablationTable, 'variant')));
   parts.push('<h2>Charts</h2>', `<div class="charts">${renderCharts(c).map((ch) => `<figure>${ch.svg}${ch.note ? `<figcaption>${esc(ch.note)}</figcaption>` : ''}</figure>`).join('')}</div>`);

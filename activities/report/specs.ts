@@ -17,7 +17,18 @@ export const reportInputSchema = {
     title: { type: 'string', default: 'Repairity run' },
     pipeline: { type: 'string' },
     params: { type: 'object', description: 'The run\'s params, shown in the report' },
-    models: { type: 'array', items: metricsSchema, description: 'eval.metrics outputs (metrics), one per model, in table order' },
+    models: { type: 'array', items: metricsSchema, description: 'eval.metrics outputs (metrics), one per model, in table order: the held-out split table' },
+    benchmark: {
+      type: 'object',
+      description: "The paper's protocol: the models (base first) and the teacher on the benchmark's own evaluation tasks, with the gap to the teacher (Eq. 2)",
+      properties: {
+        label: { type: 'string', description: 'Which tasks, e.g. "mbpp, test split"' },
+        models: { type: 'array', items: metricsSchema },
+        teacher: { anyOf: [metricsSchema, { type: 'null' }] },
+      },
+      required: ['label', 'models'],
+      additionalProperties: false,
+    },
     comparisons: {
       type: 'array',
       items: { type: ['object', 'null'], additionalProperties: true },
@@ -38,11 +49,11 @@ export const reportInputSchema = {
 export const buildSpec = defineSpec({
   name: 'report.build',
   description:
-    'Writes the run\'s report: Markdown and a self-contained HTML page (inline SVG charts, no external resources) with the results table (model x metric), ' +
+    'Writes the run\'s report: Markdown and a self-contained HTML page (inline SVG charts, no external resources) with the results on the benchmark\'s own tasks (models, teacher, gap to the teacher), the results table on the held-out split (model x metric), ' +
     'significance, the ablation table when variants ran, training curves (SFT loss, reward-model accuracy, PPO reward and KL) and pass rates per variant; ' +
     'also a JSON file of every number shown. Stored content-addressed and under reports/<run>/.',
   queue: 'cpu',
-  version: '2',
+  version: '3',
   input: reportInputSchema,
   output: {
     type: 'object',

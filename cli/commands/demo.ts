@@ -37,6 +37,8 @@ export const DEMO_PARAMS = {
   student: 'tiny',
   split: 'all',
   limit: 150,
+  eval_limit: 20,
+  reward_base: 'policy',
   subset_fraction: 0.5,
   sft_epochs: 30,
   sft_lr: 0.003,

@@ -6,7 +6,9 @@
  * Three levels of cache, cheapest first: the tag already in Docker; the tarball in
  * `<cacheDir>/sandbox/images/` (re-imported in seconds); a full debootstrap (minutes).
  */
+
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -76,9 +78,12 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
 
 async function buildRootfsTarball(loaded: LoadedRecipe, tarball: string, dir: string, mirror: string, log: (line: string) => void): Promise<void> {
   const { recipe } = loaded;
-  const work = path.join(dir, `build-${recipe.name}-${loaded.hash}`);
+  // Per-build names: builds of the same image by several processes sharing the cache must not
+  // remove or overwrite each other's work; the last to finish renames its tarball into place.
+  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const work = path.join(dir, `build-${recipe.name}-${loaded.hash}-${unique}`);
   const rootfs = path.join(work, 'rootfs');
-  const logFile = path.join(dir, `build-${recipe.name}-${loaded.hash}.log`);
+  const logFile = path.join(dir, `build-${recipe.name}-${loaded.hash}-${unique}.log`);
   await run(['rm', '-rf', work], logFile);
   await fs.mkdir(work, { recursive: true });
   log(`debootstrap ${recipe.suite} (${recipe.variant}) from ${mirror} with ${recipe.packages.length} packages; log: ${logFile}`);
@@ -95,7 +100,7 @@ async function buildRootfsTarball(loaded: LoadedRecipe, tarball: string, dir: st
   await appendAsRoot(path.join(rootfs, 'etc', 'passwd'), `${name}:x:${uid}:${uid}:sandbox:/work:/bin/bash\n`, logFile);
   await appendAsRoot(path.join(rootfs, 'etc', 'group'), `${name}:x:${uid}:\n`, logFile);
   log(`packing ${rootfs} into ${tarball}`);
-  const partial = `${tarball}.partial`;
+  const partial = `${tarball}.${unique}.partial`;
   await run(['tar', '-C', rootfs, '--numeric-owner', '-cf', partial, '.'], logFile, true);
   await run(['chown', String(process.getuid?.() ?? 0), partial], logFile, true);
   await fs.rename(partial, tarball);

@@ -119,6 +119,7 @@ describe('Claude error classification against the local server', () => {
       expect(missing).toBeInstanceOf(ClaudeModelNotFoundError);
       expect(missing).toBeInstanceOf(PermanentError);
       expect(missing.message).toMatch(/Check the model name "claude-haiku-9"/);
+      expect(missing.message).toMatch(/--param teacher_model=/);
     } finally {
       delete fx.server.options.models;
     }

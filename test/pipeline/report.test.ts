@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gapToTeacher } from '../../activities/eval/gap.js';
 import type { Metrics } from '../../activities/eval/metrics.js';
 import { createReportSteps, reportFolder } from '../../activities/report/index.js';
 import { putRows, stepContext, tempStore } from './context.js';
@@ -41,5 +42,37 @@ describe('report.build', () => {
     expect(json.curves[0]).toMatchObject({ title: 'SFT loss', finalOnly: false });
     expect(json.curves[1]).toMatchObject({ title: 'Reward-model accuracy', finalOnly: true });
     expect((await store.read('reports/repairity-demo-1/chart-1.svg')).toString()).toMatch(/^<svg[\s\S]*<path d="M/);
+    expect(json.benchmark).toBeNull();
+    expect(md).toContain('## Results on the test split');
+  });
+
+  it("puts the benchmark table first, with the teacher's row, the gap and the share of it closed", async () => {
+    const { store } = await tempStore();
+    const ctx = { ...stepContext(store, 'report'), runId: 'repairity-bench-1@abc' };
+    const out = await createReportSteps()['report.build']!(
+      {
+        models: [metrics('base', 0.1)],
+        benchmark: { label: 'mbpp, test split', models: [metrics('base', 0.5), metrics('SFT', 0.6), metrics('SFT+PPO', 0.75)], teacher: metrics('Claude (teacher)', 0.8) },
+      },
+      ctx,
+    );
+    const md = (await store.read(out.markdown)).toString();
+    expect(md.indexOf('## Results on mbpp, test split')).toBeLessThan(md.indexOf('## Results on the held-out split'));
+    expect(md).toContain('| SFT+PPO | 10 | 75.0% | 75.0% | 90.0% | 42.50 | 75.0% | 5.0 pts | 83.3% |');
+    expect(md).toContain('| Claude (teacher) | 10 | 80.0% | 80.0% | 90.0% | 42.50 | 80.0% | – | – |');
+    const json = JSON.parse((await store.read(out.json)).toString());
+    expect(json.benchmark.table.map((r: { model: string }) => r.model)).toEqual(['base', 'SFT', 'SFT+PPO', 'Claude (teacher)']);
+    expect(json.benchmark.table[0].gap).toBeCloseTo(0.3, 12);
+    expect(json.benchmark.table[0].gapClosed).toBe(0);
+  });
+});
+
+describe('gapToTeacher (Eq. 2)', () => {
+  it('is teacher minus model pass@1, and the share of the first model\'s gap closed', () => {
+    const rows = gapToTeacher([metrics('base', 0.5), metrics('ppo', 0.9)], metrics('teacher', 0.8));
+    expect(rows[1]!.gap).toBeCloseTo(-0.1, 12);
+    expect(rows[1]!.closed).toBeCloseTo(4 / 3, 12);
+    expect(gapToTeacher([metrics('base', 0.8)], metrics('teacher', 0.8))[0]!.closed).toBeNull();
+    expect(gapToTeacher([metrics('base', 0.5)], null)[0]).toEqual({ model: 'base', gap: null, closed: null });
   });
 });

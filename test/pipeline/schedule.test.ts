@@ -25,7 +25,9 @@ const run = promisify(execFile);
 const TINY_SCHEDULE_PARAMS = `  params:
     name: nightly-test
     limit: 24
+    eval_limit: 4
     student: tiny
+    reward_base: tiny
     subset_fraction: 0.5
     sft_epochs: 1
     sft_batch_size: 4

@@ -41,7 +41,7 @@ export function minioStore(): S3Store {
  * simulated teacher with the worker environment pointing at it, a fresh MinIO prefix as the
  * store, and an engine on it. Read `engine` and `store` inside tests (they exist from beforeAll).
  */
-export function usePipelineEngine(): { readonly engine: TestEngine; readonly store: S3Store } {
+export function usePipelineEngine(): { readonly engine: TestEngine; readonly store: S3Store; readonly teacher: AnthropicTestServer } {
   let server: AnthropicTestServer | undefined;
   let engine: TestEngine | undefined;
   let store: S3Store | undefined;
@@ -66,6 +66,11 @@ export function usePipelineEngine(): { readonly engine: TestEngine; readonly sto
     get store() {
       if (!store) throw new Error('the pipeline store is set up in beforeAll');
       return store;
+    },
+    /** The simulated teacher (its `received` request bodies). */
+    get teacher() {
+      if (!server) throw new Error('the simulated teacher is set up in beforeAll');
+      return server;
     },
   };
 }
