@@ -12,8 +12,9 @@ from pathlib import Path
 import torch
 
 from .config import GenerateConfig
-from .data import field_of, prompt_ids, read_jsonl
+from .data import field_of, read_jsonl
 from .modeling import load_base
+from .prompts import prompt_ids
 from .runtime import load_dtype, select_device, select_precision
 from .sampling import sample, strip_eos
 from .session import Session

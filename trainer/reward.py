@@ -12,8 +12,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .config import RewardConfig, training_fingerprint
-from .data import field_of, pad_batch, prompt_ids, read_jsonl
+from .data import field_of, pad_batch, read_jsonl
 from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base, save_model_dir
+from .prompts import exchange_ids
 from .runtime import (autocast, backbone_hidden, last_token_index, load_dtype, move_batch, select_device,
                       select_precision, trainable_state, weights_sha256)
 from .session import Session
@@ -30,8 +31,7 @@ class Pair:
 
 
 def encode_pair(tok: Tokenizer, prompt: str, response: str, max_length: int) -> list[int]:
-    ids = prompt_ids(tok, prompt) + tok.encode(response) + [tok.eos_id]
-    return ids[-max_length:]
+    return exchange_ids(tok, prompt, response)[-max_length:]
 
 
 def read_pairs(path: str, cfg: RewardConfig, tok: Tokenizer) -> list[Pair]:

@@ -1,18 +1,19 @@
 /**
  * `benchmarks.judge_items`: groups k attached samples per task into one `claude.judge` item
- * `{id, task, original, candidates: [{id: "s<i>", code}]}`; tasks with fewer than two distinct
- * candidates have nothing to compare and are left out.
+ * `{id, task, original, candidates: [{id: "s<i>", code, response}]}` (the judge reads the code; the
+ * reward model learns from the whole response, reasoning and code, as PPO's rollouts are scored);
+ * tasks with fewer than two distinct candidates have nothing to compare and are left out.
  */
 import { writeRecords } from '../data/records.js';
 import type { StepImpl } from '../define.js';
 import { allRows } from './rows.js';
 
 export const judgeItems: StepImpl<{ samples: string }> = async (input, ctx) => {
-  const byTask = new Map<string, { task: Record<string, unknown>; candidates: Array<{ id: string; code: string }> }>();
+  const byTask = new Map<string, { task: Record<string, unknown>; candidates: Array<{ id: string; code: string; response: string }> }>();
   for (const s of await allRows(ctx.store, input.samples)) {
     const id = String(s.id);
     const entry = byTask.get(id) ?? { task: s, candidates: [] };
-    entry.candidates.push({ id: `s${String(s.sample_index ?? entry.candidates.length)}`, code: String(s.fix ?? '') });
+    entry.candidates.push({ id: `s${String(s.sample_index ?? entry.candidates.length)}`, code: String(s.fix ?? ''), response: String(s.completion ?? s.fix ?? '') });
     byTask.set(id, entry);
   }
   const items = [];

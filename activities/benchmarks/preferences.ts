@@ -1,6 +1,8 @@
 /**
  * `benchmarks.preferences`: the teacher's verdicts (results of a `claude.judge` forEach over the
- * judge items, in item order) -> reward-model pairs `{prompt, chosen, rejected}` (code text).
+ * judge items, in item order) -> reward-model pairs `{prompt, chosen, rejected}`: the candidates'
+ * whole responses (reasoning + code, the format PPO's rollouts are scored in), or their code where
+ * an item carries no response.
  */
 import { PermanentError } from '../../core/errors.js';
 import { writeRecords } from '../data/records.js';
@@ -9,7 +11,7 @@ import { allRows } from './rows.js';
 
 interface Item {
   prompt: string;
-  candidates: Array<{ id: string; code: string }>;
+  candidates: Array<{ id: string; code: string; response?: string }>;
 }
 
 export const preferences: StepImpl<{ items: string; judgements: string }> = async (input, ctx) => {
@@ -24,10 +26,10 @@ export const preferences: StepImpl<{ items: string; judgements: string }> = asyn
       failed++;
       return;
     }
-    const code = new Map(item.candidates.map((c) => [c.id, c.code]));
+    const text = new Map(item.candidates.map((c) => [c.id, c.response ?? c.code]));
     for (const p of j.outputs.preferences) {
-      const chosen = code.get(p.chosen);
-      const rejected = code.get(p.rejected);
+      const chosen = text.get(p.chosen);
+      const rejected = text.get(p.rejected);
       if (chosen === undefined || rejected === undefined || chosen === rejected) continue;
       pairs.push({ id: `${i}:${p.chosen}>${p.rejected}`, prompt: item.prompt, chosen, rejected });
     }
