@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Metrics } from '../../activities/eval/metrics.js';
 import { createReportSteps, reportFolder } from '../../activities/report/index.js';
+import { barChart, lineChart } from '../../activities/report/svg.js';
 import { putRows, stepContext, tempStore } from './context.js';
 
 const metrics = (model: string, p: number): Metrics => ({ model, tasks: 10, samples: 10, passAt1: p, passAtK: { '1': p }, accuracy: p, compilationRate: 0.9, bleu: 42.5, resolvedRate: p });
@@ -41,5 +42,23 @@ describe('report.build', () => {
     expect(json.curves[0]).toMatchObject({ title: 'SFT loss', finalOnly: false });
     expect(json.curves[1]).toMatchObject({ title: 'Reward-model accuracy', finalOnly: true });
     expect((await store.read('reports/repairity-demo-1/chart-1.svg')).toString()).toMatch(/^<svg[\s\S]*<path d="M/);
+  });
+});
+
+describe('report charts', () => {
+  it('draw a value measured once beside a curve as a labelled level line, and label steps and bars', () => {
+    const svg = lineChart('Reward-model accuracy', [
+      { name: 'train', points: [1, 2, 3, 4].map((x) => ({ x, y: x / 8 })) },
+      { name: 'held-out, 41 pairs', points: [{ x: 4, y: 0.56 }] },
+    ], 'step');
+    expect(svg).toMatch(/<path d="M[^"]+L[^"]+"/); // the curve
+    expect(svg).toMatch(/<line [^>]*stroke-dasharray="6 4"\/><text [^>]*>0\.560<\/text>/); // the level line and its value
+    expect(svg).not.toMatch(/<circle [^>]*r="4"/); // no lone dot
+    expect(svg).toContain('>held-out, 41 pairs</text>');
+    for (const tick of ['>1</text>', '>4</text>', '>step</text>']) expect(svg).toContain(tick);
+    expect(lineChart('PPO reward', [{ name: 'mean reward', points: [{ x: 1, y: 0.25 }] }])).toMatch(/<circle [^>]*r="4"[^>]*\/><text [^>]*>0\.250<\/text>/);
+    const bars = barChart('Pass rates', ['base', 'SFT'], [{ name: 'pass@1', values: [0.074, null] }]);
+    expect(bars).toContain('>7.4%</text>');
+    expect(bars).toContain('>–</text>');
   });
 });
