@@ -139,7 +139,7 @@ export function registerDemo(program: Command): void {
       if (env[ENV.ANTHROPIC_API_KEY]?.trim()) {
         say('teacher: the real Claude (ANTHROPIC_API_KEY is set); Claude calls are billed to that key');
       } else {
-        const responses = env[ENV.REPAIRITY_TEACHER_RESPONSES] ?? path.join(d.cacheDir, 'claude', 'mbpp-teacher.jsonl');
+        const responses = env[ENV.REPAIRITY_TEACHER_RESPONSES] ?? path.join(d.cacheDir, 'claude', 'mbpp-teacher-judge.jsonl');
         const t = await startSimulatedTeacher(repo, responses, path.join(state, 'teacher.log'));
         teacher = t.child;
         env[ENV.ANTHROPIC_BASE_URL] = t.url;
