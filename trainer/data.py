@@ -60,11 +60,8 @@ class Sequence:
 
 def build_sequence(tok: Tokenizer, prompt: str, completion: str, max_length: int) -> Sequence:
     """Prompt tokens are masked out of the loss; the completion ends with eos."""
-    p = prompt_ids(tok, prompt)
-    c = response_ids(tok, completion)
-    if len(p) >= max_length:
-        p = p[-(max_length // 2):]
-    c = c[: max_length - len(p)]
+    p = prompt_ids(tok, prompt, max_length)
+    c = response_ids(tok, completion)[: max_length - len(p)]
     return Sequence(input_ids=p + c, labels=[IGNORE] * len(p) + c)
 
 

@@ -45,7 +45,7 @@ def generate(cfg: GenerateConfig, session: Session) -> dict[str, str]:
         for start in range(0, len(jobs), cfg.batch_size):
             chunk = jobs[start: start + cfg.batch_size]
             prompts = [field_of(rows[i], cfg.prompt_field, cfg.data, i) for i, _ in chunk]
-            ids = [prompt_ids(tok, p)[-(cfg.max_length // 2):] for p in prompts]
+            ids = [prompt_ids(tok, p, cfg.max_length) for p in prompts]
             # One generator per batch, seeded from its position: the output does not depend on
             # how many batches ran before in this process.
             gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + start)

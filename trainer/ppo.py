@@ -23,9 +23,10 @@ from torch import nn
 
 from . import checkpoint as ckpt
 from .config import PpoConfig, training_fingerprint
-from .data import DataCursor, field_of, pad_batch, prompt_ids, read_jsonl
+from .data import DataCursor, field_of, pad_batch, read_jsonl
 from .determinism import capture_rng, restore_rng, rng_fingerprint
 from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base, save_model_dir
+from .prompts import prompt_ids
 from .reward import encode_pair, load_reward_model
 from .runtime import (autocast, load_dtype, load_trainable, params_of, select_device, select_precision,
                       trainable_state, warmup_cosine, weights_sha256)
@@ -178,7 +179,7 @@ class PpoTrainer:
         cfg = self.cfg
         idx = self.cursor.next_batch(cfg.batch_size)
         texts = [self.prompts[i] for i in idx]
-        p_ids = [prompt_ids(self.tok, t)[-(cfg.max_length // 2):] for t in texts]
+        p_ids = [prompt_ids(self.tok, t, cfg.max_length) for t in texts]
         self.model.eval()
         responses = sample(self.model, p_ids, [cfg.temperature] * len(p_ids), cfg.max_new_tokens,
                            self.tok.eos_id, self.tok.pad_id, self.generator, self.device)

@@ -20,12 +20,13 @@ def messages(prompt: str) -> list[dict[str, str]]:
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}]
 
 
-def prompt_ids(tok: Tokenizer, prompt: str) -> list[int]:
-    """What the model reads before it answers."""
+def prompt_ids(tok: Tokenizer, prompt: str, max_length: int | None = None) -> list[int]:
+    """What the model reads before it answers. With `max_length`, a prompt longer than half of it
+    keeps its last max_length // 2 tokens (the other half is the response's), the same cut for
+    training, sampling and rollouts."""
     chat = tok.chat_ids(messages(prompt))
-    if chat is not None:
-        return chat
-    return ([tok.bos_id] if tok.bos_id is not None else []) + tok.encode(prompt)
+    ids = chat if chat is not None else ([tok.bos_id] if tok.bos_id is not None else []) + tok.encode(prompt)
+    return ids[-(max_length // 2):] if max_length is not None else ids
 
 
 def response_ids(tok: Tokenizer, response: str) -> list[int]:

@@ -58,7 +58,7 @@ export const DEMO_PARAMS = {
   ppo_batch_size: 4,
   ppo_minibatch_size: 4,
   max_new_tokens: 160,
-  max_length: 640,
+  max_length: 1024,
   threads: 1,
 } as const;
 

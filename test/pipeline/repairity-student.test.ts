@@ -35,7 +35,7 @@ const STUDENT_SLICE = {
   ppo_batch_size: 2,
   ppo_minibatch_size: 2,
   max_new_tokens: 64,
-  max_length: 640,
+  max_length: 1024,
   threads: 1,
 };
 

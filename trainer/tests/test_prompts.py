@@ -68,3 +68,12 @@ def test_a_named_student_resolves_to_its_folder_or_says_how_to_install_it(tmp_pa
     monkeypatch.setenv("REPAIRITY_CACHE", str(tmp_path / "cache"))
     with pytest.raises(StudentNotInstalled, match=str(tmp_path / "cache" / "models")):
         resolve("smollm2-135m")
+
+
+def test_a_long_prompt_is_cut_the_same_way_for_training_and_sampling(chat_tokenizer: HfTokenizer) -> None:
+    tok = chat_tokenizer
+    long_prompt = " ".join(["fix", "add"] * 40)
+    kept = prompt_ids(tok, long_prompt, max_length=32)
+    assert len(kept) == 16 and kept == prompt_ids(tok, long_prompt)[-16:]
+    seq = build_sequence(tok, long_prompt, "return a", max_length=32)
+    assert seq.input_ids[:16] == kept  # SFT trains on exactly what sampling and PPO rollouts read
