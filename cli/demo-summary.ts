@@ -27,7 +27,7 @@ export function stepTimes(steps: StepProgress[]): string[] {
 const percent = (v: number | null | undefined) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'n/a');
 
 export function demoLine(pipelineMs: number, report: ReportNumbers): string {
-  const passes = report.table.map((r) => percent(r.passAt1).replace('%', '')).join('%/') + '%';
+  const passes = report.table.map((r) => percent(r.passAt1)).join('/');
   const names = report.table.map((r) => r.model).join('/');
   const tasks = report.table[0]?.tasks ?? 0;
   const reward = report.training?.reward?.metrics ?? {};
