@@ -29,6 +29,8 @@ export const ENV = {
   REPAIRITY_TEMPORAL_BIN: 'REPAIRITY_TEMPORAL_BIN',
   /** Cache folder for slow builds (Temporal CLI, MinIO, sandbox images, Python env). */
   REPAIRITY_CACHE: 'REPAIRITY_CACHE',
+  /** Folder of the named students `make student` installs (default $REPAIRITY_CACHE/models; read by the trainer). */
+  REPAIRITY_MODELS: 'REPAIRITY_MODELS',
   /** Comma-separated task queues a worker process serves. */
   REPAIRITY_QUEUES: 'REPAIRITY_QUEUES',
   /** Prefix of every task queue name (so several installations can share one namespace). */

@@ -13,9 +13,10 @@ from typing import Any
 import torch
 
 from .config import GenerateConfig
-from .data import field_of, prompt_ids, read_jsonl
+from .data import field_of, read_jsonl
 from .distributed import placement, shard
 from .modeling import load_base
+from .prompts import prompt_ids
 from .runtime import load_dtype
 from .sampling import sample, strip_eos
 from .session import Session
@@ -49,7 +50,7 @@ def generate(cfg: GenerateConfig, session: Session) -> dict[str, str]:
         start = starts[b] if b < len(starts) else starts[0]
         chunk = jobs[start: start + cfg.batch_size]
         prompts = [field_of(rows[i], cfg.prompt_field, cfg.data, i) for i, _ in chunk]
-        ids = [prompt_ids(tok, p)[-(cfg.max_length // 2):] for p in prompts]
+        ids = [prompt_ids(tok, p, cfg.max_length) for p in prompts]
         # One generator per batch, seeded from its position: the output does not depend on
         # how many batches ran before in this process.
         gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + start)

@@ -61,16 +61,20 @@ def _build_root(base: dict[str, Any], dtype: torch.dtype) -> tuple[nn.Module, To
         return build_tiny(tiny, tok, int(base["seed"])), tok
     from transformers import AutoModelForCausalLM
 
-    model = AutoModelForCausalLM.from_pretrained(base["name"], dtype=dtype)
+    from .students import resolve
+
+    # A named student (trainer/students.py) loads from its folder in the cache, like any local base model.
+    model = AutoModelForCausalLM.from_pretrained(resolve(base["name"]), dtype=dtype)
     return model, load_tokenizer(base["name"])
 
 
 def load_base(spec: str, tiny: TinyModelConfig, seed: int, dtype: torch.dtype) -> tuple[nn.Module, Tokenizer, dict[str, Any]]:
     """Returns (causal LM with every earlier adapter merged in, tokenizer, lineage).
 
-    `spec` is "tiny", a Repairity model directory, or a Hugging Face model path or name. The
-    lineage names the root base and the adapter folders merged into it, so a new model directory
-    can carry them along and stay self-contained (it is moved between machines as an artifact).
+    `spec` is "tiny", a named student (trainer/students.py), a Repairity model directory, or a
+    Hugging Face model path or name. The lineage names the root base and the adapter folders merged
+    into it, so a new model directory can carry them along and stay self-contained (it is moved
+    between machines as an artifact).
     """
     if spec == "tiny":
         base: dict[str, Any] = {"kind": "tiny", "tiny": asdict(tiny), "seed": seed}

@@ -22,10 +22,11 @@ import torch
 from torch import nn
 
 from .config import PpoConfig, training_fingerprint
-from .data import DataCursor, field_of, pad_batch, prompt_ids, read_jsonl
+from .data import DataCursor, field_of, pad_batch, read_jsonl
 from .distributed import SINGLE, Dist, masked_mean, placement, shard
 from .loop import LoopSpec, TrainingLoop
 from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base, save_model_dir
+from .prompts import prompt_ids
 from .reward import encode_pair, load_reward_model
 from .runtime import autocast, load_dtype, part, weights_sha256
 from .sampling import sample, strip_eos
@@ -152,7 +153,7 @@ class PpoTrainer:
     def rollout(self) -> tuple[Rollout, dict[str, float]]:
         cfg = self.cfg
         texts = [self.prompts[i] for i in self.local_prompts()]
-        p_ids = [prompt_ids(self.tok, t)[-(cfg.max_length // 2):] for t in texts]
+        p_ids = [prompt_ids(self.tok, t, cfg.max_length) for t in texts]
         self.model.eval()
         responses = sample(self.model, p_ids, [cfg.temperature] * len(p_ids), cfg.max_new_tokens,
                            self.tok.eos_id, self.tok.pad_id, self.generator, self.device, self.dist.all)

@@ -12,9 +12,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .config import RewardConfig, training_fingerprint
-from .data import field_of, pad_batch, prompt_ids, read_jsonl
-from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base
+from .data import field_of, pad_batch, read_jsonl
 from .distributed import SINGLE, Dist, placement, shard
+from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base
+from .prompts import exchange_ids
 from .runtime import autocast, backbone_hidden, last_token_index, load_dtype, move_batch
 from .session import Session
 from .supervised import LoopSettings, finish, run as run_loop
@@ -30,8 +31,7 @@ class Pair:
 
 
 def encode_pair(tok: Tokenizer, prompt: str, response: str, max_length: int) -> list[int]:
-    ids = prompt_ids(tok, prompt) + tok.encode(response) + [tok.eos_id]
-    return ids[-max_length:]
+    return exchange_ids(tok, prompt, response)[-max_length:]
 
 
 def read_pairs(path: str, cfg: RewardConfig, tok: Tokenizer) -> list[Pair]:
