@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from .tokenizer import Tokenizer
 
-SYSTEM = ("You are an expert Python programmer who repairs buggy programs. Explain briefly what is "
-          "wrong, then give the complete corrected program in one ```python code block.")
+# Neutral between repair and generation tasks: the task prompt says which it is (the paper evaluates
+# MBPP and BigCodeBench as generation, SWE-bench and Defects4J as repair).
+SYSTEM = ("You are an expert Python programmer. Reason briefly about the task, then give the complete "
+          "program in one ```python code block.")
 
 
 def messages(prompt: str) -> list[dict[str, str]]:
