@@ -20,7 +20,7 @@ import pytest
 from trainer.checkpoint import CheckpointError
 
 from .conftest import ALL_LINEAR, TINY, preference_task, prompts, reverse_task, run
-from .measure import policy_improved, preference_learned, sampled_rewards, training_set_loss
+from .measure import improvement, policy_improved, preference_learned, sampled_rewards, training_set_loss
 from .test_ppo import ppo_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,7 +110,7 @@ def test_ppo_at_world_size_2_raises_reward_with_bounded_kl(world2: tuple[Path, d
     assert metrics[0]["kl"] == pytest.approx(0.0, abs=1e-5)
     assert max(m["kl"] for m in metrics) < 8.0, [m["kl"] for m in metrics]
     before, after = sampled_rewards(root, ab_policy, "before"), sampled_rewards(root, results["ppo"]["output"], "after")
-    assert policy_improved(before, after)
+    assert policy_improved(before, after), improvement(before, after)
 
 
 def test_ppo_at_world_size_2_scores_with_a_sharded_reward_model_of_another_base(world2: tuple[Path, dict[str, Any]]) -> None:
