@@ -15,7 +15,7 @@ import sys
 import traceback
 
 from .checkpoint import CheckpointError, StopRequested
-from .config import ConfigError, load_config
+from .config import STAGE_CONFIGS, ConfigError, load_config
 from .data import DataError
 from .determinism import configure
 from .events import EventSink, NullSink, setup_logging
@@ -48,7 +48,7 @@ def watch_parent(interval: float = 1.0) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trainer", description=__doc__)
-    parser.add_argument("stage", choices=["sft", "reward", "ppo", "generate"])
+    parser.add_argument("stage", choices=list(STAGE_CONFIGS))
     parser.add_argument("--config", required=True, help="JSON configuration file")
     parser.add_argument("--resume", help="checkpoint folder, or a folder of checkpoints (newest is used)")
     parser.add_argument("--stop-after", type=int, help=argparse.SUPPRESS)

@@ -14,6 +14,7 @@ configuration is invalid: then the object is {"error": message}):
      "message": "ppo of Qwen/Qwen2.5-Coder-32B-Instruct needs about 103.4 GiB per process ..."}
 
 `--gpu-memory-gib` defaults to the memory of the first visible CUDA device, else 80 (an H100).
+`precision: auto` is planned as bf16 (what it picks on a GPU that supports it).
 The estimate (`plan`, a pure function of the shapes and settings) counts: the frozen base weights
 in the load precision, sharded over the world (FSDP2); the layers gathered at once (one in use,
 one prefetched) and the unsharded root (embeddings, LM head); trainable LoRA and head parameters
@@ -232,10 +233,10 @@ def default_gpu_memory_gib() -> float:
 def main(argv: list[str]) -> int:
     import argparse
 
-    from .config import load_config
+    from .config import STAGE_CONFIGS, load_config
 
     parser = argparse.ArgumentParser(prog="python -m trainer plan", description="memory plan per process (JSON)")
-    parser.add_argument("stage", choices=["sft", "reward", "ppo", "generate"])
+    parser.add_argument("stage", choices=list(STAGE_CONFIGS))
     parser.add_argument("--config", required=True)
     parser.add_argument("--gpu-memory-gib", type=float, help="memory of one GPU (default: the first CUDA device, else 80)")
     args = parser.parse_args(argv)

@@ -47,7 +47,13 @@ def preference_learned(final: dict[str, Any]) -> bool:
             and final["eval_loss"] < 0.5 * final["eval_loss_before"])
 
 
+def improvement(before: list[float], after: list[float]) -> tuple[float, float]:
+    """(Welch's t, gain in mean reward) of `after` over `before`."""
+    return welch_t(before, after), sum(after) / len(after) - sum(before) / len(before)
+
+
 def policy_improved(before: list[float], after: list[float]) -> bool:
     """Welch's t above 4 (one-sided p below 1e-4 for a policy that did not improve) and a gain
     of more than 0.05 in mean reward."""
-    return welch_t(before, after) > 4.0 and sum(after) / len(after) - sum(before) / len(before) > 0.05
+    t, gain = improvement(before, after)
+    return t > 4.0 and gain > 0.05

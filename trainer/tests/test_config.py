@@ -62,3 +62,10 @@ def test_distributed_block_is_checked_and_not_part_of_the_fingerprint(tmp_path: 
     pair = SftConfig(data="d.jsonl")
     pair.distributed.nproc_per_node = 2
     assert training_fingerprint(single) == training_fingerprint(pair)
+
+
+def test_every_stage_has_an_entry_point() -> None:
+    from trainer.config import STAGE_CONFIGS
+    from trainer.stages import ENTRY_POINTS
+
+    assert set(ENTRY_POINTS) == set(STAGE_CONFIGS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 from trainer.checkpoint import CheckpointError
 
 from .conftest import ALL_LINEAR, TINY, preference_task, prompts, reverse_task, run
-from .measure import policy_improved, preference_learned, sampled_rewards, training_set_loss
+from .measure import improvement, policy_improved, preference_learned, sampled_rewards, training_set_loss
 from .test_ppo import ppo_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,7 +110,7 @@ def test_ppo_at_world_size_2_raises_reward_with_bounded_kl(world2: tuple[Path, d
     assert metrics[0]["kl"] == pytest.approx(0.0, abs=1e-5)
     assert max(m["kl"] for m in metrics) < 8.0, [m["kl"] for m in metrics]
     before, after = sampled_rewards(root, ab_policy, "before"), sampled_rewards(root, results["ppo"]["output"], "after")
-    assert policy_improved(before, after)
+    assert policy_improved(before, after), improvement(before, after)
 
 
 def test_ppo_at_world_size_2_scores_with_a_sharded_reward_model_of_another_base(world2: tuple[Path, dict[str, Any]]) -> None:
@@ -137,3 +138,26 @@ def test_generate_at_world_size_2_equals_world_size_1(tmp_path: Path, ab_policy:
     assert len(done) == 1, events  # rank 0 alone reports
     assert done[0]["sha256"] == single["sha256"]
     assert Path(done[0]["output"]).read_bytes() == Path(single["output"]).read_bytes()
+
+
+def test_sigterm_to_torchrun_stops_every_rank_at_one_step_with_a_final_sharded_checkpoint(tmp_path: Path) -> None:
+    cfg = {**sft_cfg(tmp_path, "sft"), "epochs": 30}  # 90 steps: far from done when the signal comes
+    (tmp_path / "c.json").write_text(json.dumps(cfg))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "--shutdown_timeout", "120",
+           "-m", "trainer", "sft", "--config", str(tmp_path / "c.json")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=REPO)
+    assert proc.stdout is not None
+    events = []
+    for line in proc.stdout:
+        events.append(json.loads(line))
+        if events[-1]["event"] == "progress" and events[-1]["step"] == 2:
+            proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=300) != 0  # torchrun reports a stopped group as failed; the event says why
+    stopped = [e for e in events if e["event"] == "stopped"]
+    assert len(stopped) == 1, events[-3:]
+    step, path = stopped[0]["step"], Path(stopped[0]["checkpoint"])
+    assert 2 <= step < 90 and path.name == f"step-{step:08d}"
+    assert json.loads((path / "meta.json").read_text())["world_size"] == 2
+    assert sorted(p.name for p in path.glob("rank-*.pt")) == ["rank-00000.pt", "rank-00001.pt"]
+    assert not list(path.parent.glob(".tmp-*"))
