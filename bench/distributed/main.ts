@@ -14,8 +14,8 @@ import { repositoryRoot } from '../../activities/training/settings.js';
 import { trainerPython } from '../../test/training/context.js';
 import { checkpointShare, type TimedEvent } from '../training/overhead.js';
 
-const SFT_STEPS = Number(process.env.BENCH_STEPS ?? 200);
-const PPO_ITERATIONS = Number(process.env.BENCH_PPO_ITERATIONS ?? 100);
+const SFT_STEPS = Number(process.env.BENCH_STEPS ?? 100);
+const PPO_ITERATIONS = Number(process.env.BENCH_PPO_ITERATIONS ?? 60);
 /** Where the interrupted runs stop (a checkpoint is written there); default: the default interval. */
 const STOP_AFTER = Number(process.env.BENCH_STOP_AFTER ?? 50);
 const GROUP = { nprocPerNode: 2, nnodes: 1 };
@@ -38,7 +38,9 @@ async function runGroup(stage: string, config: Record<string, unknown>, dir: str
     if (line.startsWith('{')) events.push({ ...(JSON.parse(line) as Record<string, unknown>), t: performance.now() / 1000 });
   }
   const { code } = await proc.exited;
-  if (code !== 0 && code !== 143) throw new Error(`${stage} at world size 2 exited with ${code}:\n${stderr.join('\n')}`);
+  // torchrun exits 1 when ranks stop on request (143 each): the last event says what happened.
+  const last = events.at(-1)?.event;
+  if (last !== 'done' && last !== 'stopped') throw new Error(`${stage} at world size 2 exited with ${code}:\n${stderr.join('\n')}`);
   return { events, code };
 }
 

@@ -18,6 +18,7 @@ import { isRunning } from '../../activities/training/process-tree.js';
 import { runStage } from '../../activities/training/run-trainer.js';
 import { LocalStore } from '../../store/local.js';
 import { makeContext, trainerPython } from './context.js';
+import { processesUnder } from './worker-control.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let root: string;
@@ -109,11 +110,13 @@ describe('a group of 2 ranks under torchrun', () => {
   }, 120_000);
 
   it('a group that stops reporting is killed as hung, ranks deaf to SIGTERM included', async () => {
-    const { done, pidDir } = runGroup('hang', makeContext(store), 8_000);
+    // Counted from the launch: long enough for torchrun (which imports torch) to start the ranks here.
+    const { done, pidDir } = runGroup('hang', makeContext(store), 30_000);
     const err = await done.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
-    expect((err as Error).message).toMatch(/made no progress for 8s \(a rank hung\) and was stopped/);
+    expect((err as Error).message).toMatch(/made no progress for 30s \(a rank hung\) and was stopped/);
     await noneRunning(await groupPids(pidDir));
+    expect(await processesUnder(path.join(root, 'work'))).toEqual([]);
   }, 120_000);
 
   it('cancellation gives every rank SIGTERM, stores the final checkpoint, then ends', async () => {
