@@ -46,8 +46,9 @@ test-ts: $(TEST_DEPS)
 
 test: typecheck test-ts $(TEST_STEPS)
 
+# DEMO_FLAGS: flags of `repairity demo`, e.g. DEMO_FLAGS=--quick (the tiny model) or "--port 17233 --ui-port 18233"
 demo: $(DEMO_DEPS)
-	npx tsx cli/main.ts demo
+	npx tsx cli/main.ts demo $(DEMO_FLAGS)
 
 clean-cache:
 	rm -rf $(CACHE)

@@ -1,4 +1,4 @@
-// ESLint: only rules that catch real bugs or hold a line STYLE.md / DESIGN.md draw. No
+// ESLint: only rules that catch real bugs or hold a line docs/architecture.md draws. No
 // `recommended` sets: formatting and taste are not linted here. Run with `make lint` (or
 // `npx eslint .`); every rule below is an error, so `make test` fails on a new violation.
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
@@ -82,7 +82,7 @@ export default tseslint.config(
     },
   },
   {
-    // DESIGN.md: workflows/ is the deterministic interpreter. At run time it may load only
+    // docs/architecture.md: workflows/ is the deterministic interpreter. At run time it may load only
     // @temporalio/workflow and other workflows/ files; anything else (activities, store, node:
     // built-ins, SDK clients) is allowed as a type-only import.
     files: ['workflows/**/*.ts'],

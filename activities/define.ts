@@ -22,7 +22,10 @@ export interface StepSpec {
   output: JsonSchema;
   /** The task queue the step runs on unless the pipeline says otherwise. */
   queue: TaskQueueName;
-  /** Bumped when the implementation changes what it returns for the same input; part of the cache key. */
+  /**
+   * Bumped when the implementation changes what it returns for the same input; part of the cache
+   * key (with the implementation's `codeHash`, when it runs code of its own such as the trainer).
+   */
   version: string;
   /** Default timeouts and heartbeat, overridable per step. Durations as in the pipeline language ("10m"). */
   timeout?: string;
@@ -68,6 +71,11 @@ export interface StepContext {
   /** Aborted when the activity is cancelled or times out. */
   signal: AbortSignal;
   log: StepLogger;
+  /**
+   * Adds a line to the step's log artifact only (not the worker's log): a trainer's stderr, a
+   * sandbox's output, a Claude request id. `stream` names where it came from. Absent outside a run.
+   */
+  record?(stream: string, text: string): void;
   /** Adds tokens and dollars to the step's running totals (shown in progress, checked against budgets). */
   reportUsage(usage: Partial<Usage>): void;
   /** Dollars this step may still spend, if a budget applies. */
@@ -84,7 +92,14 @@ export interface StepContext {
   afterward?(work: () => Promise<unknown>): void;
 }
 
-export type StepImpl<I = any, O = any> = (input: I, ctx: StepContext) => Promise<O>;
+export interface StepImpl<I = any, O = any> {
+  (input: I, ctx: StepContext): Promise<O>;
+  /**
+   * A hash of code outside this program that the kind runs (the trainer's sources), computed at
+   * each call: part of the step cache key, so that new code never gets an old result.
+   */
+  codeHash?: () => Promise<string>;
+}
 
 export interface StepKind<I = any, O = any> {
   spec: StepSpec;

@@ -1,7 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { readDefaults } from '../core/env.js';
+import { readDefaults, readTemporalSecurity } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
+import { connectionSecurity, explainConnectionFailure } from '../core/temporal-tls.js';
 
 export interface ConnectionFlags {
   address: string;
@@ -19,11 +20,13 @@ export function withConnectionFlags(cmd: Command): Command {
 }
 
 export async function connectClient(flags: ConnectionFlags): Promise<{ client: Client; close(): Promise<void> }> {
+  // TLS and API key come from the environment only (files and secrets stay off the command line).
+  const security = readTemporalSecurity();
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: flags.address, connectTimeout: '5s' });
+    connection = await Connection.connect({ address: flags.address, connectTimeout: '5s', ...connectionSecurity(security) });
   } catch (err) {
-    throw new TransientError(`cannot reach Temporal at ${flags.address}: ${(err as Error).message}. Start a dev server with "repairity dev" (or "temporal server start-dev"), or point --address / TEMPORAL_ADDRESS at your cluster.`);
+    throw new TransientError(`cannot reach Temporal at ${flags.address}: ${await explainConnectionFailure(flags.address, (err as Error).message, security)}.`);
   }
   return { client: new Client({ connection, namespace: flags.namespace }), close: () => connection.close() };
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { PermanentError, TransientError } from '../core/errors.js';
+import { RUN_ATTRIBUTE_FLAGS } from '../workflows/search-attributes.js';
 
 export interface DevServerOptions {
   /** Folder of the cached `temporal` binary ($REPAIRITY_CACHE/bin). */
@@ -55,7 +56,7 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
   if (!existsSync(bin)) throw new PermanentError(`the Temporal CLI is not at ${bin}: run "make bootstrap" (it builds it from its Go module), or set REPAIRITY_TEMPORAL_BIN`);
   await fs.mkdir(path.dirname(opts.dbFile), { recursive: true });
   const log = await fs.open(opts.logFile, 'a');
-  const child: ChildProcess = spawn(bin, ['server', 'start-dev', '--ip', host, '--port', String(port), '--ui-port', String(uiPort), '--db-filename', opts.dbFile, '--log-level', 'warn'], { stdio: ['ignore', log.fd, log.fd] });
+  const child: ChildProcess = spawn(bin, ['server', 'start-dev', '--ip', host, '--port', String(port), '--ui-port', String(uiPort), '--db-filename', opts.dbFile, '--log-level', 'warn', ...RUN_ATTRIBUTE_FLAGS.flatMap((a) => ['--search-attribute', a])], { stdio: ['ignore', log.fd, log.fd] });
   let exited = false;
   child.once('exit', () => (exited = true));
   for (let i = 0; i < 300 && !(await answers(host, port)); i++) {

@@ -7,6 +7,7 @@ import cliProgress from 'cli-progress';
 import type { WorkflowHandle, Client } from '@temporalio/client';
 import type { RunProgress, StepProgress } from '../workflows/progress.js';
 import { liveItems, type LiveItems } from './live-items.js';
+import { stepNotes } from './step-notes.js';
 
 const POLL_MS = 500;
 
@@ -55,9 +56,11 @@ export async function watchRun(client: Client, handle: WorkflowHandle, out: Node
       if (progress) {
         const width = Math.max(...progress.steps.map((s) => s.id.length));
         const live = await liveItems(client, handle.workflowId, progress.steps);
+        const notes = progress.steps.some((s) => s.state === 'running' && !s.items) ? await stepNotes(client, handle.workflowId).catch(() => new Map<string, string>()) : new Map<string, string>();
         for (const step of progress.steps) {
           const { done: n, total } = itemCounts(step, live.get(step.id));
-          const info = describeStep(step);
+          const note = step.state === 'running' ? notes.get(step.id) : undefined;
+          const info = `${describeStep(step)}${note ? ` (${note})` : ''}`;
           const label = step.id.padEnd(width);
           if (bars) {
             const bar = rows.get(step.id) ?? bars.create(total, 0, { step: label, info });

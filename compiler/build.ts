@@ -6,6 +6,7 @@ import { canonicalHash, sha256 } from './hash.js';
 import type { Plan, PlanStep, Template } from './plan.js';
 import type { StepPolicy } from './policies.js';
 import { BUILTIN_DEFAULTS } from './policies.js';
+import { buildNotify } from './notify.js';
 import { buildSchedule } from './schedule.js';
 
 export function buildPlan(ctx: CompileContext, policies: ReadonlyMap<string, StepPolicy>): Plan {
@@ -24,6 +25,8 @@ export function buildPlan(ctx: CompileContext, policies: ReadonlyMap<string, Ste
   if (typeof doc.budget === 'number') plan.budgetUsd = doc.budget;
   const schedule = buildSchedule(ctx);
   if (schedule) plan.schedule = schedule;
+  const notify = buildNotify(ctx);
+  if (notify) plan.notify = notify;
   return { ...plan, hash: planHash(plan) } as Plan;
 }
 

@@ -17,6 +17,7 @@ import type { Plan } from './plan.js';
 import { resolvePolicy } from './policies.js';
 import type { StepPolicy } from './policies.js';
 import { checkOutputExpressions, checkStepExpressions, inferItemSchema } from './references.js';
+import { checkNotify } from './notify.js';
 import { checkSchedule } from './schedule.js';
 import { checkSchema } from './schema.js';
 import { parseSource } from './source.js';
@@ -117,6 +118,7 @@ function compileInner(text: string, opts: CompileOptions, stack: readonly string
   const policies = new Map<string, StepPolicy>();
   for (const step of ctx.steps.values()) policies.set(step.id, resolvePolicy(ctx, step));
   checkSchedule(ctx);
+  checkNotify(ctx);
   checkCycles(ctx);
 
   const all = [...ctx.diagnostics, ...childDiagnostics];

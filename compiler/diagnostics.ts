@@ -33,6 +33,7 @@ export type DiagnosticCode =
   | 'bad-duration'
   | 'bad-cron'
   | 'bad-timezone'
+  | 'bad-notify'
   | 'input-schema'
   | 'type-mismatch'
   | 'pipeline-include'

@@ -93,6 +93,19 @@ export interface Plan {
   parallelism: number;
   budgetUsd?: number;
   schedule?: SchedulePlan;
+  /** Webhooks posted when the run ends, by name (see compiler/notify.ts). */
+  notify?: Record<string, NotifierPlan>;
+}
+
+/** One `notify:` entry: when and where to post a run's summary. */
+export interface NotifierPlan {
+  on: ('failure' | 'success')[];
+  /** Exactly one of the two: the URL, or the worker's environment variable holding it. */
+  webhook?: string;
+  webhookEnv?: string;
+  /** A condition over `params` and `steps`, decided at the run's end. */
+  if?: string;
+  text?: string;
 }
 
 /** What the interpreter workflow accepts: a compiled plan, or a pipeline path to load and compile. */
@@ -101,4 +114,6 @@ export type RunInput = ({ plan: Plan } | { pipeline: string }) & {
   runLabel?: string;
   /** Set by a parent run for a sub-pipeline: the most it may spend (its share of the parent's budget). */
   budgetCapUsd?: number;
+  /** Steps to run again even when the step cache has their result (`repairity rerun --force/--from`). */
+  force?: string[];
 };

@@ -30,6 +30,11 @@ export function checkOutputExpressions(ctx: CompileContext): void {
   for (const site of ctx.templates.scan(ctx.doc.outputs, ['outputs'])) checkSite(ctx, site, undefined, 'outputs');
 }
 
+/** An expression decided once, after every step (a notifier's `if`): checked like the pipeline's outputs. */
+export function checkRunEndExpression(ctx: CompileContext, site: ExpressionSite): void {
+  checkSite(ctx, site, undefined, 'outputs');
+}
+
 function checkSite(ctx: CompileContext, site: ExpressionSite, step: StepInfo | undefined, place: Place): void {
   for (const ref of site.refs) checkReference(ctx, site, ref, step, place);
 }

@@ -4,11 +4,23 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { PermanentError } from './errors.js';
 
 export const ENV = {
   /** Temporal frontend address. */
   TEMPORAL_ADDRESS: 'TEMPORAL_ADDRESS',
   TEMPORAL_NAMESPACE: 'TEMPORAL_NAMESPACE',
+  /** `true` for TLS with the system's CAs (implied by any of the TLS settings below). */
+  TEMPORAL_TLS: 'TEMPORAL_TLS',
+  /** PEM file of the CA that signed the frontend's certificate (a private CA). */
+  TEMPORAL_TLS_CA: 'TEMPORAL_TLS_CA',
+  /** mTLS: PEM files of this client's certificate and key. */
+  TEMPORAL_TLS_CERT: 'TEMPORAL_TLS_CERT',
+  TEMPORAL_TLS_KEY: 'TEMPORAL_TLS_KEY',
+  /** Name the frontend's certificate is checked against, when it differs from the address's host. */
+  TEMPORAL_TLS_SERVER_NAME: 'TEMPORAL_TLS_SERVER_NAME',
+  /** API key (Temporal Cloud), sent as a bearer token; implies TLS. */
+  TEMPORAL_API_KEY: 'TEMPORAL_API_KEY',
   /** Artifact store root: `file:///abs/dir` or `s3://bucket/prefix`. */
   REPAIRITY_STORE: 'REPAIRITY_STORE',
   /** Folder where pipeline files named by the UI start form are looked up. */
@@ -17,6 +29,8 @@ export const ENV = {
   REPAIRITY_TEMPORAL_BIN: 'REPAIRITY_TEMPORAL_BIN',
   /** Cache folder for slow builds (Temporal CLI, MinIO, sandbox images, Python env). */
   REPAIRITY_CACHE: 'REPAIRITY_CACHE',
+  /** Folder of the named students `make student` installs (default $REPAIRITY_CACHE/models; read by the trainer). */
+  REPAIRITY_MODELS: 'REPAIRITY_MODELS',
   /** Comma-separated task queues a worker process serves. */
   REPAIRITY_QUEUES: 'REPAIRITY_QUEUES',
   /** Prefix of every task queue name (so several installations can share one namespace). */
@@ -45,6 +59,8 @@ export const ENV = {
   REPAIRITY_TRAINER_KEEP_WARM: 'REPAIRITY_TRAINER_KEEP_WARM',
   /** `true` on GPU workers: start that warm trainer process with the worker. */
   REPAIRITY_TRAINER_PREWARM: 'REPAIRITY_TRAINER_PREWARM',
+  /** Seconds without any event from a training attempt before it is failed as hung and killed (default 1800). */
+  REPAIRITY_TRAINER_HANG_TIMEOUT_S: 'REPAIRITY_TRAINER_HANG_TIMEOUT_S',
   ANTHROPIC_API_KEY: 'ANTHROPIC_API_KEY',
   ANTHROPIC_BASE_URL: 'ANTHROPIC_BASE_URL',
   /** `claude` task queue: activities one worker runs at once (default 16). */
@@ -68,6 +84,16 @@ export const ENV = {
   REPAIRITY_SANDBOX_JAVA_IMAGE: 'REPAIRITY_SANDBOX_JAVA_IMAGE',
   /** Debian mirror debootstrap uses to build sandbox images (default: the one apt is configured with). */
   REPAIRITY_DEBIAN_MIRROR: 'REPAIRITY_DEBIAN_MIRROR',
+  /** Port of a worker process's Prometheus endpoint (`/metrics`: Temporal's worker metrics and the product's); default: none, no endpoint. */
+  REPAIRITY_METRICS_PORT: 'REPAIRITY_METRICS_PORT',
+  /** Address that endpoint listens on (default 0.0.0.0). */
+  REPAIRITY_METRICS_HOST: 'REPAIRITY_METRICS_HOST',
+  /** MLflow tracking server (`http://host:5000`): each pipeline run becomes an MLflow run; default: none, nothing is logged. */
+  REPAIRITY_MLFLOW_TRACKING_URI: 'REPAIRITY_MLFLOW_TRACKING_URI',
+  /** MLflow experiment the runs go to (default `repairity`; created when missing). */
+  REPAIRITY_MLFLOW_EXPERIMENT: 'REPAIRITY_MLFLOW_EXPERIMENT',
+  /** Base URL of the Temporal UI, for the run links in notifications (default http://localhost:8233). */
+  REPAIRITY_UI_URL: 'REPAIRITY_UI_URL',
 } as const;
 
 export interface Defaults {
@@ -90,6 +116,23 @@ export function readDefaults(env: NodeJS.ProcessEnv = process.env, cwd = process
   };
 }
 
+/** How to reach Temporal beyond its address: TLS files (paths; read by core/temporal-tls.ts) and an API key. */
+export interface TemporalSecurity {
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
+  apiKey?: string;
+}
+
+export function readTemporalSecurity(env: NodeJS.ProcessEnv = process.env): TemporalSecurity {
+  const pick = (name: string) => env[name]?.trim() || undefined;
+  const [caFile, certFile, keyFile, serverName, apiKey] = [ENV.TEMPORAL_TLS_CA, ENV.TEMPORAL_TLS_CERT, ENV.TEMPORAL_TLS_KEY, ENV.TEMPORAL_TLS_SERVER_NAME, ENV.TEMPORAL_API_KEY].map(pick);
+  const flag = pick(ENV.TEMPORAL_TLS);
+  if (flag !== undefined && !['true', 'false'].includes(flag)) throw new PermanentError(`${ENV.TEMPORAL_TLS} must be true or false, got ${JSON.stringify(flag)}`);
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new PermanentError(`${ENV.TEMPORAL_TLS_CERT} and ${ENV.TEMPORAL_TLS_KEY} go together (mTLS needs both the client certificate and its key)`);
+  const wantsTls = flag === 'true' || (flag === undefined && [caFile, certFile, serverName, apiKey].some((v) => v !== undefined));
+  const tls = Object.fromEntries(Object.entries({ caFile, certFile, keyFile, serverName }).filter(([, v]) => v !== undefined));
+  return { ...(wantsTls ? { tls } : {}), ...(apiKey ? { apiKey } : {}) };
+}
+
 /** Settings of the Claude activities and of the `claude` task queue's workers. */
 export interface ClaudeSettings {
   /** Absent: calls fail at once with a message saying to set ANTHROPIC_API_KEY. */
@@ -103,7 +146,7 @@ export interface ClaudeSettings {
   activitiesPerSecond?: number;
 }
 
-function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+export function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);

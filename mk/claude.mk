@@ -14,7 +14,7 @@ anthropic-server: node_modules/.installed
 # Scripted teacher answers for MBPP (a reasoning trace and the reference fix per task, a seeded
 # 20% with a wrong fix), for the local server when `make demo` runs without ANTHROPIC_API_KEY:
 #   npx tsx test/anthropic-server/main.ts --port 0 --responses $REPAIRITY_TEACHER_RESPONSES
-TEACHER_RESPONSES := $(CACHE)/claude/mbpp-teacher.jsonl
+TEACHER_RESPONSES := $(CACHE)/claude/mbpp-teacher-judge.jsonl
 export REPAIRITY_TEACHER_RESPONSES ?= $(TEACHER_RESPONSES)
 DEMO_DEPS += $(TEACHER_RESPONSES)
 

@@ -1,4 +1,7 @@
 """Command line: python -m trainer <sft|reward|ppo|generate> --config FILE [--resume DIR].
+Several processes: torchrun [--standalone | --nnodes N --rdzv-backend c10d --rdzv-endpoint HOST:PORT]
+--nproc_per_node P -m trainer <stage> ... (config.distributed must say the same). Memory plan before
+a launch: python -m trainer plan <stage> --config FILE (see trainer/memory.py).
 
 Exit codes: 0 done; 2 bad configuration or data (permanent); 143 stopped by SIGTERM after
 writing a final checkpoint; 1 anything else.
@@ -7,14 +10,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 
 from .checkpoint import CheckpointError, StopRequested
-from .config import ConfigError, load_config
+from .config import STAGE_CONFIGS, ConfigError, load_config
 from .data import DataError
 from .determinism import configure
-from .events import EventSink, setup_logging
+from .events import EventSink, NullSink, setup_logging
 from .session import Session
 from .stages import run_stage
 
@@ -44,15 +48,16 @@ def watch_parent(interval: float = 1.0) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trainer", description=__doc__)
-    parser.add_argument("stage", choices=["sft", "reward", "ppo", "generate"])
+    parser.add_argument("stage", choices=list(STAGE_CONFIGS))
     parser.add_argument("--config", required=True, help="JSON configuration file")
     parser.add_argument("--resume", help="checkpoint folder, or a folder of checkpoints (newest is used)")
     parser.add_argument("--stop-after", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--watch-parent", action="store_true",
                         help="stop (final checkpoint, exit 143) when the launching process dies")
     args = parser.parse_args(argv)
-    setup_logging()
-    events = EventSink()
+    rank = int(os.environ.get("RANK", "0"))
+    setup_logging(rank=rank if int(os.environ.get("WORLD_SIZE", "1")) > 1 else None)
+    events = EventSink() if rank == 0 else NullSink()  # under torchrun, rank 0 speaks for the group
     try:
         cfg = load_config(args.stage, args.config)
     except ConfigError as err:
@@ -78,8 +83,18 @@ def main(argv: list[str] | None = None) -> int:
         events.emit("error", kind="transient", message=f"{type(err).__name__}: {err}")
         log.error("%s", traceback.format_exc())
         return 1
+    finally:
+        if torch_distributed_initialized():
+            import torch.distributed
+
+            torch.distributed.destroy_process_group()
     events.done(**result)
     return 0
+
+
+def torch_distributed_initialized() -> bool:
+    dist = sys.modules.get("torch.distributed")
+    return bool(dist is not None and dist.is_available() and dist.is_initialized())
 
 
 def serve() -> int:
@@ -104,4 +119,8 @@ def serve() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["plan"]:
+        from .memory import main as plan_main
+
+        sys.exit(plan_main(sys.argv[2:]))
     sys.exit(serve() if sys.argv[1:] == ["serve"] else main())

@@ -63,6 +63,28 @@ class CheckpointConfig:
 
 
 @dataclass
+class DistributedConfig:
+    """How many processes train together (launched by `torchrun`, see docs/training.md).
+
+    World size = nproc_per_node * nnodes. 1 (the default) is the single-process path. Above 1 the
+    model and optimizer are sharded with FSDP2 over all processes (gloo on CPU, NCCL on CUDA) and a
+    checkpoint can only be resumed at the world size that wrote it.
+    """
+
+    #: Processes on each node (one per GPU on a CUDA node).
+    nproc_per_node: int = 1
+    #: Number of nodes; every node runs the same launch with the same rendezvous endpoint.
+    nnodes: int = 1
+    #: "host:port" of the c10d rendezvous, reachable from every node; required when nnodes > 1.
+    #: Single-node launches use a local rendezvous and ignore it.
+    rdzv_endpoint: str | None = None
+
+    @property
+    def world_size(self) -> int:
+        return self.nproc_per_node * self.nnodes
+
+
+@dataclass
 class CommonConfig:
     """Settings every stage shares."""
 
@@ -79,6 +101,7 @@ class CommonConfig:
     max_length: int = 256
     checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
     log_interval: int = 1
+    distributed: DistributedConfig = field(default_factory=DistributedConfig)
 
 
 @dataclass
@@ -246,9 +269,17 @@ def load_config(stage: str, path: str | Path) -> StageConfig:
 def validate(cfg: StageConfig) -> None:
     if not getattr(cfg, "data", ""):
         raise ConfigError("config.data: name the input JSONL file")
+    dist = cfg.distributed
+    if dist.nproc_per_node < 1 or dist.nnodes < 1:
+        raise ConfigError("config.distributed: nproc_per_node and nnodes must be at least 1")
+    if dist.nnodes > 1 and not dist.rdzv_endpoint:
+        raise ConfigError("config.distributed.rdzv_endpoint: name the host:port every node can reach when nnodes > 1")
     if isinstance(cfg, (SftConfig, RewardConfig)):
         if cfg.batch_size < 1 or cfg.grad_accum < 1:
             raise ConfigError("batch_size and grad_accum must be at least 1")
+        if cfg.batch_size % dist.world_size:
+            raise ConfigError(f"batch_size ({cfg.batch_size}) is the global batch: make it a multiple of the "
+                              f"world size ({dist.world_size} = nproc_per_node x nnodes)")
     if isinstance(cfg, PpoConfig):
         if cfg.reward.type == "model" and not cfg.reward.path:
             raise ConfigError("config.reward.path: name the reward model output directory")
@@ -256,13 +287,18 @@ def validate(cfg: StageConfig) -> None:
             raise ConfigError("config.reward.rule: name a toy rule, e.g. char_fraction:a")
         if cfg.batch_size % cfg.minibatch_size != 0:
             raise ConfigError("batch_size must be a multiple of minibatch_size")
+        if cfg.minibatch_size % dist.world_size:
+            raise ConfigError(f"minibatch_size ({cfg.minibatch_size}) is global: make it a multiple of the "
+                              f"world size ({dist.world_size} = nproc_per_node x nnodes)")
 
 
 def to_dict(cfg: Any) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
-PATH_KEYS = ("output_dir", "checkpoint", "log_interval", "data", "eval_data", "model", "reward")
+#: Not part of the fingerprint: where files live, and the launch (a checkpoint records its world size
+#: and refuses another with its own message; the rendezvous endpoint changes between attempts).
+PATH_KEYS = ("output_dir", "checkpoint", "log_interval", "data", "eval_data", "model", "reward", "distributed")
 
 
 def _file_digest(path: str) -> str:

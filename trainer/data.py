@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from .prompts import prompt_ids, response_ids
 from .tokenizer import Tokenizer
 
 IGNORE = -100
@@ -57,17 +58,10 @@ class Sequence:
     labels: list[int]
 
 
-def prompt_ids(tok: Tokenizer, prompt: str) -> list[int]:
-    return ([tok.bos_id] if tok.bos_id is not None else []) + tok.encode(prompt)
-
-
 def build_sequence(tok: Tokenizer, prompt: str, completion: str, max_length: int) -> Sequence:
     """Prompt tokens are masked out of the loss; the completion ends with eos."""
-    p = prompt_ids(tok, prompt)
-    c = tok.encode(completion) + [tok.eos_id]
-    if len(p) >= max_length:
-        p = p[-(max_length // 2):]
-    c = c[: max_length - len(p)]
+    p = prompt_ids(tok, prompt, max_length)
+    c = response_ids(tok, completion)[: max_length - len(p)]
     return Sequence(input_ids=p + c, labels=[IGNORE] * len(p) + c)
 
 

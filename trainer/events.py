@@ -19,9 +19,11 @@ from typing import Any, TextIO
 log = logging.getLogger("trainer")
 
 
-def setup_logging(level: int = logging.INFO) -> None:
+def setup_logging(level: int = logging.INFO, rank: int | None = None) -> None:
+    """Human logs on stderr; each line names its rank when several processes train together."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    where = f"rank {rank} " if rank is not None else ""
+    handler.setFormatter(logging.Formatter(f"%(asctime)s {where}%(levelname)s %(message)s"))
     root = logging.getLogger("trainer")
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -61,16 +61,20 @@ def _build_root(base: dict[str, Any], dtype: torch.dtype) -> tuple[nn.Module, To
         return build_tiny(tiny, tok, int(base["seed"])), tok
     from transformers import AutoModelForCausalLM
 
-    model = AutoModelForCausalLM.from_pretrained(base["name"], dtype=dtype)
+    from .students import resolve
+
+    # A named student (trainer/students.py) loads from its folder in the cache, like any local base model.
+    model = AutoModelForCausalLM.from_pretrained(resolve(base["name"]), dtype=dtype)
     return model, load_tokenizer(base["name"])
 
 
 def load_base(spec: str, tiny: TinyModelConfig, seed: int, dtype: torch.dtype) -> tuple[nn.Module, Tokenizer, dict[str, Any]]:
     """Returns (causal LM with every earlier adapter merged in, tokenizer, lineage).
 
-    `spec` is "tiny", a Repairity model directory, or a Hugging Face model path or name. The
-    lineage names the root base and the adapter folders merged into it, so a new model directory
-    can carry them along and stay self-contained (it is moved between machines as an artifact).
+    `spec` is "tiny", a named student (trainer/students.py), a Repairity model directory, or a
+    Hugging Face model path or name. The lineage names the root base and the adapter folders merged
+    into it, so a new model directory can carry them along and stay self-contained (it is moved
+    between machines as an artifact).
     """
     if spec == "tiny":
         base: dict[str, Any] = {"kind": "tiny", "tiny": asdict(tiny), "seed": seed}
@@ -144,8 +148,11 @@ def save_model_dir(
     lineage: dict[str, Any],
     head: ScalarHead | None = None,
     extra: dict[str, Any] | None = None,
+    state: dict[str, dict[str, torch.Tensor]] | None = None,
 ) -> None:
-    """Writes a self-contained Repairity model directory: the earlier adapters are copied in."""
+    """Writes a self-contained Repairity model directory: the earlier adapters are copied in.
+    `state` gives the full weights ({"policy": ..., "head": ...}) of a model sharded over several
+    processes, gathered on the one that writes; without it they are read from the modules."""
     import shutil
 
     out.mkdir(parents=True, exist_ok=True)
@@ -155,14 +162,18 @@ def save_model_dir(
         shutil.copytree(parent, out / name, dirs_exist_ok=True)
         names.append(name)
     name = f"adapters/{len(names)}"
-    peft_model.save_pretrained(str(out / name))  # type: ignore[attr-defined]
+    if state is None:
+        peft_model.save_pretrained(str(out / name))  # type: ignore[attr-defined]
+    else:
+        peft_model.save_pretrained(str(out / name), state_dict=state["policy"])  # type: ignore[attr-defined]
     names.append(name)
     tokenizer.save(out)
     manifest: dict[str, Any] = {"base": lineage["base"], "adapters": names, **(extra or {})}
     if head is not None:
         from safetensors.torch import save_file
 
-        save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(out / "head.safetensors"))
+        weights = state["head"] if state is not None else head.state_dict()
+        save_file({k: v.contiguous() for k, v in weights.items()}, str(out / "head.safetensors"))
         manifest["head"] = "head.safetensors"
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2))
 

@@ -8,12 +8,12 @@ Per iteration:
      reference is the same network with the LoRA adapter disabled;
   3. advantages by GAE(gamma, lambda) from the value head, whitened;
   4. `ppo_epochs` passes over shuffled minibatches of the clipped surrogate + clipped value loss.
-Checkpoints are taken on iteration boundaries only.
+Checkpoints are taken on iteration boundaries only. At world size N each rank samples its share
+of the rollout batch; advantages are whitened over the whole batch and FSDP averages gradients.
 """
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,17 +21,16 @@ from typing import Callable
 import torch
 from torch import nn
 
-from . import checkpoint as ckpt
 from .config import PpoConfig, training_fingerprint
-from .data import DataCursor, field_of, pad_batch, prompt_ids, read_jsonl
-from .determinism import capture_rng, restore_rng, rng_fingerprint
+from .data import DataCursor, field_of, pad_batch, read_jsonl
+from .distributed import SINGLE, Dist, masked_mean, placement, shard
+from .loop import LoopSpec, TrainingLoop
 from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base, save_model_dir
+from .prompts import prompt_ids
 from .reward import encode_pair, load_reward_model
-from .runtime import (autocast, load_dtype, load_trainable, params_of, select_device, select_precision,
-                      trainable_state, warmup_cosine, weights_sha256)
+from .runtime import autocast, load_dtype, part, weights_sha256
 from .sampling import sample, strip_eos
 from .session import Session
-from .tokenizer import Tokenizer
 from .toy_rewards import parse_rule
 
 log = logging.getLogger("trainer")
@@ -53,13 +52,10 @@ class Rollout:
     start: int                    # first position that predicts a response token, in any row
 
 
-def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    return (x * mask).sum() / mask.sum().clamp(min=1)
-
-
-def whiten(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    mean = masked_mean(x, mask)
-    var = masked_mean((x - mean) ** 2, mask)
+def whiten(x: torch.Tensor, mask: torch.Tensor, dist: Dist = SINGLE) -> torch.Tensor:
+    """Zero mean, unit variance over the response positions of the whole rollout (every rank's rows)."""
+    mean = masked_mean(x, mask, dist)
+    var = masked_mean((x - mean) ** 2, mask, dist)
     return (x - mean) * torch.rsqrt(var + 1e-8) * mask
 
 
@@ -99,13 +95,17 @@ def forward_policy(model: nn.Module, value_head: ScalarHead, ids: torch.Tensor, 
     return torch.nn.functional.pad(token_logp, pad), torch.nn.functional.pad(entropy, pad), values
 
 
-def make_scorer(cfg: PpoConfig, policy_tok: Tokenizer, device: torch.device, dtype: torch.dtype) -> Scorer:
+def make_scorer(cfg: PpoConfig, device: torch.device, precision: str, dist: Dist) -> Scorer:
+    """The reward: a toy rule, or a trained reward model (frozen; sharded like the policy above
+    world size 1). Its own base model and tokenizer may differ from the policy's: responses are
+    scored as text."""
     if cfg.reward.type == "toy":
         rule = parse_rule(cfg.reward.rule or "")
         return lambda prompts, responses: [rule(p, r) for p, r in zip(prompts, responses)]
     from .reward import score as rm_score
 
-    model, head, tok = load_reward_model(cfg.reward.path or "", device, dtype)
+    model, head, tok = load_reward_model(cfg.reward.path or "", device, load_dtype(precision))
+    model, head = shard(model, dist, precision), shard(head, dist, precision, with_layers=False)
 
     @torch.no_grad()
     def scorer(prompts: list[str], responses: list[str]) -> list[float]:
@@ -119,69 +119,44 @@ class PpoTrainer:
     def __init__(self, cfg: PpoConfig, session: Session) -> None:
         self.cfg = cfg
         self.session = session
-        self.device = select_device(cfg)
-        self.precision = select_precision(cfg, self.device)
+        self.device, self.precision, self.dist = placement(cfg)
         base, self.tok, self.lineage = load_base(cfg.model, cfg.tiny, cfg.seed, load_dtype(self.precision))
-        self.model = apply_lora(base, cfg.lora, cfg.seed).to(self.device)
-        self.value_head = ScalarHead(hidden_size_of(base), cfg.seed + 10, zero=True).to(self.device)
+        self.model = shard(apply_lora(base, cfg.lora, cfg.seed).to(self.device), self.dist, self.precision)
+        self.value_head = shard(ScalarHead(hidden_size_of(base), cfg.seed + 10, zero=True).to(self.device), self.dist,
+                                self.precision, with_layers=False)
         self.modules: dict[str, nn.Module] = {"policy": self.model, "value": self.value_head}
-        self.scorer = make_scorer(cfg, self.tok, self.device, load_dtype(self.precision))
+        self.scorer = make_scorer(cfg, self.device, self.precision, self.dist)
         rows = read_jsonl(cfg.data)
         self.prompts = [field_of(r, cfg.prompt_field, cfg.data, i) for i, r in enumerate(rows)]
-        self.cursor = DataCursor(len(self.prompts), cfg.seed)
-        self.generator = torch.Generator().manual_seed(cfg.seed + 20)
+        # Each rank samples and shuffles with its own generator (rank 0's is the single-process one).
+        self.generator = torch.Generator().manual_seed(cfg.seed + 20 + 7919 * self.dist.rank)
         minibatches = -(-cfg.batch_size // cfg.minibatch_size)
-        self.total_updates = cfg.iterations * cfg.ppo_epochs * minibatches
-        o = cfg.optim
-        self.params = params_of(self.modules.values())
-        self.optimizer = torch.optim.AdamW(self.params, lr=o.lr, betas=(o.betas[0], o.betas[1]), eps=o.eps,
-                                           weight_decay=o.weight_decay)
-        self.scheduler = warmup_cosine(self.optimizer, o.warmup_steps, self.total_updates, o.min_lr_ratio)
-        self.iteration = 0
-        self.root = session.checkpoint_root(cfg)
-        self.fingerprint = training_fingerprint(cfg)
+        spec = LoopSpec(stage="ppo", fingerprint=training_fingerprint(cfg), total=cfg.iterations,
+                        updates=cfg.iterations * cfg.ppo_epochs * minibatches, optim=cfg.optim,
+                        precision=self.precision, device=self.device, dist=self.dist,
+                        root=session.checkpoint_root(cfg), interval=cfg.checkpoint.interval,
+                        keep=cfg.checkpoint.keep, generators={"ppo": self.generator})
+        self.loop = TrainingLoop(spec, self.modules, DataCursor(len(self.prompts), cfg.seed), session)
 
-    # -- checkpoints ---------------------------------------------------------------------------
-    def save(self) -> str:
-        began = time.perf_counter()
-        state = {
-            "step": self.iteration,
-            "trainable": trainable_state(self.modules),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            "cursor": self.cursor.state_dict(),
-            "rng": capture_rng({"ppo": self.generator}),
-        }
-        path = ckpt.save(self.root, self.iteration, state,
-                         {"stage": "ppo", "fingerprint": self.fingerprint, "total": self.cfg.iterations},
-                         self.cfg.checkpoint.keep)
-        self.session.events.emit("checkpoint", step=self.iteration, path=str(path), rng=rng_fingerprint(self.generator),
-                                 seconds=round(time.perf_counter() - began, 6))
-        return str(path)
-
-    def resume(self, path: str) -> dict[str, object]:
-        directory = ckpt.resolve(path)
-        state, meta = ckpt.load(directory)
-        if meta.get("stage") != "ppo" or meta.get("fingerprint") != self.fingerprint:
-            raise ckpt.CheckpointError(f"checkpoint {directory} was written by a different ppo configuration")
-        load_trainable(self.modules, state["trainable"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
-        self.cursor.load_state_dict(state["cursor"])
-        self.iteration = int(state["step"])
-        log.info("ppo: resumed from %s at iteration %d", directory, self.iteration)
-        return {"dir": str(directory), "rng": state["rng"]}
+    def local_prompts(self) -> list[int]:
+        """This rank's prompts of the next rollout batch (every N-th of the global batch). Above
+        world size 1 a short batch at the end of an epoch is filled up by repeating its prompts, so
+        every rank runs the same number of minibatches."""
+        cfg, dist = self.cfg, self.dist
+        idx = self.loop.cursor.next_batch(cfg.batch_size)
+        if dist.sharded and len(idx) < cfg.batch_size:
+            idx = (idx * cfg.batch_size)[:cfg.batch_size]
+        return idx[dist.rank::dist.world_size]
 
     # -- one iteration -------------------------------------------------------------------------
     @torch.no_grad()
     def rollout(self) -> tuple[Rollout, dict[str, float]]:
         cfg = self.cfg
-        idx = self.cursor.next_batch(cfg.batch_size)
-        texts = [self.prompts[i] for i in idx]
-        p_ids = [prompt_ids(self.tok, t)[-(cfg.max_length // 2):] for t in texts]
+        texts = [self.prompts[i] for i in self.local_prompts()]
+        p_ids = [prompt_ids(self.tok, t, cfg.max_length) for t in texts]
         self.model.eval()
         responses = sample(self.model, p_ids, [cfg.temperature] * len(p_ids), cfg.max_new_tokens,
-                           self.tok.eos_id, self.tok.pad_id, self.generator, self.device)
+                           self.tok.eos_id, self.tok.pad_id, self.generator, self.device, self.dist.all)
         seqs = [p + r for p, r in zip(p_ids, responses)]
         batch = pad_batch(seqs, self.tok.pad_id)
         ids, attn = batch["input_ids"].to(self.device), batch["attention_mask"].to(self.device)
@@ -206,24 +181,27 @@ class PpoTrainer:
         values = values * mask
         adv, returns = gae(rewards, values, mask, cfg.gamma, cfg.lam)
         if cfg.whiten_advantages:
-            adv = whiten(adv, mask)
-        stats = {
+            adv = whiten(adv, mask, self.dist)
+        stats = self.dist.mean_of({
             "mean_reward": float(scores.mean()),
             "kl": float(kl.sum(1).mean()),
             "response_length": float(mask.sum(1).mean()),
-        }
+        })
         return Rollout(ids, attn, mask, logp * mask, ref_logp * mask, values, scores, adv, returns, start), stats
 
     def update(self, ro: Rollout) -> dict[str, float]:
-        cfg = self.cfg
+        """`ppo_epochs` passes over minibatches; above world size 1 each rank takes its share of
+        every minibatch and FSDP averages the gradients."""
+        cfg, loop = self.cfg, self.loop
         self.model.eval()  # PPO ratios need the same network as at sampling time: no dropout
         totals = {"pg_loss": 0.0, "value_loss": 0.0, "entropy": 0.0, "clip_fraction": 0.0, "approx_kl": 0.0}
         count = 0
         n = ro.input_ids.shape[0]
+        size = cfg.minibatch_size // self.dist.world_size
         for _ in range(cfg.ppo_epochs):
             order = torch.randperm(n, generator=self.generator).tolist()
-            for start in range(0, n, cfg.minibatch_size):
-                mb = torch.tensor(order[start: start + cfg.minibatch_size], device=self.device)
+            for start in range(0, n, size):
+                mb = torch.tensor(order[start: start + size], device=self.device)
                 m = ro.mask[mb]
                 with autocast(self.device, self.precision):
                     logp, entropy, values = forward_policy(self.model, self.value_head, ro.input_ids[mb],
@@ -238,11 +216,9 @@ class PpoTrainer:
                 vf = 0.5 * masked_mean(torch.max((values - ret) ** 2, (v_clipped - ret) ** 2), m)
                 ent = masked_mean(entropy, m)
                 loss = pg + cfg.vf_coef * vf - cfg.ent_coef * ent
-                self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(self.params, cfg.optim.max_grad_norm)
-                self.optimizer.step()
-                self.scheduler.step()
+                loop.optimizer.zero_grad(set_to_none=True)
+                loop.backward(loss)
+                loop.update()
                 with torch.no_grad():
                     totals["pg_loss"] += float(pg)
                     totals["value_loss"] += float(vf)
@@ -250,38 +226,30 @@ class PpoTrainer:
                     totals["clip_fraction"] += float(masked_mean(((ratio - 1).abs() > cfg.clip_eps).float(), m))
                     totals["approx_kl"] += float(masked_mean(ro.logp[mb] - logp, m))
                 count += 1
-        return {k: v / max(1, count) for k, v in totals.items()}
+        return self.dist.mean_of({k: v / max(1, count) for k, v in totals.items()})
 
     def train(self) -> dict[str, str]:
-        cfg, events = self.cfg, self.session.events
-        ckpt.clean_partial(self.root)
-        resumed = self.resume(self.session.resume) if self.session.resume else None
-        events.emit("start", stage="ppo", total=cfg.iterations, step=self.iteration,
-                    resumed_from=resumed["dir"] if resumed else None)
-        if resumed:
-            restore_rng(resumed["rng"], {"ppo": self.generator})  # type: ignore[arg-type]
-            events.emit("resumed", step=self.iteration, rng=rng_fingerprint(self.generator))
-        while self.iteration < cfg.iterations:
+        cfg, loop = self.cfg, self.loop
+        loop.begin()
+        while loop.step < cfg.iterations:
             ro, stats = self.rollout()
             stats.update(self.update(ro))
-            self.iteration += 1
-            stats["lr"] = self.scheduler.get_last_lr()[0]
-            events.progress(self.iteration, cfg.iterations)
-            events.metrics(self.iteration, stats)
-            log.info("ppo iteration %d: reward %.4f kl %.4f clip %.3f", self.iteration, stats["mean_reward"],
+            stats["lr"] = loop.scheduler.get_last_lr()[0]
+            log.info("ppo iteration %d: reward %.4f kl %.4f clip %.3f", loop.step + 1, stats["mean_reward"],
                      stats["kl"], stats["clip_fraction"])
-            stopping = self.session.should_stop(self.iteration)
-            periodic = cfg.checkpoint.interval > 0 and self.iteration % cfg.checkpoint.interval == 0
-            if periodic or (stopping and self.iteration < cfg.iterations):
-                path = self.save()
-                if stopping and self.iteration < cfg.iterations:
-                    raise ckpt.StopRequested(self.iteration, path)
+            loop.end_step(stats)
+        weights = loop.trainable()  # a collective when sharded
         out = Path(cfg.output_dir) / "model"
-        save_model_dir(out, self.model, self.tok, self.lineage, extra={"stage": "ppo"})
-        from safetensors.torch import save_file
+        if self.dist.is_main:
+            from safetensors.torch import save_file
 
-        save_file({k: v.contiguous() for k, v in self.value_head.state_dict().items()}, str(out / "value_head.safetensors"))
-        return {"output": str(out), "sha256": weights_sha256(trainable_state(self.modules))}
+            sharded = self.dist.sharded
+            save_model_dir(out, self.model, self.tok, self.lineage, extra={"stage": "ppo"},
+                           state={"policy": part(weights, "policy")} if sharded else None)
+            value = part(weights, "value") if sharded else self.value_head.state_dict()
+            save_file({k: v.contiguous() for k, v in value.items()}, str(out / "value_head.safetensors"))
+        self.dist.barrier()
+        return {"output": str(out), "sha256": weights_sha256(weights) if self.dist.is_main else ""}
 
 
 def train(cfg: PpoConfig, session: Session) -> dict[str, str]:

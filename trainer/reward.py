@@ -12,12 +12,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from .config import RewardConfig, training_fingerprint
-from .data import field_of, pad_batch, prompt_ids, read_jsonl
-from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base, save_model_dir
-from .runtime import (autocast, backbone_hidden, last_token_index, load_dtype, move_batch, select_device,
-                      select_precision, trainable_state, weights_sha256)
+from .data import field_of, pad_batch, read_jsonl
+from .distributed import SINGLE, Dist, placement, shard
+from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base
+from .prompts import exchange_ids
+from .runtime import autocast, backbone_hidden, last_token_index, load_dtype, move_batch
 from .session import Session
-from .supervised import LoopSettings, run as run_loop
+from .supervised import LoopSettings, finish, run as run_loop
 from .tokenizer import Tokenizer
 
 log = logging.getLogger("trainer")
@@ -30,8 +31,7 @@ class Pair:
 
 
 def encode_pair(tok: Tokenizer, prompt: str, response: str, max_length: int) -> list[int]:
-    ids = prompt_ids(tok, prompt) + tok.encode(response) + [tok.eos_id]
-    return ids[-max_length:]
+    return exchange_ids(tok, prompt, response)[-max_length:]
 
 
 def read_pairs(path: str, cfg: RewardConfig, tok: Tokenizer) -> list[Pair]:
@@ -71,36 +71,42 @@ def pair_loss(model: nn.Module, head: ScalarHead, pairs: list[Pair], pad: int, d
 
 @torch.no_grad()
 def evaluate(model: nn.Module, head: ScalarHead, pairs: list[Pair], pad: int, device: torch.device,
-             precision: str, batch_size: int) -> dict[str, float]:
+             precision: str, batch_size: int, dist: Dist = SINGLE) -> dict[str, float]:
+    """Held-out loss and accuracy. Above world size 1 each rank scores every N-th chunk of pairs
+    (the same number of chunks on every rank, a rank short of one rescoring its first with weight
+    0) and the sums are added over the ranks."""
     was_training = model.training
     model.eval()
     head.eval()
-    losses, correct = [], 0
-    for start in range(0, len(pairs), batch_size):
-        chunk = pairs[start: start + batch_size]
+    chunks = [pairs[s: s + batch_size] for s in range(0, len(pairs), batch_size)]
+    rounds = -(-len(chunks) // dist.world_size)
+    loss_sum, correct = torch.zeros((), dtype=torch.float64), torch.zeros((), dtype=torch.float64)
+    for r in range(rounds):
+        c = r * dist.world_size + dist.rank
+        chunk, weight = (chunks[c], 1.0) if c < len(chunks) else (chunks[0], 0.0)
         with autocast(device, precision):
             loss, margin = pair_loss(model, head, chunk, pad, device)
-        losses.append(float(loss) * len(chunk))
-        correct += int((margin > 0).sum())
+        loss_sum += float(loss) * len(chunk) * weight
+        correct += int((margin > 0).sum()) * weight
+    totals = dist.sum(torch.stack([loss_sum, correct]).to(dist.device())).tolist()
     model.train(was_training)
     head.train(was_training)
     n = max(1, len(pairs))
-    return {"eval_loss": sum(losses) / n, "eval_accuracy": correct / n, "eval_pairs": float(len(pairs))}
+    return {"eval_loss": totals[0] / n, "eval_accuracy": totals[1] / n, "eval_pairs": float(len(pairs))}
 
 
 def train(cfg: RewardConfig, session: Session) -> dict[str, str]:
-    device = select_device(cfg)
-    precision = select_precision(cfg, device)
+    device, precision, dist = placement(cfg)
     base, tok, lineage = load_base(cfg.model, cfg.tiny, cfg.seed, load_dtype(precision))
-    model = apply_lora(base, cfg.lora, cfg.seed).to(device)
-    head = ScalarHead(hidden_size_of(base), cfg.seed).to(device)
+    model = shard(apply_lora(base, cfg.lora, cfg.seed).to(device), dist, precision)
+    head = shard(ScalarHead(hidden_size_of(base), cfg.seed).to(device), dist, precision, with_layers=False)
     pairs = read_pairs(cfg.data, cfg, tok)
     if cfg.eval_data:
         train_pairs, eval_pairs = pairs, read_pairs(cfg.eval_data, cfg, tok)
     else:
         train_pairs, eval_pairs = split(pairs, cfg.eval_fraction, cfg.seed)
-    log.info("reward: %d training pairs, %d held out", len(train_pairs), len(eval_pairs))
-    before = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size) if eval_pairs else {}
+    log.info("reward: %d training pairs, %d held out, world size %d", len(train_pairs), len(eval_pairs), dist.world_size)
+    before = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size, dist) if eval_pairs else {}
 
     def objective(indices: list[int]) -> tuple[torch.Tensor, dict[str, float]]:
         loss, margin = pair_loss(model, head, [train_pairs[i] for i in indices], tok.pad_id, device)
@@ -110,18 +116,15 @@ def train(cfg: RewardConfig, session: Session) -> dict[str, str]:
         stage="reward", fingerprint=training_fingerprint(cfg), size=len(train_pairs), seed=cfg.seed,
         batch_size=cfg.batch_size, grad_accum=cfg.grad_accum, epochs=cfg.epochs, max_steps=cfg.max_steps,
         optim=cfg.optim, precision=precision, device=device, checkpoint_interval=cfg.checkpoint.interval,
-        keep=cfg.checkpoint.keep, log_interval=cfg.log_interval,
+        keep=cfg.checkpoint.keep, log_interval=cfg.log_interval, dist=dist,
     )
-    modules: dict[str, nn.Module] = {"policy": model, "head": head}
-    step = run_loop(settings, modules, objective, session, str(session.checkpoint_root(cfg)))
+    loop = run_loop(settings, {"policy": model, "head": head}, objective, session, str(session.checkpoint_root(cfg)))
     result: dict[str, float] = {}
     if eval_pairs:
-        after = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size)
-        result = {**after, "eval_accuracy_before": before["eval_accuracy"]}
-        session.events.metrics(step, result)
-    out = Path(cfg.output_dir) / "model"
-    save_model_dir(out, model, tok, lineage, head=head, extra={"stage": "reward", **result})
-    return {"output": str(out), "sha256": weights_sha256(trainable_state(modules))}
+        after = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size, dist)
+        result = {**after, "eval_accuracy_before": before["eval_accuracy"], "eval_loss_before": before["eval_loss"]}
+        session.events.metrics(loop.step, result)
+    return finish(loop, Path(cfg.output_dir) / "model", model, tok, lineage, {"stage": "reward", **result}, head=head)
 
 
 def load_reward_model(directory: str, device: torch.device, dtype: torch.dtype) -> tuple[nn.Module, ScalarHead, Tokenizer]:

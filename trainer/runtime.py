@@ -84,6 +84,12 @@ def load_trainable(modules: dict[str, nn.Module], state: dict[str, torch.Tensor]
                     p.copy_(state[f"{prefix}.{name}"].to(p.device, p.dtype))
 
 
+def part(state: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+    """The entries of one module in a `<module>.<param>` state, named as in the module itself."""
+    head = prefix + "."
+    return {k[len(head):]: v for k, v in state.items() if k.startswith(head)}
+
+
 def weights_sha256(state: dict[str, torch.Tensor]) -> str:
     """Hash of names, dtypes, shapes and exact bytes: equal hashes mean bit-identical weights."""
     h = hashlib.sha256()
@@ -105,12 +111,17 @@ def params_of(modules: Iterable[nn.Module]) -> list[nn.Parameter]:
 
 
 def backbone_hidden(model: nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """Last-layer hidden states of a (possibly PEFT-wrapped) causal LM, without the LM head."""
+    """Last-layer hidden states of a (possibly PEFT-wrapped) causal LM, without the LM head.
+
+    A model sharded with FSDP2 is called as a whole (its root gathers the embeddings), keeping the
+    logits of the last position only."""
+    from torch.distributed.fsdp import FSDPModule
+
     inner = model.get_base_model() if hasattr(model, "get_base_model") else model
     body = getattr(inner, "model", None)
-    if body is not None:
+    if body is not None and not isinstance(model, FSDPModule):
         return body(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state  # type: ignore[no-any-return]
-    out = model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+    out = model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True, logits_to_keep=1)
     return out.hidden_states[-1]  # type: ignore[no-any-return]
 
 

@@ -2,6 +2,8 @@
 Face `generate` draws from the global RNG), using the model's key/value cache."""
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import nn
 
@@ -18,10 +20,13 @@ def sample(
     pad_id: int,
     generator: torch.Generator,
     device: torch.device,
+    all_ranks_done: Callable[[bool], bool] = lambda done: done,
 ) -> list[list[int]]:
     """One response per prompt (token ids, ending with eos when the model produced it).
 
-    Random draws are made on the CPU from `generator`, whatever the device.
+    Random draws are made on the CPU from `generator`, whatever the device. A sharded model takes
+    part in every rank's forward passes, so the loop ends only when `all_ranks_done` says every
+    rank's prompts are finished (further tokens for finished prompts are discarded).
     """
     batch = left_pad(prompts, pad_id)
     ids = batch["input_ids"].to(device)
@@ -41,7 +46,7 @@ def sample(
             if not finished[i]:
                 responses[i].append(int(nxt[i]))
         finished |= nxt == eos_id
-        if bool(finished.all()):
+        if all_ranks_done(bool(finished.all())):
             break
         nxt = torch.where(finished, torch.full_like(nxt, pad_id), nxt)
         mask = torch.cat([mask, torch.ones((len(prompts), 1), dtype=mask.dtype, device=device)], dim=1)

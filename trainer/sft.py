@@ -9,10 +9,11 @@ import torch
 
 from .config import SftConfig, training_fingerprint
 from .data import build_sequence, field_of, pad_batch, read_jsonl, Sequence
-from .modeling import apply_lora, load_base, save_model_dir
-from .runtime import load_dtype, move_batch, select_device, select_precision, trainable_state, weights_sha256
+from .modeling import apply_lora, load_base
+from .distributed import placement, shard
+from .runtime import load_dtype, move_batch
 from .session import Session
-from .supervised import LoopSettings, run as run_loop
+from .supervised import LoopSettings, finish, run as run_loop
 from .tokenizer import Tokenizer
 
 log = logging.getLogger("trainer")
@@ -35,12 +36,12 @@ def encode_dataset(cfg: SftConfig, tok: Tokenizer) -> list[Sequence]:
 
 
 def train(cfg: SftConfig, session: Session) -> dict[str, str]:
-    device = select_device(cfg)
-    precision = select_precision(cfg, device)
+    device, precision, dist = placement(cfg)
     base, tok, lineage = load_base(cfg.model, cfg.tiny, cfg.seed, load_dtype(precision))
-    model = apply_lora(base, cfg.lora, cfg.seed).to(device)
+    model = shard(apply_lora(base, cfg.lora, cfg.seed).to(device), dist, precision)
     examples = encode_dataset(cfg, tok)
-    log.info("sft: %d examples, target=%s, precision=%s, device=%s", len(examples), cfg.target, precision, device)
+    log.info("sft: %d examples, target=%s, precision=%s, device=%s, world size %d", len(examples), cfg.target,
+             precision, device, dist.world_size)
 
     def objective(indices: list[int]) -> tuple[torch.Tensor, dict[str, float]]:
         batch = pad_batch([examples[i].input_ids for i in indices], tok.pad_id, [examples[i].labels for i in indices])
@@ -52,11 +53,7 @@ def train(cfg: SftConfig, session: Session) -> dict[str, str]:
         stage="sft", fingerprint=training_fingerprint(cfg), size=len(examples), seed=cfg.seed,
         batch_size=cfg.batch_size, grad_accum=cfg.grad_accum, epochs=cfg.epochs, max_steps=cfg.max_steps,
         optim=cfg.optim, precision=precision, device=device, checkpoint_interval=cfg.checkpoint.interval,
-        keep=cfg.checkpoint.keep, log_interval=cfg.log_interval,
+        keep=cfg.checkpoint.keep, log_interval=cfg.log_interval, dist=dist,
     )
-    modules = {"policy": model}
-    run_loop(settings, modules, objective, session, str(session.checkpoint_root(cfg)))
-    out = Path(cfg.output_dir) / "model"
-    save_model_dir(out, model, tok, lineage, extra={"stage": "sft", "target": cfg.target})
-    digest = weights_sha256(trainable_state(modules))
-    return {"output": str(out), "sha256": digest}
+    loop = run_loop(settings, {"policy": model}, objective, session, str(session.checkpoint_root(cfg)))
+    return finish(loop, Path(cfg.output_dir) / "model", model, tok, lineage, {"stage": "sft", "target": cfg.target})

@@ -1,27 +1,27 @@
-"""The optimisation loop shared by SFT and the reward model, with exact resume.
+"""The optimisation loop shared by SFT and the reward model.
 
-One *step* is one optimizer update over `grad_accum` micro-batches. Checkpoints are taken only at
-step boundaries and hold everything that decides what happens next: trainable weights, optimizer,
-scheduler, grad scaler, data cursor (epoch, position, order digest), counters and every RNG.
-On resume the RNG states are restored last, after the model, optimizer and cursor are rebuilt,
-so nothing draws from them between the restore and the next step.
+One *step* is one optimizer update over `grad_accum` micro-batches of `batch_size` examples (the
+global batch: at world size N each rank takes every N-th example of it). The scaffolding around
+the steps (checkpoints, exact resume, stop requests, events) is `loop.TrainingLoop`, shared with PPO.
 """
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import torch
 from torch import nn
 
-from . import checkpoint as ckpt
 from .config import OptimConfig
 from .data import DataCursor, batches_per_epoch
-from .determinism import capture_rng, restore_rng, rng_fingerprint
-from .runtime import autocast, load_trainable, make_scaler, params_of, trainable_state, warmup_cosine
+from .distributed import SINGLE, Dist
+from .loop import LoopSpec, TrainingLoop
+from .modeling import ScalarHead, save_model_dir
+from .runtime import autocast, part, weights_sha256
 from .session import Session
+from .tokenizer import Tokenizer
 
 log = logging.getLogger("trainer")
 
@@ -46,6 +46,7 @@ class LoopSettings:
     checkpoint_interval: int
     keep: int
     log_interval: int
+    dist: Dist = SINGLE
 
 
 def total_steps(s: LoopSettings) -> int:
@@ -55,93 +56,52 @@ def total_steps(s: LoopSettings) -> int:
     return max(1, -(-micro // s.grad_accum))
 
 
+def rank_slice(indices: list[int], dist: Dist) -> tuple[list[int], float]:
+    """This rank's share of a global batch and the weight of its loss. A short last batch of an
+    epoch can leave a rank without examples; it then runs one example with weight 0, because every
+    rank must take part in each sharded forward and backward."""
+    mine = indices[dist.rank::dist.world_size]
+    return (mine, 1.0) if mine else (indices[:1], 0.0)
+
+
 def run(s: LoopSettings, modules: dict[str, nn.Module], objective: Objective, session: Session,
-        root_for_checkpoints: str) -> int:
-    """Trains until the last step; returns it. Raises StopRequested after SIGTERM."""
-    from pathlib import Path
-
-    root = Path(root_for_checkpoints)
-    ckpt.clean_partial(root)
+        root_for_checkpoints: str) -> TrainingLoop:
+    """Trains until the last step and returns the loop (its `step`, `trainable()`). Raises
+    StopRequested after SIGTERM."""
     total = total_steps(s)
-    params = params_of(modules.values())
-    o = s.optim
-    optimizer = torch.optim.AdamW(params, lr=o.lr, betas=(o.betas[0], o.betas[1]), eps=o.eps, weight_decay=o.weight_decay)
-    scheduler = warmup_cosine(optimizer, o.warmup_steps, total, o.min_lr_ratio)
-    scaler = make_scaler(s.device, s.precision)
+    spec = LoopSpec(stage=s.stage, fingerprint=s.fingerprint, total=total, updates=total, optim=s.optim,
+                    precision=s.precision, device=s.device, dist=s.dist, root=Path(root_for_checkpoints),
+                    interval=s.checkpoint_interval, keep=s.keep)
     cursor = DataCursor(s.size, s.seed)
-    step = 0
-    resumed_from = None
-    rng_state = None
-    if session.resume:
-        directory = ckpt.resolve(session.resume)
-        state, meta = ckpt.load(directory)
-        if meta.get("stage") != s.stage or meta.get("fingerprint") != s.fingerprint:
-            raise ckpt.CheckpointError(
-                f"checkpoint {directory} was written by a different {meta.get('stage')} configuration; "
-                "resume only with the configuration that wrote it")
-        load_trainable(modules, state["trainable"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        if scaler is not None and state.get("scaler"):
-            scaler.load_state_dict(state["scaler"])
-        cursor.load_state_dict(state["cursor"])
-        step = int(state["step"])
-        rng_state = state["rng"]
-        resumed_from = str(directory)
-        log.info("%s: resumed from %s at step %d of %d", s.stage, directory, step, total)
-    session.events.emit("start", stage=s.stage, total=total, step=step, resumed_from=resumed_from)
-    if rng_state is not None:
-        restore_rng(rng_state)  # last: nothing may draw random numbers between here and the loop
-        session.events.emit("resumed", step=step, rng=rng_fingerprint())
-
-    def save() -> str:
-        began = time.perf_counter()
-        state = {
-            "step": step,
-            "trainable": trainable_state(modules),
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
-            "scaler": scaler.state_dict() if scaler is not None else {},
-            "cursor": cursor.state_dict(),
-            "rng": capture_rng(),
-        }
-        path = ckpt.save(root, step, state, {"stage": s.stage, "fingerprint": s.fingerprint, "total": total}, s.keep)
-        session.events.emit("checkpoint", step=step, path=str(path), rng=rng_fingerprint(),
-                            seconds=round(time.perf_counter() - began, 6))
-        return str(path)
-
+    loop = TrainingLoop(spec, modules, cursor, session)
+    loop.begin()
     for m in modules.values():
         m.train()
-    while step < total:
-        optimizer.zero_grad(set_to_none=True)
+    while loop.step < total:
+        loop.optimizer.zero_grad(set_to_none=True)
         sums: dict[str, float] = {}
         for _ in range(s.grad_accum):
-            idx = cursor.next_batch(s.batch_size)
+            idx, weight = rank_slice(cursor.next_batch(s.batch_size), s.dist)
             with autocast(s.device, s.precision):
                 loss, extra = objective(idx)
-            scaled = loss / s.grad_accum
-            (scaler.scale(scaled) if scaler is not None else scaled).backward()
+            loop.backward(loss * weight / s.grad_accum if s.dist.sharded else loss / s.grad_accum)
             sums["loss"] = sums.get("loss", 0.0) + float(loss.detach()) / s.grad_accum
             for k, v in extra.items():
                 sums[k] = sums.get(k, 0.0) + v / s.grad_accum
-        if scaler is not None:
-            scaler.unscale_(optimizer)
-        grad_norm = torch.nn.utils.clip_grad_norm_(params, o.max_grad_norm)
-        if scaler is not None:
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            optimizer.step()
-        lr = scheduler.get_last_lr()[0]
-        scheduler.step()
-        step += 1
-        session.events.progress(step, total)
-        if step % s.log_interval == 0 or step == total:
-            session.events.metrics(step, {**sums, "lr": lr, "grad_norm": float(grad_norm), "epoch": cursor.epoch})
-        stopping = session.should_stop(step)
-        periodic = s.checkpoint_interval > 0 and step % s.checkpoint_interval == 0
-        if periodic or (stopping and step < total):
-            path = save()
-            if stopping and step < total:
-                raise ckpt.StopRequested(step, path)
-    return step
+        grad_norm, lr = loop.update()
+        sums = s.dist.mean_of(sums)
+        loop.end_step({**sums, "lr": lr, "grad_norm": grad_norm, "epoch": cursor.epoch},
+                      log_now=(loop.step + 1) % s.log_interval == 0)
+    return loop
+
+
+def finish(loop: TrainingLoop, out: Path, model: nn.Module, tok: Tokenizer, lineage: dict[str, object],
+           extra: dict[str, object], head: ScalarHead | None = None) -> dict[str, str]:
+    """Writes the model directory (rank 0, from the gathered weights above world size 1) and
+    returns its location and the hash of the trained weights."""
+    weights = loop.trainable()  # a collective when sharded
+    if loop.dist.is_main:
+        state = {name: part(weights, name) for name in loop.modules} if loop.dist.sharded else None
+        save_model_dir(out, model, tok, lineage, head=head, extra=extra, state=state)  # type: ignore[arg-type]
+    loop.dist.barrier()
+    return {"output": str(out), "sha256": weights_sha256(weights) if loop.dist.is_main else ""}

@@ -15,6 +15,7 @@ class Tokenizer(Protocol):
 
     def encode(self, text: str) -> list[int]: ...
     def decode(self, ids: list[int]) -> str: ...
+    def chat_ids(self, messages: list[dict[str, str]]) -> list[int] | None: ...
     def save(self, directory: Path) -> None: ...
 
 
@@ -36,6 +37,9 @@ class ByteTokenizer:
     def decode(self, ids: list[int]) -> str:
         data = bytes(i - self.OFFSET for i in ids if i >= self.OFFSET)
         return data.decode("utf-8", errors="replace")
+
+    def chat_ids(self, messages: list[dict[str, str]]) -> list[int] | None:
+        return None  # no chat template
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -66,12 +70,21 @@ class HfTokenizer:
     def decode(self, ids: list[int]) -> str:
         return str(self._tok.decode(ids, skip_special_tokens=True))
 
+    def chat_ids(self, messages: list[dict[str, str]]) -> list[int] | None:
+        """The chat template applied to `messages`, ending with the assistant's turn; None without a template."""
+        if not getattr(self._tok, "chat_template", None):
+            return None
+        ids = self._tok.apply_chat_template(messages, tokenize=True, add_generation_prompt=True, return_dict=False)
+        return [int(i) for i in ids]
+
     def save(self, directory: Path) -> None:
         self._tok.save_pretrained(str(directory))
 
 
 def load_tokenizer(directory_or_name: str) -> Tokenizer:
+    from .students import resolve
+
     marker = Path(directory_or_name) / "repairity_tokenizer.json"
     if directory_or_name == "tiny" or marker.exists():
         return ByteTokenizer()
-    return HfTokenizer(directory_or_name)
+    return HfTokenizer(resolve(directory_or_name))

@@ -7,6 +7,7 @@ import { bundleWorkflowCode, type NativeConnection, Worker, type WorkflowBundleW
 import { buildCatalog, type StepCatalog } from '../activities/catalog.js';
 import type { StepKind, StepSpec } from '../activities/define.js';
 import { createEngineActivities } from '../activities/runtime/engine-activities.js';
+import type { RunEndSettings } from '../activities/run-end/index.js';
 import { ItemSlots } from '../activities/runtime/item-slots.js';
 import { bindParams } from '../compiler/index.js';
 import type { ArtifactStore } from '../store/types.js';
@@ -55,6 +56,8 @@ export interface WorkerSetupOptions {
   limits?: Partial<Record<string, QueueLimits>>;
   /** Whether a forEach step's chunks in this worker lend each other idle runners; default true (benchmarks compare). */
   lendRunners?: boolean;
+  /** Notifications and experiment tracking at a run's end (see activities/run-end). */
+  runEnd?: RunEndSettings;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -74,6 +77,7 @@ export async function createWorkers(opts: WorkerSetupOptions): Promise<Worker[]>
     store: opts.store,
     kinds: opts.kinds,
     ...(opts.lendRunners !== undefined ? { lendRunners: opts.lendRunners } : {}),
+    ...(opts.runEnd ? { runEnd: opts.runEnd } : {}),
     preparePipeline: (pipeline, params) => preparePipelineRun(opts.pipelinesDir, pipeline, params, catalog),
     bindParams: (plan, params) => bindParams(plan, params),
   });

@@ -7,8 +7,10 @@ import { defaultCatalog } from '../activities/catalog.js';
 import { createStepImplementations } from '../activities/implementations.js';
 import { startWorkerSandbox } from '../activities/sandbox/index.js';
 import { assembleKinds } from '../activities/kinds.js';
-import { ENV, readClaudeSettings, readDefaults } from '../core/env.js';
+import { readRunEndSettings } from '../activities/run-end/index.js';
+import { ENV, readClaudeSettings, readDefaults, readTemporalSecurity } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
+import { connectionSecurity, explainConnectionFailure } from '../core/temporal-tls.js';
 import { openStore } from '../store/open.js';
 import { LocalStore } from '../store/local.js';
 import { S3Store } from '../store/s3.js';
@@ -52,11 +54,12 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
     // One training process per GPU worker at a time.
     gpu: { maxConcurrent: 1 },
   };
+  const security = readTemporalSecurity(env);
   let connection: NativeConnection;
   try {
-    connection = await NativeConnection.connect({ address });
+    connection = await NativeConnection.connect({ address, ...connectionSecurity(security) });
   } catch (err) {
-    throw new TransientError(`worker cannot reach Temporal at ${address}: ${(err as Error).message}. Start one with "repairity dev" or set TEMPORAL_ADDRESS.`);
+    throw new TransientError(`worker cannot reach Temporal at ${address}: ${await explainConnectionFailure(address, (err as Error).message, security)}.`);
   }
   const workers = await createWorkers({
     connection,
@@ -68,6 +71,7 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
     kinds,
     pipelinesDir: d.pipelinesDir,
     limits,
+    runEnd: readRunEndSettings(env),
   });
   return {
     workers,

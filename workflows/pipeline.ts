@@ -13,6 +13,8 @@ import { planActivityOptions, toTemporalOptions } from './activity-options.js';
 import { BudgetLedger, SpenderGroup } from './budget.js';
 import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
 import { forEachShard } from './foreach-shard.js';
+import { announceRunEnd } from './run-end.js';
+import { RUN_ATTRIBUTES } from './search-attributes.js';
 import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, usageSince, zeroUsage } from './progress.js';
 
 export const progressQuery = wf.defineQuery<RunProgress>('progress');
@@ -22,6 +24,8 @@ const LOCAL_ENGINE_PATCH = 'engine-local-activities';
 const BUDGET_SHARES_PATCH = 'budget-shares';
 /** Marks runs whose sub-pipeline runs, out of their share of a budget, run again with a new share. */
 const CHILD_RESUME_PATCH = 'budget-child-resume';
+/** Marks runs that keep their spend in the RepairityCostUsd search attribute (see search-attributes.ts). */
+const SPEND_ATTRIBUTE_PATCH = 'run-spend-attribute';
 /** Failure types that mean a step stopped for want of budget: the engine's, and an activity's (core/errors.ts). */
 const BUDGET_FAILURES = new Set(['BudgetExceeded', 'BudgetExceededError']);
 const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
@@ -151,6 +155,14 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     if (step.type === 'activity' && step.budgetUsd !== undefined) limits.push(step.budgetUsd - p.usage.costUsd);
     return limits.length === 0 ? undefined : Math.min(...limits);
   };
+  // Only runs started with the pipeline attribute update the spend one: on a namespace where they
+  // are not registered, an update would fail every workflow task.
+  let spendShown = 0;
+  const showSpend = (): void => {
+    if (runUsage.costUsd === spendShown || info.typedSearchAttributes.get(RUN_ATTRIBUTES.pipeline) === undefined || !wf.patched(SPEND_ATTRIBUTE_PATCH)) return;
+    spendShown = runUsage.costUsd;
+    wf.upsertSearchAttributes([{ key: RUN_ATTRIBUTES.costUsd, value: spendShown }]);
+  };
   const account = (p: StepProgress, usage: StepResult['usage']): void => {
     addUsageTo(p.usage, usage);
     addUsageTo(runUsage, usage);
@@ -163,6 +175,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     with: step.with,
     cache: step.cache,
     maximumAttempts: step.retry.maximumAttempts,
+    ...(input.force?.includes(step.id) ? { refresh: true } : {}),
   });
 
   async function runActivityStep(step: ActivityStep, p: StepProgress): Promise<void> {
@@ -282,7 +295,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     };
     await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, (_, i) => lane(i)));
     delete p.shardWorkflowIds;
-    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, count: expansion.count, shards: units, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
+    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, uses: step.uses, count: expansion.count, shards: units, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
     outputs.set(step.id, collected);
     if (budgetExhausted) throw new StepFailed(`budget spent after ${p.items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, 'BudgetExceeded');
     if (failures.length > 0 || p.items.failed > 0) {
@@ -408,6 +421,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       spenders.get(step.id)?.forget();
       spenders.delete(step.id);
       p.endedAt = new Date().toISOString();
+      showSpend();
     }
   }
 
@@ -432,6 +446,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     return 'ready';
   };
 
+  const ending = { plan, run, params, startedAt, steps: progress, usage: runUsage, outputs };
   const running = new Map<string, Promise<void>>();
   const pending = new Set(plan.steps.map((s) => s.id));
   try {
@@ -458,6 +473,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   } catch (err) {
     if (!wf.isCancellation(err)) {
       runState = 'failed';
+      await announceRunEnd({ ...ending, state: 'failed', error: describeFailure(err) });
       throw err;
     }
     runState = 'cancelled';
@@ -470,10 +486,13 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   if (failed.length > 0) {
     runState = 'failed';
     const lines = failed.map((p) => `step "${p.id}": ${p.error ?? 'failed'}`);
-    throw wf.ApplicationFailure.nonRetryable(`pipeline "${plan.name}" failed: ${lines.join('; ')}`, 'PipelineFailed', { steps: progress });
+    const message = `pipeline "${plan.name}" failed: ${lines.join('; ')}`;
+    const notes = await announceRunEnd({ ...ending, state: 'failed', error: message });
+    throw wf.ApplicationFailure.nonRetryable(message, 'PipelineFailed', { steps: progress, ...(notes.length > 0 ? { notes } : {}) });
   }
   const scope: StepScope = { params, steps: Object.fromEntries([...outputs].map(([k, v]) => [k, { outputs: v }])) };
   const resolved = Object.keys(plan.outputs).length === 0 ? {} : ((await local['repairity.resolve']({ template: plan.outputs, scope })) as Record<string, unknown>);
+  const notes = await announceRunEnd({ ...ending, state: 'succeeded' });
   runState = 'succeeded';
-  return { pipeline: plan.name, runId: run.runId, state: 'succeeded', outputs: resolved, steps: progress, usage: runUsage };
+  return { pipeline: plan.name, runId: run.runId, state: 'succeeded', outputs: resolved, steps: progress, usage: runUsage, ...(notes.length > 0 ? { notes } : {}) };
 }

@@ -51,6 +51,8 @@ export interface RunSummary {
   outputs: Record<string, unknown>;
   steps: StepProgress[];
   usage: Usage;
+  /** What the run's end could not do (a webhook or tracking server down); the run succeeded regardless. */
+  notes?: string[];
 }
 
 export function zeroUsage(): Usage {

@@ -26,10 +26,10 @@ export const preferences: StepImpl<{ items: string; judgements: string }> = asyn
       failed++;
       return;
     }
-    const code = new Map(item.candidates.map((c) => [c.id, c.response ?? c.code]));
+    const text = new Map(item.candidates.map((c) => [c.id, c.response ?? c.code]));
     for (const p of j.outputs.preferences) {
-      const chosen = code.get(p.chosen);
-      const rejected = code.get(p.rejected);
+      const chosen = text.get(p.chosen);
+      const rejected = text.get(p.rejected);
       if (chosen === undefined || rejected === undefined || chosen === rejected) continue;
       pairs.push({ id: `${i}:${p.chosen}>${p.rejected}`, prompt: item.prompt, chosen, rejected });
     }

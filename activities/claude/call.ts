@@ -10,6 +10,7 @@ import type { StepContext } from '../define.js';
 import { ClaudeAuthError, ClaudeConnectionError, ClaudeInvalidAnswerError, classifyClaudeError } from './errors.js';
 import { readMemo, requestKey, writeMemo } from './memo.js';
 import { costUsd, priceFor, type PriceTable } from './pricing.js';
+import { countClaude } from '../telemetry/metrics.js';
 
 /** What the Claude steps share: built once per worker by `createClaudeSteps`. */
 export interface ClaudeRuntime {
@@ -64,13 +65,16 @@ export function missingKeyError(ctx: StepContext): ClaudeAuthError {
 
 const warnedModels = new Set<string>();
 
+/** The dollars of an answer that was paid for; counts it in the worker's metrics. */
 export function priceAnswer(rt: ClaudeRuntime, ctx: StepContext, model: string, usage: Message['usage'], batch: boolean): number {
   const { known } = priceFor(rt.prices, model);
   if (!known && !warnedModels.has(model)) {
     warnedModels.add(model);
     ctx.log.warn(`no price for Claude model ${model}: costing it at the fallback price; add it to REPAIRITY_CLAUDE_PRICES`, { model });
   }
-  return costUsd(rt.prices, model, usage, { batch });
+  const cost = costUsd(rt.prices, model, usage, { batch });
+  countClaude(model, batch ? 'batch' : 'message', { requests: 1, inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, costUsd: cost });
+  return cost;
 }
 
 export interface CallOptions {
@@ -111,6 +115,7 @@ export async function callClaude(rt: ClaudeRuntime, ctx: StepContext, params: Me
     throw new ClaudeConnectionError(`Claude's streamed answer ended before it was complete${requestId ? ` (request-id ${requestId})` : ''}; will retry`, errorContext(ctx));
   }
   const cost = priceAnswer(rt, ctx, message.model || params.model, message.usage, false);
+  ctx.record?.('claude', `request-id ${requestId ?? 'unknown'} ${message.model || params.model} ${message.usage.input_tokens}+${message.usage.output_tokens} tokens stop ${message.stop_reason}`);
   ctx.reportUsage({ requests: 1, inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens, costUsd: cost });
   opts.spend.add(cost);
   const problem = opts.validate?.(message);

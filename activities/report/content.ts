@@ -47,6 +47,8 @@ export function columns(models: Metrics[]): Column[] {
 
 export interface Curve {
   title: string;
+  /** What the x axis counts: optimizer steps (SFT, reward model) or PPO iterations. */
+  xLabel: string;
   series: Series[];
   /** True when only the final value was available (no per-iteration history). */
   finalOnly: boolean;
@@ -81,7 +83,7 @@ async function historyOf(store: ArtifactStore, stage: TrainingStage): Promise<Ar
   return [];
 }
 
-function curve(title: string, stages: Array<[string, Array<Record<string, number>>, Record<string, number>, string]>): Curve {
+function curve(title: string, xLabel: string, stages: Array<[string, Array<Record<string, number>>, Record<string, number>, string]>): Curve {
   const series: Series[] = [];
   let finalOnly = false;
   for (const [name, history, last, metric] of stages) {
@@ -92,8 +94,11 @@ function curve(title: string, stages: Array<[string, Array<Record<string, number
     }
     if (points.length > 0) series.push({ name, points });
   }
-  return { title, series, finalOnly };
+  return { title, xLabel, series, finalOnly };
 }
+
+/** The held-out accuracy's name, with its number of pairs when the reward step reported it. */
+const heldOut = (metrics: Record<string, number>) => (typeof metrics.eval_pairs === 'number' ? `held-out, ${metrics.eval_pairs} pairs` : 'held-out');
 
 const row = (label: string, m: Metrics, cols: Column[]) => ({ model: label, tasks: m.tasks, ...Object.fromEntries(cols.map((c) => [c.key, c.value(m)])) });
 
@@ -115,10 +120,14 @@ export async function buildContent(store: ArtifactStore, input: ReportInput, run
   }
   const t = (name: string): [Array<Record<string, number>>, Record<string, number>] => [training[name]?.history ?? [], training[name]?.metrics ?? {}];
   const curves = [
-    curve('SFT loss', [['sft', ...t('sft'), 'loss']]),
-    curve('Reward-model accuracy', [['train', ...t('reward'), 'accuracy'], ['held-out', ...t('reward'), 'eval_accuracy']]),
-    curve('PPO reward', [['mean reward', ...t('ppo'), 'mean_reward']]),
-    curve('PPO KL to the SFT policy', [['KL', ...t('ppo'), 'kl']]),
+    curve('SFT loss', 'step', [['sft', ...t('sft'), 'loss']]),
+    curve('Reward-model accuracy', 'step', [
+      ['train', ...t('reward'), 'accuracy'],
+      [heldOut(t('reward')[1]), ...t('reward'), 'eval_accuracy'],
+      ['held-out before', ...t('reward'), 'eval_accuracy_before'],
+    ]),
+    curve('PPO reward', 'iteration', [['mean reward', ...t('ppo'), 'mean_reward']]),
+    curve('PPO KL to the SFT policy', 'iteration', [['KL', ...t('ppo'), 'kl']]),
   ];
   return {
     title: input.title ?? 'Repairity run',

@@ -98,7 +98,7 @@ export function renderCharts(c: ReportContent): Array<{ name: string; title: str
   const charts = c.curves.map((cv, i) => ({
     name: `chart-${i + 1}.svg`,
     title: cv.title,
-    svg: lineChart(cv.title, cv.series),
+    svg: lineChart(cv.title, cv.series, cv.xLabel),
     ...(cv.finalOnly ? { note: 'final value only: the training step did not report a per-iteration history' } : {}),
   }));
   charts.push({ name: `chart-${charts.length + 1}.svg`, title: 'Pass rates per model and variant', svg: passRateChart(c) });

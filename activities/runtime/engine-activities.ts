@@ -12,6 +12,9 @@ import type { ForEachExpansion, PreparedRun, RecordBatch, StepInvocation, StepRe
 import { Context } from '@temporalio/activity';
 import type { ItemSlots } from './item-slots.js';
 import { executeStep } from './run-step.js';
+import { countStep } from '../telemetry/metrics.js';
+import { runEnded, type RunEndSettings } from '../run-end/index.js';
+import type { RunEndInput, RunEndResult } from '../run-end/types.js';
 
 export interface EngineActivityOptions {
   store: ArtifactStore;
@@ -24,6 +27,8 @@ export interface EngineActivityOptions {
   itemSlots?: ReadonlyMap<string, ItemSlots>;
   /** Whether a forEach step's chunks in this worker lend each other idle runners (default true). */
   lendRunners?: boolean;
+  /** Notifications and experiment tracking at a run's end; default: literal webhooks only, no tracking. */
+  runEnd?: RunEndSettings;
 }
 
 export function createEngineActivities(opts: EngineActivityOptions) {
@@ -40,13 +45,21 @@ export function createEngineActivities(opts: EngineActivityOptions) {
       return resolveTemplate(input.template, input.scope);
     },
     async 'repairity.expandForEach'(input: ExpandInput): Promise<ForEachExpansion & { cacheKey?: string }> {
-      return expandForEach(store, input);
+      const expansion = await expandForEach(store, input, await opts.kinds.get(input.step.uses)?.run.codeHash?.());
+      if (Context.current().info.attempt === 1) countStep(input.step.uses, 'started');
+      if (expansion.cachedOutputs) countStep(input.step.uses, 'succeeded');
+      return expansion;
     },
     async 'repairity.writeRecords'(input: RecordBatch): Promise<void> {
       await writeRecordBatch(store, input);
     },
+    async 'repairity.runEnded'(input: RunEndInput): Promise<RunEndResult> {
+      return runEnded(opts.runEnd ?? { env: {} }, store, input);
+    },
     async 'repairity.collectForEach'(input: CollectInput) {
-      return collectForEach(store, input);
+      const outputs = await collectForEach(store, input);
+      if (input.uses) countStep(input.uses, outputs.failed === 0 ? 'succeeded' : 'failed');
+      return outputs;
     },
   };
   const steps: Record<string, (inv: StepInvocation) => Promise<StepResult>> = {};

@@ -42,8 +42,11 @@ async function* itemsOf(store: ArtifactStore, value: unknown, stepId: string): A
   yield* readJsonl(store, uri);
 }
 
-/** Resolves a forEach step's items, checks the step cache, and writes the items in shards to the store. */
-export async function expandForEach(store: ArtifactStore, input: ExpandInput): Promise<ForEachExpansion & { cacheKey?: string }> {
+/**
+ * Resolves a forEach step's items, checks the step cache, and writes the items in shards to the
+ * store. `code`: the kind's StepImpl.codeHash on this worker, when it has one (part of the key).
+ */
+export async function expandForEach(store: ArtifactStore, input: ExpandInput, code?: string): Promise<ForEachExpansion & { cacheKey?: string }> {
   const { run, step, scope } = input;
   const shardSize = input.shardSize ?? DEFAULT_SHARD_SIZE;
   let resolved: unknown;
@@ -79,14 +82,16 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput): P
   await writeJson(store, contextKey, context);
 
   if (!step.cache) return { count, context: contextKey, shards };
-  const cacheKey = stepCacheKey(hashJson({ uses: step.uses, version: step.kindVersion, with: step.with, scope, items: itemHashes, forEach: true }));
-  const hit = await readJsonIfExists<StepResult>(store, cacheKey);
+  const cacheKey = stepCacheKey(hashJson({ uses: step.uses, version: step.kindVersion, ...(code === undefined ? {} : { code }), with: step.with, scope, items: itemHashes, forEach: true }));
+  const hit = step.refresh ? undefined : await readJsonIfExists<StepResult>(store, cacheKey);
   return { count, context: contextKey, shards, cacheKey, ...(hit ? { cachedOutputs: hit.outputs } : {}) };
 }
 
 export interface CollectInput {
   run: RunIdentity;
   stepId: string;
+  /** The step's kind, for the step metrics (absent for sub-pipeline fan-outs and in older runs). */
+  uses?: string;
   count: number;
   shards: ShardRef[];
   /** Set when the step's cache should keep the collected outputs (all items succeeded). */

@@ -26,6 +26,8 @@ export interface StepRuntime {
   with: Record<string, Template>;
   cache: boolean;
   maximumAttempts: number;
+  /** Run it again (`repairity rerun --force/--from`): its step-cache entry is not read, only rewritten. */
+  refresh?: boolean;
 }
 
 export interface SingleInvocation {

@@ -22,6 +22,10 @@ export const runKeys = {
   chunkRecords: (runId: string, stepId: string, recordsStart: number, chunkStart: number) => `${stepPrefix(runId, stepId)}/foreach/records/${String(recordsStart).padStart(9, '0')}/c${String(chunkStart).padStart(9, '0')}/`,
   chunkRecordFile: (runId: string, stepId: string, recordsStart: number, chunkStart: number, attempt: number, seq: number) =>
     `${runKeys.chunkRecords(runId, stepId, recordsStart, chunkStart)}a${String(attempt).padStart(4, '0')}-${String(seq).padStart(6, '0')}.json`,
+  /** A step's log files (`repairity logs`): `step/` for a single step, `item-<n>/` for a forEach item, one file per attempt. */
+  stepLogs: (runId: string, stepId: string) => `${stepPrefix(runId, stepId)}/logs/`,
+  stepLog: (runId: string, stepId: string, itemIndex: number | undefined, attempt: number) =>
+    `${runKeys.stepLogs(runId, stepId)}${itemIndex === undefined ? 'step' : `item-${String(itemIndex).padStart(9, '0')}`}/a${String(attempt).padStart(4, '0')}.log`,
   runRecord: (runId: string) => `runs/${safeSegment(runId)}/run.json`,
   /** What failed attempts of a single step spent (answers paid for but unusable), one file per attempt. */
   stepSpent: (runId: string, stepId: string) => `${stepPrefix(runId, stepId)}/spent/`,

@@ -14,6 +14,7 @@ import { addUsage, stepContextFromActivity, type ContextOptions } from './contex
 import { describeWhere } from './failure.js';
 import type { StepResult, StepRuntime } from './invocation.js';
 import { stepCacheKey } from './keys.js';
+import { StepLog, withStepLog } from './step-log.js';
 import { validateAgainst } from './validate.js';
 
 const MAX_OUTPUT_BYTES = 256 * 1024;
@@ -40,9 +41,12 @@ export function resolveInputs(step: StepRuntime, scope: Scope, itemIndex?: numbe
   }
 }
 
-/** The cache key of a step's work: its kind, the kind's code version and its resolved inputs. */
-export function cacheKeyOf(step: StepRuntime, input: unknown): string {
-  return hashJson({ uses: step.uses, version: step.kindVersion, input });
+/**
+ * The cache key of a step's work: its kind, the kind's code version, the hash of the code it runs
+ * outside this program (`code`, see StepImpl.codeHash) and its resolved inputs.
+ */
+export function cacheKeyOf(step: StepRuntime, input: unknown, code?: string): string {
+  return hashJson({ uses: step.uses, version: step.kindVersion, ...(code === undefined ? {} : { code }), input });
 }
 
 /** Outputs over the limit of a step (workflow history) or of one forEach item (its record) fail for good. */
@@ -74,8 +78,8 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
   if (problems.length > 0) {
     throw new InvalidStepInputError(`inputs do not match ${step.uses}: ${problems.join('; ')}. Fix the step's "with:" in the pipeline file.`, { step: step.stepId });
   }
-  const cacheKey = step.cache && !kind.spec.memoised ? stepCacheKey(cacheKeyOf(step, input)) : undefined;
-  if (cacheKey) {
+  const cacheKey = step.cache && !kind.spec.memoised ? stepCacheKey(cacheKeyOf(step, input, await kind.run.codeHash?.())) : undefined;
+  if (cacheKey && !step.refresh) {
     const hit = await readJsonIfExists<StepResult>(store, cacheKey);
     // Paid for by an earlier run: nothing is spent now.
     if (hit) return { outputs: checkSize(hit.outputs, itemIndex), cached: true };
@@ -88,7 +92,9 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     cache: step.cache,
     ...(budget !== undefined ? { budgetRemainingUsd: budget } : {}),
   });
-  const beat = withAutoHeartbeat(ctx, call.heartbeatTimeoutMs);
+  const stepLog = new StepLog(store, { runId, stepId: step.stepId, ...(itemIndex !== undefined ? { itemIndex } : {}), attempt: ctx.attempt });
+  if (itemIndex === undefined) stepLog.follow();
+  const beat = withAutoHeartbeat(withStepLog(ctx, stepLog), call.heartbeatTimeoutMs);
   let outputs: Record<string, unknown>;
   try {
     outputs = ((await kind.run(input, beat.ctx)) ?? {}) as Record<string, unknown>;
@@ -98,10 +104,15 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     }
     checkSize(outputs, itemIndex);
   } catch (err) {
+    stepLog.record('failed', (err as Error).message ?? String(err));
     if (call.spentOnFailure) addUsage(call.spentOnFailure, usage);
     throw err;
   } finally {
     beat.stop();
+    // The log is kept for the user: failing to store it never fails the step.
+    const keep = () => stepLog.close().catch((err: unknown) => ctx.log.warn(`the step's log could not be stored: ${(err as Error).message}`));
+    if (ctx.afterward) ctx.afterward(keep);
+    else await keep();
   }
   const result: StepResult = { outputs, usage, cached: false };
   if (cacheKey) {

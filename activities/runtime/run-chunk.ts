@@ -21,6 +21,7 @@ import type { ChunkInvocation, ChunkProgress, ChunkResult, ForEachContext, ItemR
 import { ItemSlots } from './item-slots.js';
 import { runKeys } from './keys.js';
 import { readShared, resolveInputs, runKind } from './kind-call.js';
+import { countItem } from '../telemetry/metrics.js';
 
 const MAX_REPORTED_FAILURES = 5;
 /**
@@ -116,6 +117,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
   /** Records a finished item; its usage went into the chunk's total when the call returned. */
   const finish = async (rec: ItemRecord, usage: Usage | undefined): Promise<void> => {
     count(rec);
+    countItem(step.uses, rec.status === 'succeeded' ? 'succeeded' : 'failed');
     if (usage) addUsage(waitingUsage, usage);
     waiting.push(rec);
     waitingBytes += JSON.stringify(rec).length;
@@ -202,6 +204,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     if (!permanent && !lastAttempt && failure instanceof ApplicationFailure) {
       const delayMs = retryDelayOf(err);
       retryLater.push({ index, failure, ...(delayMs !== undefined ? { delayMs } : {}) });
+      countItem(step.uses, 'retried');
       return;
     }
     const message = permanent || inv.maximumAttempts <= 1 ? failure.message : `${failure.message} (attempt ${attempt} of ${inv.maximumAttempts}, the last)`;
@@ -223,6 +226,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     return owed[next++];
   };
   const runItem = async (index: number): Promise<void> => {
+    countItem(step.uses, 'started');
     inFlight++;
     const outcome = await (slots ? slots.run(() => runOne(index), cancelled) : runOne(index)).catch((err: unknown): Outcome => ({ ok: false, err }));
     inFlight--;

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Scope } from '../../core/expressions.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
@@ -10,6 +10,7 @@ import type { ItemSlots } from './item-slots.js';
 import { runKeys } from './keys.js';
 import { readShared, resolveInputs, runKind } from './kind-call.js';
 import { runChunk } from './run-chunk.js';
+import { countStep } from '../telemetry/metrics.js';
 
 /** Steps run as activities of their own heartbeat at the pace of their activity's timeout. */
 function activityHeartbeat(): { heartbeatTimeoutMs?: number } {
@@ -79,17 +80,29 @@ async function runItem(kind: StepKind, inv: ItemInvocation, store: ArtifactStore
   }
 }
 
+/** Whether a failed attempt is the step's last: a permanent error, or no attempt left. */
+function isFinal(failure: unknown, attempt: number, maximumAttempts: number): boolean {
+  return (failure instanceof ApplicationFailure && failure.nonRetryable) || (maximumAttempts > 0 && attempt >= maximumAttempts);
+}
+
 /** The activity body shared by every step kind: resolve, validate, memoise, run, record. */
 export async function executeStep(kind: StepKind, inv: StepInvocation, store: ArtifactStore, slots?: ItemSlots, lendRunners?: boolean): Promise<StepResult> {
   switch (inv.mode) {
-    case 'single':
+    case 'single': {
+      const { attempt } = Context.current().info;
+      countStep(inv.step.uses, attempt === 1 ? 'started' : 'retried');
       try {
-        return await runSingle(kind, inv, store);
+        const result = await runSingle(kind, inv, store);
+        countStep(inv.step.uses, 'succeeded');
+        return result;
       } catch (err) {
         const where = { stepId: inv.step.stepId, uses: inv.step.uses };
         const { cancellationSignal } = Context.current();
-        throw err instanceof SingleStepFailure ? toActivityFailure(err.original, where, cancellationSignal, err.usage) : toActivityFailure(err, where, cancellationSignal);
+        const failure = err instanceof SingleStepFailure ? toActivityFailure(err.original, where, cancellationSignal, err.usage) : toActivityFailure(err, where, cancellationSignal);
+        if (isFinal(failure, attempt, inv.step.maximumAttempts)) countStep(inv.step.uses, 'failed');
+        throw failure;
       }
+    }
     case 'item':
       return runItem(kind, inv, store);
     case 'chunk':

@@ -5,6 +5,7 @@ import { emptyCounts, runTasks } from '../../sandbox/run-file.js';
 import type { SandboxTask, Verdict } from '../../sandbox/types.js';
 import { readRecords, writeRecords } from '../data/records.js';
 import type { SandboxProvider } from './provider.js';
+import { countVerdict } from '../telemetry/metrics.js';
 
 export interface SandboxRunInput {
   tasks?: string;
@@ -68,6 +69,8 @@ export function sandboxRun(provider: SandboxProvider, checkpoints: CheckpointOpt
         signal: ctx.signal,
         onVerdict: async (verdict, index) => {
           verdicts[resumed.length + index] = verdict;
+          recordVerdict(ctx, resumed.length + index, verdict);
+          countVerdict(verdict.status, verdict.durationMs);
           done += 1;
           if (Date.now() - savedAt >= everyMs || done - checkpoint.prefix >= everyTasks) await save();
           checkpoint = { ...checkpoint, done };
@@ -99,6 +102,15 @@ export function sandboxRun(provider: SandboxProvider, checkpoints: CheckpointOpt
 }
 
 /** The verdicts a previous attempt saved (through its last heartbeat), if they fit this input. */
+/** The task's verdict and its program's output, in the step's log. */
+function recordVerdict(ctx: StepContext, row: number, v: Verdict): void {
+  if (!ctx.record) return;
+  ctx.record('sandbox', `task ${row + 1}${v.id ? ` (${v.id})` : ''}: ${v.status}${v.message ? `: ${v.message}` : ''} in ${v.durationMs} ms`);
+  for (const [stream, text, cut] of [['stdout', v.stdout, v.stdoutTruncated], ['stderr', v.stderr, v.stderrTruncated]] as const) {
+    if (text) ctx.record(stream, `task ${row + 1}:\n${text}${cut ? '\n[truncated at the sandbox output limit]' : ''}`);
+  }
+}
+
 async function resumeFrom(ctx: StepContext, count: number): Promise<Verdict[]> {
   const last = ctx.lastHeartbeat<Checkpoint>();
   if (!last?.verdicts || !last.prefix || last.of !== count || last.prefix > count) return [];

@@ -8,6 +8,7 @@
  */
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { torchrunArgs } from './group.js';
 import type { TrainerLauncher } from './process.js';
 
 export interface DockerLauncherOptions {
@@ -33,7 +34,8 @@ export function dockerLauncher(opts: DockerLauncherOptions): TrainerLauncher {
     const container = await opts.docker.createContainer({
       Labels: { 'repairity.step': cmd.key },
       Image: opts.image,
-      Cmd: [opts.python ?? 'python', '-m', 'trainer', ...cmd.args],
+      // A group is one container: removing it stops every rank.
+      Cmd: [opts.python ?? 'python', '-m', ...(cmd.group ? ['torch.distributed.run', ...torchrunArgs(cmd.group, cmd.key), '-m'] : []), 'trainer', ...cmd.args],
       WorkingDir: cmd.workDir,
       Env: Object.entries({ ...cmd.env, PYTHONPATH: root, PYTHONUNBUFFERED: '1' }).map(([k, v]) => `${k}=${v}`),
       HostConfig: {

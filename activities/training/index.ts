@@ -6,13 +6,17 @@
  */
 import type { StepImpl } from '../define.js';
 import type { StepDependencies } from '../implementations.js';
+import { trainerCodeHash } from './code-hash.js';
 import { createGenerateStep } from './generate.js';
-import { localLauncher, type TrainerLauncher } from './process.js';
+import { launcherPlanRunner, localPlanRunner } from './memory-plan.js';
+import { localLauncher, trainerEnv, type TrainerLauncher } from './process.js';
 import { createPpoStep } from './ppo.js';
 import { createRewardStep } from './reward.js';
 import type { TrainerRuntime } from './run-trainer.js';
 import { readTrainingSettings, type TrainingSettings } from './settings.js';
 import { createSftStep } from './sft.js';
+import { readTrackingSettings } from '../tracking/settings.js';
+import { mlflowWatcher } from '../tracking/trainer-watch.js';
 
 export interface TrainingDependencies extends Pick<StepDependencies, 'env'> {
   /** Overrides of the settings read from `env` (see settings.ts for the defaults). */
@@ -26,6 +30,12 @@ async function createDockerLauncher(settings: TrainingSettings): Promise<Trainer
   return dockerLauncher({ docker: new Docker(), image: settings.dockerImage!, gpus: settings.dockerGpus });
 }
 
+/** The trainer a container runs is the image's: its id stands for the code. */
+async function imageId(image: string): Promise<string> {
+  const { default: Docker } = await import('dockerode');
+  return `image:${(await new Docker().getImage(image).inspect()).Id}`;
+}
+
 export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntime {
   const settings: TrainingSettings = { ...readTrainingSettings(deps.env), ...deps.training };
   let launch: TrainerLauncher;
@@ -36,16 +46,31 @@ export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntim
   } else {
     launch = localLauncher({ python: settings.python, trainerRoot: settings.trainerRoot, baseEnv: deps.env, keepWarm: settings.keepWarm, prewarm: settings.prewarm });
   }
-  return { launch, workRoot: settings.workRoot, stopGraceMs: settings.stopGraceMs, keepWorkDir: settings.keepWorkDir };
+  const image = settings.dockerImage && !deps.launcher ? settings.dockerImage : undefined;
+  const codeHash = () => (image ? imageId(image) : trainerCodeHash(settings.trainerRoot));
+  const plan = image ? launcherPlanRunner(launch) : localPlanRunner(settings.python, trainerEnv(deps.env, settings.trainerRoot));
+  const tracking = readTrackingSettings(deps.env);
+  return {
+    launch,
+    plan,
+    workRoot: settings.workRoot,
+    stopGraceMs: settings.stopGraceMs,
+    hangTimeoutMs: settings.hangTimeoutMs,
+    keepWorkDir: settings.keepWorkDir,
+    codeHash,
+    ...(tracking ? { watch: [mlflowWatcher(tracking)] } : {}),
+  };
 }
 
 export function createTrainingSteps(deps: TrainingDependencies): Record<string, StepImpl> {
   const rt = createTrainingRuntime(deps);
+  // The step cache keys each step by the trainer's code too: new code never gets an old model.
+  const keyed = (impl: StepImpl): StepImpl => Object.assign(impl, { codeHash: rt.codeHash });
   return {
-    'train.sft': createSftStep(rt),
-    'train.reward': createRewardStep(rt),
-    'train.ppo': createPpoStep(rt),
-    'model.generate': createGenerateStep(rt),
+    'train.sft': keyed(createSftStep(rt)),
+    'train.reward': keyed(createRewardStep(rt)),
+    'train.ppo': keyed(createPpoStep(rt)),
+    'model.generate': keyed(createGenerateStep(rt)),
   };
 }
 

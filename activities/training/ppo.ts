@@ -20,6 +20,7 @@ export function createPpoStep(rt: TrainerRuntime): StepImpl<PpoInput, TrainedOut
   return (input, ctx) =>
     runStage(rt, ctx, {
       stage: 'ppo',
+      identity: input,
       prepare: async (work) => ({
         ...input.config,
         model: await fetchModel(ctx.store, input.policy ?? 'tiny', path.join(work, 'inputs', 'policy')),

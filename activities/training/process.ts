@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
+import { startGroup, type TrainerGroup } from './group.js';
 
 export interface TrainerExit {
   code: number | null;
@@ -29,6 +30,8 @@ export interface TrainerCommand {
   env: Record<string, string>;
   /** The step invocation's idempotency key: a container launcher removes an older trainer of the same key. */
   key: string;
+  /** Several ranks, launched together by torchrun (group.ts); absent = one process. */
+  group?: TrainerGroup;
 }
 
 export type TrainerLauncher = (cmd: TrainerCommand) => Promise<TrainerProcess>;
@@ -52,16 +55,20 @@ export interface LocalLauncherOptions {
 
 type Unrefable = { unref?: () => void; ref?: () => void };
 
+/** The environment of a local trainer process: `base` with the trainer importable and unbuffered output. */
+export function trainerEnv(base: NodeJS.ProcessEnv, trainerRoot: string): NodeJS.ProcessEnv {
+  return { ...base, PYTHONPATH: [trainerRoot, base.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' };
+}
+
 /** Local trainer processes, started as `python -m trainer serve` and handed their arguments on stdin. */
 export function localLauncher(opts: LocalLauncherOptions): TrainerLauncher {
-  const base = opts.baseEnv ?? process.env;
-  const pythonPath = [opts.trainerRoot, base.PYTHONPATH].filter(Boolean).join(':');
+  const env = trainerEnv(opts.baseEnv ?? process.env, opts.trainerRoot);
   let spare: ChildProcess | undefined;
 
   const start = (extra: Record<string, string>): ChildProcess =>
     spawn(opts.python, ['-m', 'trainer', 'serve'], {
       cwd: os.tmpdir(),
-      env: { ...base, ...extra, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+      env: { ...env, ...extra },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
   // An idle spare must not keep this process alive.
@@ -79,6 +86,7 @@ export function localLauncher(opts: LocalLauncherOptions): TrainerLauncher {
   if (opts.prewarm && opts.keepWarm !== false) prepareSpare();
 
   return async (cmd) => {
+    if (cmd.group) return startGroup({ python: opts.python, env }, { ...cmd, group: cmd.group });
     let child = Object.keys(cmd.env).length === 0 && alive(spare) ? spare : undefined;
     if (child) setRef(child, true);
     else child = start(cmd.env);

@@ -19,6 +19,7 @@ export function createRewardStep(rt: TrainerRuntime): StepImpl<RewardInput, Trai
   return (input, ctx) =>
     runStage(rt, ctx, {
       stage: 'reward',
+      identity: input,
       prepare: async (work) => ({
         ...input.config,
         model: await fetchModel(ctx.store, input.model ?? 'tiny', path.join(work, 'inputs', 'model')),

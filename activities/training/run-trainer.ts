@@ -8,7 +8,11 @@
  * - cancellation sends SIGTERM, waits for the final checkpoint to be uploaded and heartbeated,
  *   then rethrows the cancellation;
  * - exit 2 (bad config or data) is permanent; any other failure is transient, and the retry
- *   resumes from the last uploaded checkpoint.
+ *   resumes from the last uploaded checkpoint;
+ * - `config.distributed` over one process launches a group of ranks with torchrun (group.ts): the
+ *   death of any rank fails the attempt, and so does silence (no event for `hangTimeoutMs`: a rank
+ *   that hangs stalls the others at their next collective); either way every rank is stopped;
+ * - before each launch, the trainer's memory plan is logged, and a stage that cannot fit is refused.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -16,8 +20,13 @@ import readline from 'node:readline';
 import { PermanentError, TransientError } from '../../core/errors.js';
 import { getDirectory, putDirectory } from '../../store/directory.js';
 import type { StepContext } from '../define.js';
+import { resumeAcrossRuns } from './checkpoint-registry.js';
 import { metricValues, parseEvent, type TrainerEvent } from './events.js';
+import { groupOf, rootCause, worldSize, type TrainerGroup } from './group.js';
+import { checkMemoryPlan, type PlanRunner } from './memory-plan.js';
 import type { TrainerLauncher } from './process.js';
+import { repositoryRoot } from './settings.js';
+import { watchers, type WatchTrainer } from './watch.js';
 
 export type Stage = 'sft' | 'reward' | 'ppo' | 'generate';
 
@@ -34,9 +43,17 @@ export interface TrainingHeartbeat {
 
 export interface TrainerRuntime {
   launch: TrainerLauncher;
+  /** Runs the trainer's memory plan before each launch (memory-plan.ts). */
+  plan: PlanRunner;
+  /** Followers of the trainer's events besides the worker's metrics (experiment tracking). */
+  watch?: readonly WatchTrainer[];
   workRoot: string;
   stopGraceMs: number;
+  /** With no trainer event for this long, the attempt is failed as hung and its processes killed. */
+  hangTimeoutMs: number;
   keepWorkDir: boolean;
+  /** Hash of the trainer code this runtime launches (see code-hash.ts); part of each step's cache key. */
+  codeHash(): Promise<string>;
 }
 
 export interface TrainerResult {
@@ -53,6 +70,8 @@ export interface StageRun<O> {
   stage: Stage;
   /** Writes inputs into `workDir` and returns the trainer configuration (paths inside it). */
   prepare(workDir: string): Promise<Record<string, unknown>>;
+  /** What the stage's result depends on (its resolved input): checkpoints are kept under it for later runs (checkpoint-registry.ts). */
+  identity?: unknown;
   /** Uploads the outputs and builds the step's result; runs before the work folder is removed. */
   collect(result: TrainerResult, workDir: string): Promise<O>;
 }
@@ -74,7 +93,8 @@ export async function runStage<O>(rt: TrainerRuntime, ctx: StepContext, run: Sta
     await fs.writeFile(configFile, JSON.stringify(trainerConfig, null, 2));
     const args = [run.stage, '--config', configFile, '--watch-parent'];
 
-    const last = ctx.lastHeartbeat<TrainingHeartbeat>();
+    const across = await resumeAcrossRuns(ctx, run.stage, run.identity, repositoryRoot);
+    const last = across.heartbeat;
     let resumedFrom: number | null = null;
     if (last?.checkpoint) {
       const dest = path.join(workDir, 'resume', `step-${String(last.checkpointStep ?? 0).padStart(8, '0')}`);
@@ -83,7 +103,10 @@ export async function runStage<O>(rt: TrainerRuntime, ctx: StepContext, run: Sta
       resumedFrom = last.checkpointStep ?? null;
       ctx.log.info(`resuming ${run.stage} from the checkpoint of step ${resumedFrom}`, { checkpoint: last.checkpoint });
     }
-    const result = await supervise(rt, ctx, run.stage, args, workDir, last, resumedFrom);
+    const group = groupOf(trainerConfig, ctx.stepId);
+    await checkMemoryPlan(rt.plan, ctx, run.stage, trainerConfig, configFile, workDir);
+    if (group) ctx.log.info(`${run.stage}: launching ${worldSize(group)} ranks (${group.nnodes} node(s) x ${group.nprocPerNode}) with torchrun`);
+    const result = await supervise(rt, across.ctx, { stage: run.stage, args, workDir, group }, last, resumedFrom).finally(across.settled);
     return await run.collect(result, workDir);
   } finally {
     if (!rt.keepWorkDir) await fs.rm(workDir, { recursive: true, force: true });
@@ -101,16 +124,17 @@ async function linkTree(src: string, dest: string): Promise<void> {
   }
 }
 
-async function supervise(
-  rt: TrainerRuntime,
-  ctx: StepContext,
-  stage: Stage,
-  args: string[],
-  workDir: string,
-  previous: TrainingHeartbeat | undefined,
-  resumedFrom: number | null,
-): Promise<TrainerResult> {
-  const proc = await rt.launch({ args, workDir, env: {}, key: ctx.idempotencyKey });
+interface Launch {
+  stage: Stage;
+  args: string[];
+  workDir: string;
+  group: TrainerGroup | undefined;
+}
+
+async function supervise(rt: TrainerRuntime, ctx: StepContext, launch: Launch, previous: TrainingHeartbeat | undefined, resumedFrom: number | null): Promise<TrainerResult> {
+  const { stage, args, workDir, group } = launch;
+  const proc = await rt.launch({ args, workDir, env: {}, key: ctx.idempotencyKey, ...(group ? { group } : {}) });
+  const watcher = watchers(stage, ctx, rt.watch ?? []);
   const beat: TrainingHeartbeat = { step: previous?.step ?? 0 };
   if (previous?.checkpoint) {
     beat.checkpoint = previous.checkpoint;
@@ -123,9 +147,22 @@ async function supervise(
   let uploads: Promise<void> = Promise.resolve();
   let uploadError: unknown;
   let killTimer: NodeJS.Timeout | undefined;
+  let hangTimer: NodeJS.Timeout | undefined;
+  let hung = false;
+  const watchHang = () => {
+    clearTimeout(hangTimer);
+    hangTimer = setTimeout(() => {
+      hung = true;
+      ctx.log.warn(`${stage}: no event from the trainer for ${rt.hangTimeoutMs / 1000}s; stopping every process of the attempt`);
+      proc.kill();
+    }, rt.hangTimeoutMs);
+    hangTimer.unref();
+  };
+  watchHang();
 
   const onAbort = () => {
     ctx.log.info(`${stage}: cancelled; asking the trainer to write a final checkpoint`);
+    clearTimeout(hangTimer);
     proc.terminate();
     killTimer = setTimeout(() => proc.kill(), rt.stopGraceMs);
     killTimer.unref();
@@ -134,14 +171,18 @@ async function supervise(
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
 
   readline.createInterface({ input: proc.stderr }).on('line', (line) => {
+    ctx.record?.('stderr', line);
     stderr.push(line);
     if (stderr.length > STDERR_LINES) stderr.shift();
   });
 
   let snapshot = 0;
   for await (const line of readline.createInterface({ input: proc.stdout })) {
+    ctx.record?.('events', line);
     const e = parseEvent(line);
     if (!e) continue;
+    if (!ctx.signal.aborted) watchHang();
+    watcher.event(e);
     switch (e.event) {
       case 'start':
         beat.total = e.total;
@@ -191,6 +232,8 @@ async function supervise(
     }
   }
   const exit = await proc.exited;
+  clearTimeout(hangTimer);
+  await watcher.close(exit.code === 0 && done !== undefined);
   if (killTimer) clearTimeout(killTimer);
   ctx.signal.removeEventListener('abort', onAbort);
   await uploads;
@@ -207,7 +250,10 @@ async function supervise(
   if (exit.code === 2 || failure?.kind === 'permanent') {
     throw new PermanentError(`${stage}: ${failure?.message ?? `the trainer rejected its input (exit 2)\n${tail}`}`, { step: ctx.stepId });
   }
-  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const who = group ? `the trainer group (${worldSize(group)} ranks)` : 'the trainer';
+  const how = hung
+    ? `made no progress for ${rt.hangTimeoutMs / 1000}s (a rank hung) and was stopped`
+    : exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}${group ? rootCause(stderr) : ''}`;
   const where = beat.checkpoint ? `a retry resumes from the checkpoint of step ${beat.checkpointStep}` : 'no checkpoint yet, a retry starts over';
-  throw new TransientError(`${stage}: the trainer ${how} at step ${beat.step} (${where})${failure ? `: ${failure.message}` : ''}\n${tail}`, { step: ctx.stepId });
+  throw new TransientError(`${stage}: ${who} ${how} at step ${beat.step} (${where})${failure ? `: ${failure.message}` : ''}\n${tail}`, { step: ctx.stepId });
 }

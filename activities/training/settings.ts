@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENV } from '../../core/env.js';
+import { ENV, positiveNumber } from '../../core/env.js';
 
 export interface TrainingSettings {
   /** Python interpreter with the trainer's packages. Default: REPAIRITY_PYTHON, else `python3`. */
@@ -17,6 +17,11 @@ export interface TrainingSettings {
   dockerGpus: 'all' | number;
   /** How long a stopping trainer may take to write its final checkpoint before SIGKILL. Default 10 min. */
   stopGraceMs: number;
+  /**
+   * An attempt whose trainer (any rank of a group) reports nothing for this long is failed as
+   * hung, and all its processes are killed. Default 30 min (REPAIRITY_TRAINER_HANG_TIMEOUT_S).
+   */
+  hangTimeoutMs: number;
   /** Keep each attempt's scratch folder (debugging). Default false. */
   keepWorkDir: boolean;
   /** Keep a trainer process with its libraries imported ready for the next launch. Default true. */
@@ -37,6 +42,7 @@ export function readTrainingSettings(env: NodeJS.ProcessEnv): TrainingSettings {
     ...(image ? { dockerImage: image } : {}),
     dockerGpus: gpus && gpus !== 'all' && Number.isInteger(Number(gpus)) ? Number(gpus) : 'all',
     stopGraceMs: 10 * 60_000,
+    hangTimeoutMs: (positiveNumber(env, ENV.REPAIRITY_TRAINER_HANG_TIMEOUT_S) ?? 30 * 60) * 1000,
     keepWorkDir: false,
     keepWarm: env[ENV.REPAIRITY_TRAINER_KEEP_WARM]?.trim() !== 'false',
     prewarm: env[ENV.REPAIRITY_TRAINER_PREWARM]?.trim() === 'true',

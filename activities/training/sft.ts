@@ -28,6 +28,7 @@ export function createSftStep(rt: TrainerRuntime): StepImpl<SftInput, TrainedOut
   return (input, ctx) =>
     runStage(rt, ctx, {
       stage: 'sft',
+      identity: input,
       prepare: async (work) => ({
         ...input.config,
         model: await fetchModel(ctx.store, input.model ?? 'tiny', path.join(work, 'inputs', 'model')),

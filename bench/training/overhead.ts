@@ -23,18 +23,30 @@ export interface OverheadResult {
   uploadSeconds: number;
 }
 
-function runTrainer(python: string, stage: string, configFile: string, cwd: string): Promise<Array<Record<string, unknown> & { t: number }>> {
+function runTrainer(python: string, stage: string, configFile: string, cwd: string): Promise<TimedEvent[]> {
   const child = spawn(python, ['-m', 'trainer', stage, '--config', configFile], {
     cwd,
     env: { ...process.env, PYTHONPATH: repositoryRoot },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const events: Array<Record<string, unknown> & { t: number }> = [];
+  const events: TimedEvent[] = [];
   const lines = readline.createInterface({ input: child.stdout });
   lines.on('line', (l) => events.push({ ...(JSON.parse(l) as Record<string, unknown>), t: performance.now() / 1000 }));
   return new Promise((resolve, reject) =>
     child.on('exit', (code) => (code === 0 ? resolve(events) : reject(new Error(`trainer ${stage} exited ${code}`)))),
   );
+}
+
+export type TimedEvent = Record<string, unknown> & { t: number };
+
+/** Seconds spent writing checkpoints, training seconds (start to done), and their ratio to step time. */
+export function checkpointShare(events: TimedEvent[]): { trainSeconds: number; checkpointSeconds: number; share: number; checkpoints: number } {
+  const start = events.find((e) => e.event === 'start')!;
+  const done = events.find((e) => e.event === 'done')!;
+  const ckpts = events.filter((e) => e.event === 'checkpoint');
+  const checkpointSeconds = ckpts.reduce((s, e) => s + Number(e.seconds), 0);
+  const trainSeconds = done.t - start.t;
+  return { trainSeconds, checkpointSeconds, share: checkpointSeconds / Math.max(1e-9, trainSeconds - checkpointSeconds), checkpoints: ckpts.length };
 }
 
 export async function measureOverhead(python: string, stage: 'sft' | 'ppo', data: string, extra: Record<string, unknown>): Promise<OverheadResult> {
@@ -43,11 +55,8 @@ export async function measureOverhead(python: string, stage: 'sft' | 'ppo', data
     const configFile = path.join(dir, 'config.json');
     await fs.writeFile(configFile, JSON.stringify({ data, output_dir: path.join(dir, 'out'), threads: 1, ...extra }));
     const events = await runTrainer(python, stage, configFile, dir);
-    const start = events.find((e) => e.event === 'start')!;
-    const done = events.find((e) => e.event === 'done')!;
     const ckpts = events.filter((e) => e.event === 'checkpoint');
-    const checkpointSeconds = ckpts.reduce((s, e) => s + Number(e.seconds), 0);
-    const trainSeconds = done.t - start.t;
+    const { trainSeconds, checkpointSeconds, share } = checkpointShare(events);
     const store = new LocalStore(path.join(dir, 'store'));
     let uploadSeconds = 0;
     const last = ckpts[ckpts.length - 1];
@@ -62,7 +71,7 @@ export async function measureOverhead(python: string, stage: 'sft' | 'ppo', data
       checkpoints: ckpts.length,
       trainSeconds,
       checkpointSeconds,
-      share: checkpointSeconds / Math.max(1e-9, trainSeconds - checkpointSeconds),
+      share,
       uploadSeconds,
     };
   } finally {

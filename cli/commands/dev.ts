@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { readDefaults } from '../../core/env.js';
 import { createProcessWorkers } from '../../worker/from-env.js';
+import { installWorkerRuntime } from '../../worker/telemetry.js';
 import { ensureDevServer } from '../dev-server.js';
 
 export interface DevFlags {
@@ -20,15 +20,17 @@ export function registerDev(program: Command): void {
     .action(async (flags: DevFlags) => {
       const d = readDefaults();
       const state = path.join(process.cwd(), '.repairity');
-      Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('WARN') });
+      const metrics = await installWorkerRuntime(process.env, { shutdownSignals: ['SIGINT', 'SIGTERM'], logLevel: 'WARN' });
       const server = await ensureDevServer({ binDir: path.join(d.cacheDir, 'bin'), port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
       process.stderr.write(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}; Web UI: ${server.uiAddress}\n`);
-      const { workers, close, describe } = await createProcessWorkers({ address: server.address });
-      process.stderr.write(`workers: ${describe}\nready: run pipelines with "repairity run <file> --watch" or from the Web UI (workflow type runPipeline, input {"pipeline": "<file under pipelines/>", "params": {}}); Ctrl-C stops\n`);
+      // Notifications link runs to this server's Web UI unless told otherwise.
+      const { workers, close, describe } = await createProcessWorkers({ address: server.address, env: { REPAIRITY_UI_URL: server.uiAddress, ...process.env } });
+      process.stderr.write(`workers: ${describe}${metrics ? `, metrics at ${metrics.url}` : ''}\nready: run pipelines with "repairity run <file> --watch" or from the Web UI (workflow type runPipeline, input {"pipeline": "<file under pipelines/>", "params": {}}); Ctrl-C stops\n`);
       try {
         await Promise.all(workers.map((w) => w.run()));
       } finally {
         await close();
+        await metrics?.close();
         await server.stop();
       }
     });

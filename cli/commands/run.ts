@@ -31,6 +31,7 @@ export function registerRun(program: Command): void {
         taskQueue: workflowQueue(flags.queuePrefix),
         workflowId: flags.id ?? runId(plan.name),
         memo: { pipeline: plan.name, source: plan.source.file, params },
+        attributes: { pipeline: plan.name, params },
         ...(flags.watch ? { watch: true } : {}),
       });
     } finally {

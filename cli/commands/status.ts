@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { RunProgress } from '../../workflows/progress.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
 import { describeStep, formatUsd, watchRun } from '../progress-view.js';
+import { stepNotes } from '../step-notes.js';
 
 export function registerStatus(program: Command): void {
   withConnectionFlags(
@@ -23,9 +24,11 @@ export function registerStatus(program: Command): void {
         return;
       }
       process.stdout.write(`${id}: ${description.status.name} (pipeline ${progress.pipeline}, plan ${progress.planHash.slice(0, 12)})\n`);
+      const notes = await stepNotes(client, id).catch(() => new Map<string, string>());
       for (const s of progress.steps) {
+        const note = s.state === 'running' && notes.has(s.id) ? ` (${notes.get(s.id)})` : '';
         const items = s.items ? ` ${s.items.succeeded + s.items.failed}/${s.items.total} items (${s.items.failed} failed, ${s.items.cached} cached)` : '';
-        process.stdout.write(`  ${s.id}: ${describeStep(s)}${items}\n`);
+        process.stdout.write(`  ${s.id}: ${describeStep(s)}${items}${note}\n`);
       }
       if (progress.usage.requests > 0) process.stdout.write(`  total: ${progress.usage.requests} requests, ${formatUsd(progress.usage.costUsd)}\n`);
     } finally {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createProcessWorkers } from '../../worker/from-env.js';
+import { installWorkerRuntime } from '../../worker/telemetry.js';
 import { withConnectionFlags, type ConnectionFlags } from '../connection.js';
 
 export function registerWorker(program: Command): void {
@@ -11,7 +11,7 @@ export function registerWorker(program: Command): void {
       .option('--queues <list>', 'comma-separated step queues to serve (env REPAIRITY_QUEUES; default all)')
       .option('--no-workflows', 'do not run the workflow worker (e.g. on GPU nodes)'),
   ).action(async (flags: ConnectionFlags & { queues?: string; workflows: boolean }) => {
-    Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('WARN') });
+    const metrics = await installWorkerRuntime(process.env, { shutdownSignals: ['SIGINT', 'SIGTERM'], logLevel: 'WARN' });
     const { workers, close, describe } = await createProcessWorkers({
       address: flags.address,
       namespace: flags.namespace,
@@ -19,11 +19,12 @@ export function registerWorker(program: Command): void {
       ...(flags.queues ? { queues: flags.queues.split(',').map((q) => q.trim()) } : {}),
       workflows: flags.workflows,
     });
-    process.stderr.write(`repairity worker: ${describe}\n`);
+    process.stderr.write(`repairity worker: ${describe}${metrics ? `, metrics at ${metrics.url}` : ''}\n`);
     try {
       await Promise.all(workers.map((w) => w.run()));
     } finally {
       await close();
+      await metrics?.close();
     }
   });
 }

@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { SandboxConfigError } from '../errors.js';
+import { withBuildLock } from './build-lock.js';
 import { debianMirror } from './mirror.js';
 import { loadRecipe, type ImageFamily, type LoadedRecipe } from './recipe.js';
 
@@ -59,8 +60,15 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   const tarball = path.join(dir, `${options.family}-${loaded.hash}.tar`);
   let source: BuiltImage['source'] = 'tarball';
   if (options.force || !(await exists(tarball))) {
-    source = 'debootstrap';
-    await buildRootfsTarball(loaded, tarball, dir, options.mirror ?? debianMirror(), log);
+    await withBuildLock(
+      `${tarball}.lock`,
+      (pid) => log(`waiting for process ${pid}, which is building ${options.family} already`),
+      async () => {
+        if (!options.force && (await exists(tarball))) return;
+        source = 'debootstrap';
+        await buildRootfsTarball(loaded, tarball, dir, options.mirror ?? debianMirror(), log);
+      },
+    );
   }
   log(`importing ${tarball} as ${tag}`);
   await importTarball(options.docker, tarball, tag);

@@ -6,17 +6,21 @@
  * - JSONL: one Entry per line.
  *
  * An Entry is a ScriptedAnswer (`text`, `thinking`, `toolUse`, `usage`, `stopReason`) plus what it
- * answers: `match` (a substring of the request's system prompt + messages) or `matchRegex`.
+ * answers: `match` (a substring of the request's system prompt + messages) or `matchRegex`. An
+ * entry with `judgeLike` (a reference program) answers only forced `record_judgement` calls, by
+ * ranking the candidates shown by their closeness to that program (reference-judge.ts).
  * The first matching entry wins; an entry with neither is the default. Without any match the
  * server's built-in answer is used.
  */
 import fs from 'node:fs/promises';
 import { defaultAnswer, requestText } from './answers.js';
+import { JUDGE_TOOL, judgeByReference } from './reference-judge.js';
 import type { MessagesRequestBody, Responder, ScriptedAnswer } from './types.js';
 
 export interface ResponseEntry extends ScriptedAnswer {
   match?: string;
   matchRegex?: string;
+  judgeLike?: string;
 }
 
 export interface ResponsesFile {
@@ -48,7 +52,7 @@ export function parseResponses(text: string, source = 'responses'): ResponsesFil
 }
 
 function strip(entry: ResponseEntry): ScriptedAnswer {
-  const { match: _m, matchRegex: _r, ...answer } = entry;
+  const { match: _m, matchRegex: _r, judgeLike: _j, ...answer } = entry;
   return answer;
 }
 
@@ -62,6 +66,10 @@ export function responderFrom(file: ResponsesFile): Responder {
       const re = regexes[i];
       const hit = (entry.match !== undefined && text.includes(entry.match)) || (re !== undefined && re.test(text));
       if (!hit) continue;
+      if (entry.judgeLike !== undefined) {
+        if (forcedTool === JUDGE_TOOL) return judgeByReference(request, entry.judgeLike);
+        continue;
+      }
       // A forced tool call is answered only by an entry that scripts that tool.
       if (forcedTool && entry.toolUse?.name !== forcedTool) continue;
       return strip(entry);

@@ -3,7 +3,8 @@
  * so that `make demo` has a teacher without an API key: each task's prompt (matched by its `text`)
  * is answered with a reasoning trace (as thinking and as an "## Analysis" section) and a fix in a
  * python code block. A seeded fraction of answers carry a wrong fix, so that the sandbox filter has
- * something to filter.
+ * something to filter. The same task's judge requests (claude.judge) are answered by ranking the
+ * candidates by their closeness to the reference solution (reference-judge.ts).
  *
  *   npx tsx test/anthropic-server/teacher-from-mbpp.ts --input data/mbpp/mbpp.jsonl --out teacher.jsonl [--wrong 0.2] [--seed 1]
  */
@@ -45,7 +46,7 @@ function wrongFix(code: string): string {
 export function teacherEntries(rows: MbppRow[], opts: { wrongFraction?: number; seed?: number } = {}): ResponseEntry[] {
   const random = seeded(opts.seed ?? 1);
   const wrong = opts.wrongFraction ?? 0.2;
-  const entries = rows.map((row): ResponseEntry => {
+  const entries = rows.flatMap((row): ResponseEntry[] => {
     const code = row.code.replace(/\r\n/g, '\n').replace(/\t/g, '    ');
     const fix = random() < wrong ? wrongFix(code) : code;
     const name = functionName(code);
@@ -54,11 +55,11 @@ export function teacherEntries(rows: MbppRow[], opts: { wrongFraction?: number; 
       `The function \`${name}\` has to satisfy the task's tests. Reading the given code, the faulty part is the core computation: it does not produce the expected value for every input.`,
       `Rewriting \`${name}\` so that it follows the specification directly fixes it, and keeps the signature the tests call.`,
     ].join('\n\n');
-    return {
-      match: row.text.trim(),
-      thinking: trace,
-      text: `## Analysis\n${trace}\n\n## Fix\n\`\`\`python\n${fix}\n\`\`\`\n`,
-    };
+    return [
+      { match: row.text.trim(), thinking: trace, text: `## Analysis\n${trace}\n\n## Fix\n\`\`\`python\n${fix}\n\`\`\`\n` },
+      // the judge of this task's candidate repairs ranks them by closeness to the reference solution
+      { match: row.text.trim(), judgeLike: code },
+    ];
   });
   // The first match wins: put longer texts first, so a text that contains another wins.
   return entries.sort((a, b) => b.match!.length - a.match!.length);

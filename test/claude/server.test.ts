@@ -6,6 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JUDGE_TOOL, judgePrompt } from '../../activities/claude/judge.js';
 import { parseResponses, responderFrom, startAnthropicTestServer, type AnthropicTestServer, type ScriptedAnswer } from '../anthropic-server/index.js';
 import { teacherEntries } from '../anthropic-server/teacher-from-mbpp.js';
 
@@ -39,7 +40,20 @@ describe('responses files', () => {
     expect(answer.thinking).toContain('add_more');
     expect(r(request('Write a function to add two numbers.')).text).toContain('    return a + b');
     const allWrong = teacherEntries(rows, { wrongFraction: 1 });
-    expect(allWrong.every((e) => e.text!.includes('return None'))).toBe(true);
+    expect(allWrong.filter((e) => e.judgeLike === undefined).every((e) => e.text!.includes('return None'))).toBe(true);
+  });
+
+  it("teacher-from-mbpp's judge ranks candidates by closeness to the reference, whatever order they are shown in", () => {
+    const rows = [{ task_id: 1, text: 'Write a function to add two numbers.', code: 'def add(a, b):\r\n\treturn a + b' }];
+    const r = responderFrom({ responses: teacherEntries(rows, { wrongFraction: 1 }) }) as (req: ReturnType<typeof request>) => ScriptedAnswer;
+    const candidates = [{ id: 's0', code: 'def add(a, b):\n    return None' }, { id: 's1', code: 'def add(a, b):\n    return a + b' }, { id: 's2', code: 'print(1)' }];
+    const forced = { tools: [{ name: JUDGE_TOOL, input_schema: { type: 'object' } }], tool_choice: { type: 'tool', name: JUDGE_TOOL } };
+    const task = { model: 'm', task: 'Fix: Write a function to add two numbers.', original: 'def add(a, b):\n    return a - b', candidates };
+    for (const shown of [candidates, [...candidates].reverse()]) {
+      const answer = r(request(judgePrompt(task, shown), forced));
+      expect(answer.toolUse).toMatchObject({ name: JUDGE_TOOL, input: { ranking: ['s1', 's0', 's2'] } });
+    }
+    expect(r(request('Write a function to add two numbers.')).text).toContain('## Fix'); // the trace request still gets the trace
   });
 });
 

@@ -13,6 +13,7 @@ import { buildCatalog } from '../../activities/catalog.js';
 import type { StepImpl, StepKind, StepSpec } from '../../activities/define.js';
 import { createStepImplementations } from '../../activities/implementations.js';
 import { assembleKinds } from '../../activities/kinds.js';
+import type { RunEndSettings } from '../../activities/run-end/index.js';
 import { createSandboxProvider, sandboxOptionsFromEnv } from '../../activities/sandbox/index.js';
 import type { Plan } from '../../compiler/plan.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
@@ -38,6 +39,8 @@ export interface TestEngineOptions {
   /** Start workers now (default true). */
   startWorkers?: boolean;
   queuePrefix?: string;
+  /** Notifications and experiment tracking at a run's end (default: literal webhooks only). */
+  runEnd?: RunEndSettings;
 }
 
 export interface TestEngine {
@@ -99,7 +102,7 @@ export async function createTestEngine(opts: TestEngineOptions = {}): Promise<Te
       return (await handle.result()) as RunSummary;
     },
     async startWorkers() {
-      workers = await createWorkers({ connection, queuePrefix, store, kinds, extraSpecs, pipelinesDir: opts.pipelinesDir ?? path.join(process.cwd(), 'pipelines'), ...(opts.limits ? { limits: opts.limits } : {}) });
+      workers = await createWorkers({ connection, queuePrefix, store, kinds, extraSpecs, pipelinesDir: opts.pipelinesDir ?? path.join(process.cwd(), 'pipelines'), ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.runEnd ? { runEnd: opts.runEnd } : {}) });
       running = workers.map((w) => w.run());
     },
     async stopWorkers() {

@@ -196,7 +196,7 @@ describe('benchmarks.* steps with the real sandbox', () => {
     const t = await steps['benchmarks.attach']!({ tasks, answers: teacher, source: 'claude' }, ctx());
     expect(t).toMatchObject({ count: 1, dropped: 1 });
     expect((await getRows(store, t.dataset))[0]).toMatchObject({ id: '1', trace: 'because', fix: 'def a(): pass', fix_md: '```python\ndef a(): pass\n```' });
-    const samples = await putRows(store, [0, 1, 2].flatMap((j) => [0, 1].map((i) => ({ id: String(i + 1), prompt_index: i, sample_index: j, completion: `\`\`\`python\ndef f(): return ${i * 10 + j}\n\`\`\`` }))));
+    const samples = await putRows(store, [0, 1, 2].flatMap((j) => [0, 1].map((i) => ({ id: String(i + 1), prompt_index: i, sample_index: j, completion: `Return ${i * 10 + j}.\n\`\`\`python\ndef f(): return ${i * 10 + j}\n\`\`\`` }))));
     const s = await steps['benchmarks.attach']!({ tasks, answers: samples, source: 'samples' }, ctx());
     expect(s.count).toBe(6);
     const items = await steps['benchmarks.judge_items']!({ samples: s.dataset }, ctx());
@@ -209,6 +209,8 @@ describe('benchmarks.* steps with the real sandbox', () => {
     ]);
     const prefs = await steps['benchmarks.preferences']!({ items: items.dataset, judgements }, ctx());
     expect(prefs.count).toBe(3);
-    expect((await getRows(store, prefs.dataset))[0]).toMatchObject({ prompt: 'P1', chosen: 'def f(): return 1', rejected: 'def f(): return 0' });
+    // the judge compares code; the reward model learns from the whole responses (reasoning + code), as PPO scores them
+    expect(itemRows[0]!.candidates[1]!.code).toBe('def f(): return 1');
+    expect((await getRows(store, prefs.dataset))[0]).toMatchObject({ prompt: 'P1', chosen: 'Return 1.\n```python\ndef f(): return 1\n```', rejected: 'Return 0.\n```python\ndef f(): return 0\n```' });
   });
 });

@@ -6,41 +6,23 @@
  * came from: the benchmark table (MBPP's own test split, generation mode, with the teacher's row and
  * the gap), the ablation table (the paper's SFT-only variants) and the held-out table.
  */
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findReportInStore } from '../../cli/commands/report.js';
 import { passAtK } from '../../activities/eval/estimators.js';
 import type { Metrics, TaskResult } from '../../activities/eval/metrics.js';
-import { findReportInStore } from '../../cli/commands/report.js';
-import { compilePipelineFile } from '../../compiler/index.js';
 import { getRows } from './context.js';
-import { repoRoot, usePipelineEngine } from './services.js';
+import { expectReportMatchesArtifacts, type ReportJson, runRepairity } from './repairity-run.js';
+import { usePipelineEngine } from './services.js';
 import { TINY_PARAMS } from './tiny-params.js';
 
 describe('pipelines/repairity.yaml end to end', () => {
   const services = usePipelineEngine();
 
   it('runs every stage and reports the numbers of its artifacts', async () => {
-    const compiled = compilePipelineFile(path.join(repoRoot, 'pipelines/repairity.yaml'));
-    if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
-    const started = Date.now();
-    const handle = await services.engine.start(compiled.plan, { ...TINY_PARAMS });
-    const timer = setInterval(() => {
-      handle
-        .query<{ steps: Array<{ id: string; state: string; items?: { total: number; succeeded: number } }> }>('progress')
-        .then((p) => console.log(`${((Date.now() - started) / 1000).toFixed(0)} s: ${p.steps.map((s) => `${s.id}=${s.state}${s.items ? `(${s.items.succeeded}/${s.items.total})` : ''}`).join(' ')}`))
-        .catch(() => undefined);
-    }, 15_000);
-    const summary = (await handle.result().finally(() => clearInterval(timer))) as { outputs: Record<string, unknown> };
-    console.log(`repairity.yaml (tiny): ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    const out = summary.outputs;
-    expect(String(out.report)).toMatch(/^s3:\/\//);
-    const report = JSON.parse((await services.store.read(String(out.report_json))).toString()) as {
-      table: Array<Record<string, number | string | null>>;
+    const { workflowId, out } = await runRepairity(services.engine, { ...TINY_PARAMS }, 'tiny');
+    const report = (await expectReportMatchesArtifacts(services.store, out)) as ReportJson & {
       benchmark: { label: string; table: Array<Record<string, number | string | null>> };
       ablationTable: Array<Record<string, number | string | null>>;
-      data: Record<string, number>;
-      training: Record<string, { metrics: Record<string, number> }>;
-      comparisons: Array<Record<string, unknown>>;
     };
     // the paper's protocol: the benchmark's own test tasks, in generation mode, the teacher's row, the gap
     const benchTasks = await getRows<Record<string, unknown>>(services.store, String(out.bench_tasks));
@@ -89,32 +71,8 @@ describe('pipelines/repairity.yaml end to end', () => {
     }
     for (const r of judged) expect(system(r)).toMatch(/^You are a senior engineer comparing candidate solutions/);
     expect(answered.filter((r) => r.temperature === 0.2)).toHaveLength(benchTasks.length);
-    // the second table: the method's own held-out split
-    expect(report.table.map((r) => r.model)).toEqual(['base', 'SFT', 'SFT+PPO']);
-    // each row equals the metrics computed from that model's per-task artifact
-    for (const [i, key] of ['base_per_task', 'sft_per_task', 'ppo_per_task'].entries()) {
-      const perTask = await getRows<TaskResult>(services.store, String(out[key]));
-      const row = report.table[i]!;
-      expect(row.tasks).toBe(perTask.length);
-      expect(row.passAt1).toBeCloseTo(perTask.reduce((s, t) => s + passAtK(t.n, t.c, 1), 0) / perTask.length, 12);
-      expect(row.resolvedRate).toBeCloseTo(perTask.filter((t) => t.resolved).length / perTask.length, 12);
-      const metrics = out[['base', 'sft', 'ppo'][i]!] as Metrics;
-      expect(row.bleu).toBe(metrics.bleu);
-      expect(row.compilationRate).toBe(metrics.compilationRate);
-    }
-    // the data funnel matches the datasets
-    const test = await getRows(services.store, String(out.test_tasks));
-    expect(report.data['held-out test']).toBe(test.length);
-    expect(report.table[0]!.tasks).toBe(test.length);
-    expect(report.data['teacher fix passes every test']).toBeLessThanOrEqual(report.data['teacher answered']!);
-    expect(report.data['teacher fix passes every test']).toBeGreaterThan(0);
-    expect(report.data['preference pairs']).toBeGreaterThan(0);
-    // training metrics are the training steps' own
-    expect(typeof report.training.sft!.metrics.loss).toBe('number');
-    expect(typeof report.training.ppo!.metrics.kl).toBe('number');
-    expect(report.comparisons).toHaveLength(2);
     // `repairity report <run>` finds it in the store by the run's workflow id
-    const found = await findReportInStore(services.store, handle.workflowId);
+    const found = await findReportInStore(services.store, workflowId);
     expect(found?.html).toBe(`${String(out.report_location)}report.html`);
     expect((await services.store.read(found!.html)).toString()).toBe((await services.store.read(String(out.report))).toString());
     const html = (await services.store.read(String(out.report))).toString();

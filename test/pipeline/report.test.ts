@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gapToTeacher } from '../../activities/eval/gap.js';
 import type { Metrics } from '../../activities/eval/metrics.js';
 import { createReportSteps, reportFolder } from '../../activities/report/index.js';
+import { barChart, lineChart } from '../../activities/report/svg.js';
 import { putRows, stepContext, tempStore } from './context.js';
 
 const metrics = (model: string, p: number): Metrics => ({ model, tasks: 10, samples: 10, passAt1: p, passAtK: { '1': p }, accuracy: p, compilationRate: 0.9, bleu: 42.5, resolvedRate: p });
@@ -74,5 +75,23 @@ describe('gapToTeacher (Eq. 2)', () => {
     expect(rows[1]!.closed).toBeCloseTo(4 / 3, 12);
     expect(gapToTeacher([metrics('base', 0.8)], metrics('teacher', 0.8))[0]!.closed).toBeNull();
     expect(gapToTeacher([metrics('base', 0.5)], null)[0]).toEqual({ model: 'base', gap: null, closed: null });
+  });
+});
+
+describe('report charts', () => {
+  it('draw a value measured once beside a curve as a labelled level line, and label steps and bars', () => {
+    const svg = lineChart('Reward-model accuracy', [
+      { name: 'train', points: [1, 2, 3, 4].map((x) => ({ x, y: x / 8 })) },
+      { name: 'held-out, 41 pairs', points: [{ x: 4, y: 0.56 }] },
+    ], 'step');
+    expect(svg).toMatch(/<path d="M[^"]+L[^"]+"/); // the curve
+    expect(svg).toMatch(/<line [^>]*stroke-dasharray="6 4"\/><text [^>]*>0\.560<\/text>/); // the level line and its value
+    expect(svg).not.toMatch(/<circle [^>]*r="4"/); // no lone dot
+    expect(svg).toContain('>held-out, 41 pairs</text>');
+    for (const tick of ['>1</text>', '>4</text>', '>step</text>']) expect(svg).toContain(tick);
+    expect(lineChart('PPO reward', [{ name: 'mean reward', points: [{ x: 1, y: 0.25 }] }])).toMatch(/<circle [^>]*r="4"[^>]*\/><text [^>]*>0\.250<\/text>/);
+    const bars = barChart('Pass rates', ['base', 'SFT'], [{ name: 'pass@1', values: [0.074, null] }]);
+    expect(bars).toContain('>7.4%</text>');
+    expect(bars).toContain('>–</text>');
   });
 });

@@ -9,8 +9,12 @@ export interface RecordingContext extends RecordingStepContext {
   beats: unknown[];
 }
 
-export function makeContext(store: ArtifactStore, opts: { lastHeartbeat?: unknown; attempt?: number; onHeartbeat?: (d: unknown) => void } = {}): RecordingContext {
-  const ctx = recordingContext(store, { stepId: 'train', ...opts });
+/**
+ * Calls here stand for attempts of one run: `cache: false` by default, so that a call does not
+ * resume from the checkpoints an earlier call with the same inputs stored (checkpoint-registry.ts).
+ */
+export function makeContext(store: ArtifactStore, opts: { lastHeartbeat?: unknown; attempt?: number; onHeartbeat?: (d: unknown) => void; cache?: boolean } = {}): RecordingContext {
+  const ctx = recordingContext(store, { stepId: 'train', cache: false, ...opts });
   return Object.assign(ctx, { beats: ctx.heartbeats });
 }
 

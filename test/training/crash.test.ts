@@ -5,22 +5,13 @@
  * (after a checkpoint). Fresh workers resume each step from its last heartbeated checkpoint, and
  * every final weights hash equals that of an uninterrupted run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { TrainingHeartbeat } from '../../activities/training/index.js';
-import { createTestEngine, type TestEngine } from '../helpers/engine.js';
-import { trainerPython } from './context.js';
+import { describe, expect, it } from 'vitest';
+import { CRASH_DEFAULTS, crashHarness, jsonl, killWorker, pendingBeats, sleep, startWorker as startWorkerOf } from './worker-control.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const children: ChildProcess[] = [];
-let engine: TestEngine;
-let root: string;
+const h = crashHarness('repairity-crash-');
 
 const PIPELINE = `
 name: train-crash
@@ -28,10 +19,7 @@ params:
   sftData: { type: string }
   prefs: { type: string }
   prompts: { type: string }
-defaults:
-  cache: false
-  heartbeatTimeout: 5s
-  retry: { attempts: 6, initialInterval: 200ms }
+${CRASH_DEFAULTS}
 steps:
   sft:
     uses: train.sft
@@ -73,36 +61,7 @@ outputs:
   ppoResumedFrom: \${{ steps.ppo.outputs.resumedFrom }}
 `;
 
-function jsonl(rows: object[]): string {
-  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
-}
-
-function startWorker(workRoot: string): Promise<ChildProcess> {
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    QUEUE_PREFIX: engine.queuePrefix,
-    STORE_DIR: engine.storeDir,
-    QUEUES: 'cpu,gpu',
-    REPAIRITY_PYTHON: trainerPython(),
-    REPAIRITY_TRAINER_WORKDIR: workRoot,
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d) => (err += d));
-    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve(child));
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${err.slice(-2000)}`)));
-  });
-}
-
-async function killWorker(child: ChildProcess): Promise<void> {
-  child.kill('SIGKILL');
-  if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const startWorker = (workRoot: string) => startWorkerOf(h.engine, workRoot, h.children);
 
 /**
  * Waits until the server holds a heartbeat of the running step that names a stored checkpoint
@@ -114,15 +73,10 @@ async function afterCheckpointHeartbeat(handle: WorkflowHandle, workRoot: string
   while (Date.now() - start < deadlineMs) {
     const dirs = (await fs.readdir(workRoot).catch(() => [] as string[])).filter((n) => n.startsWith(`repairity-${stage}-`) && !seen.has(n));
     if (dirs.length > 0) {
-      const pending = (await handle.describe()).raw.pendingActivities ?? [];
-      for (const p of pending) {
-        const payload = p.heartbeatDetails?.payloads?.[0];
-        const beat = payload ? defaultPayloadConverter.fromPayload<TrainingHeartbeat>(payload) : undefined;
-        if (beat?.checkpoint) {
-          await sleep(Math.random() * 1000);
-          for (const d of dirs) seen.add(d);
-          return path.join(workRoot, dirs[dirs.length - 1]!);
-        }
+      if ((await pendingBeats(handle)).some((beat) => beat.checkpoint)) {
+        await sleep(Math.random() * 1000);
+        for (const d of dirs) seen.add(d);
+        return path.join(workRoot, dirs[dirs.length - 1]!);
       }
     }
     await sleep(200);
@@ -143,7 +97,7 @@ async function trainerPid(workDir: string): Promise<number> {
 
 async function stageData(): Promise<Record<string, string>> {
   const words = Array.from({ length: 32 }, (_, i) => 'abcdefgh'.repeat(2).slice(i % 8, (i % 8) + 5));
-  const put = async (rows: object[]) => (await engine.store.putContent(jsonl(rows))).uri;
+  const put = async (rows: object[]) => (await h.engine.store.putContent(jsonl(rows))).uri;
   return {
     sftData: await put(words.map((w) => ({ prompt: `reverse ${w}:`, trace: 'backwards', fix: [...w].reverse().join('') }))),
     prefs: await put(Array.from({ length: 24 }, (_, i) => ({ prompt: `fix ${i}:`, chosen: words[i]!, rejected: String(100000 + i * 7919) }))),
@@ -151,33 +105,23 @@ async function stageData(): Promise<Record<string, string>> {
   };
 }
 
-beforeAll(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-crash-'));
-  engine = await createTestEngine({ startWorkers: false });
-});
-
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await engine?.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
 
 describe('training survives crashes on the real Temporal dev server', () => {
   it('SFT -> reward -> PPO: killed worker (SFT), killed trainer (reward), killed worker (PPO) end with the weights of an uninterrupted run', async () => {
     const params = await stageData();
-    const plan = engine.compile(PIPELINE, 'train-crash.yaml');
+    const plan = h.engine.compile(PIPELINE, 'train-crash.yaml');
 
     // Uninterrupted reference run.
-    const refWork = path.join(root, 'work-ref');
+    const refWork = path.join(h.root, 'work-ref');
     const refWorker = await startWorker(refWork);
-    const reference = await (await engine.start(plan, params)).result();
+    const reference = await (await h.engine.start(plan, params)).result();
     await killWorker(refWorker);
     expect(reference.outputs).toMatchObject({ sftResumedFrom: null, rewardResumedFrom: null, ppoResumedFrom: null });
 
     // The same run, crashed three times.
-    const work = path.join(root, 'work');
+    const work = path.join(h.root, 'work');
     let worker = await startWorker(work);
-    const handle = await engine.start(plan, params);
+    const handle = await h.engine.start(plan, params);
 
     const seen = new Set<string>();
     await afterCheckpointHeartbeat(handle, work, 'sft', seen);

@@ -48,3 +48,24 @@ def test_fingerprint_ignores_where_files_go_but_not_hyperparameters_or_content(t
     assert training_fingerprint(a) != training_fingerprint(c)
     (tmp_path / "b" / "p.jsonl").write_text('{"prompt": "y"}\n')
     assert training_fingerprint(a) != training_fingerprint(b)
+
+
+def test_distributed_block_is_checked_and_not_part_of_the_fingerprint(tmp_path: Path) -> None:
+    cfg = load_config("sft", write(tmp_path, {"data": "d.jsonl", "batch_size": 4,
+                                              "distributed": {"nproc_per_node": 2, "nnodes": 1}}))
+    assert cfg.distributed.world_size == 2
+    with pytest.raises(ConfigError, match="rdzv_endpoint"):
+        load_config("sft", write(tmp_path, {"data": "d.jsonl", "distributed": {"nnodes": 2}}))
+    with pytest.raises(ConfigError, match="multiple of the world size"):
+        load_config("sft", write(tmp_path, {"data": "d.jsonl", "batch_size": 3, "distributed": {"nproc_per_node": 2}}))
+    single = SftConfig(data="d.jsonl")
+    pair = SftConfig(data="d.jsonl")
+    pair.distributed.nproc_per_node = 2
+    assert training_fingerprint(single) == training_fingerprint(pair)
+
+
+def test_every_stage_has_an_entry_point() -> None:
+    from trainer.config import STAGE_CONFIGS
+    from trainer.stages import ENTRY_POINTS
+
+    assert set(ENTRY_POINTS) == set(STAGE_CONFIGS)

@@ -7,6 +7,8 @@ import pytest
 from trainer.checkpoint import StopRequested
 
 from .conftest import ALL_LINEAR, TINY, events_of, preference_task, prompts, run
+from .measure import policy_improved, sampled_rewards
+from .stats import welch_t
 
 
 def ppo_config(tmp_path: Path, policy: str, out: str, **over: Any) -> dict[str, Any]:
@@ -23,11 +25,15 @@ def ppo_config(tmp_path: Path, policy: str, out: str, **over: Any) -> dict[str, 
 
 
 def test_mean_reward_rises_while_kl_stays_bounded(tmp_path: Path, ab_policy: str) -> None:
+    """The trained policy against the policy it started from, each sampled 256 times (see
+    `policy_improved`). Measured over seeds 0-3 with 128 samples: t = 6.7 to 9.4, a gain of 0.14 to
+    0.19; zero learning rate gives t = 0. The per-iteration `mean_reward` (16 samples) is too noisy
+    to decide this alone."""
     result, sink = run("ppo", ppo_config(tmp_path, ab_policy, "ppo", checkpoint={"interval": 0}))
     metrics = events_of(sink, "metrics")
     assert len(metrics) == 12
-    rewards = [m["mean_reward"] for m in metrics]
-    assert sum(rewards[-3:]) / 3 > sum(rewards[:3]) / 3 + 0.08, rewards
+    before, after = sampled_rewards(tmp_path, ab_policy, "before"), sampled_rewards(tmp_path, result["output"], "after")
+    assert policy_improved(before, after), (welch_t(before, after), sum(after) / len(after) - sum(before) / len(before))
     assert metrics[0]["kl"] == pytest.approx(0.0, abs=1e-5)  # the policy starts as the reference
     assert max(m["kl"] for m in metrics) < 8.0, [m["kl"] for m in metrics]
     for key in ("clip_fraction", "value_loss", "entropy", "pg_loss"):

@@ -8,7 +8,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -39,6 +38,20 @@ def finish(proc: subprocess.Popen[str]) -> dict[str, Any]:
     return done[0]
 
 
+def kill_at_random_step_after_a_checkpoint(proc: subprocess.Popen[str], total: int) -> None:
+    """SIGKILL once a step chosen at random between the first checkpoint and two steps before the
+    end is reported: the point is random, yet always mid-run however fast or loaded the machine
+    (a kill after a random sleep could land after the run had finished)."""
+    target = None
+    for e in events(proc):
+        if e["event"] == "checkpoint" and target is None:
+            target = random.randint(e["step"] + 1, total - 2)
+        if e["event"] == "progress" and target is not None and e["step"] >= target:
+            proc.send_signal(signal.SIGKILL)
+            break
+    assert proc.wait(timeout=30) == -signal.SIGKILL, f"the trainer ended before the kill at step {target}"
+
+
 def sft_cfg(tmp_path: Path, out: str) -> dict[str, Any]:
     return {
         "data": reverse_task(tmp_path / "sft.jsonl"), "output_dir": str(tmp_path / out), "threads": 1, "tiny": TINY,
@@ -52,12 +65,7 @@ def test_sft_killed_with_sigkill_resumes_to_identical_weights(tmp_path: Path) ->
     expected, _ = run("sft", sft_cfg(tmp_path, "reference"))
     cfg = sft_cfg(tmp_path, "crashy")
     proc = launch("sft", cfg, tmp_path / "c.json")
-    for e in events(proc):
-        if e["event"] == "checkpoint":
-            break
-    time.sleep(random.uniform(0.0, 0.5))  # a random point after at least one checkpoint
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait(timeout=30) == -signal.SIGKILL
+    kill_at_random_step_after_a_checkpoint(proc, total=18)
     resumed = finish(launch("sft", cfg, tmp_path / "c.json", resume=str(tmp_path / "crashy" / "checkpoints")))
     assert resumed["sha256"] == expected["sha256"]
 
@@ -95,12 +103,7 @@ def test_ppo_killed_with_sigkill_resumes_to_identical_weights(tmp_path: Path, ab
     }
     expected, _ = run("ppo", {**cfg, "output_dir": str(tmp_path / "reference")})
     proc = launch("ppo", cfg, tmp_path / "c.json")
-    for e in events(proc):
-        if e["event"] == "checkpoint":
-            break
-    time.sleep(random.uniform(0.0, 0.3))
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill_at_random_step_after_a_checkpoint(proc, total=6)
     resumed = finish(launch("ppo", cfg, tmp_path / "c.json", resume=str(tmp_path / "ppo" / "checkpoints")))
     assert resumed["sha256"] == expected["sha256"]
 

@@ -8,16 +8,19 @@ from trainer.checkpoint import CheckpointError, StopRequested
 from trainer.modeling import MANIFEST
 
 from .conftest import events_of, run
+from .measure import training_set_loss
 
 Config = Callable[..., dict[str, Any]]
 
 
 def test_loss_falls_on_a_learnable_task(sft_config: Config) -> None:
-    result, sink = run("sft", sft_config("a", epochs=10, optim={"lr": 2e-2, "warmup_steps": 2}, checkpoint={"interval": 0}))
-    losses = [e["loss"] for e in events_of(sink, "metrics")]
-    assert len(losses) == 30
-    first, last = sum(losses[:2]) / 2, sum(losses[-2:]) / 2
-    assert last < 0.7 * first, losses
+    """Measured over seeds 0-2: the trained model's loss is 0.08 of the untrained one's (limit 0.3);
+    a zero learning rate leaves it at 1.0."""
+    cfg = sft_config("a", epochs=10, optim={"lr": 2e-2, "warmup_steps": 2}, checkpoint={"interval": 0})
+    result, sink = run("sft", cfg)
+    assert len(events_of(sink, "metrics")) == 30
+    before, after = training_set_loss("tiny", cfg), training_set_loss(result["output"], cfg)
+    assert after < 0.3 * before, (before, after)
     out = Path(result["output"])
     assert (out / MANIFEST).exists() and (out / "adapters" / "0" / "adapter_config.json").exists()
     assert len(result["sha256"]) == 64

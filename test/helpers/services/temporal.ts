@@ -7,6 +7,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { RUN_ATTRIBUTES } from '../../../workflows/search-attributes.js';
 import type { RunningService } from './types.js';
 
 export function temporalBinary(): string {
@@ -42,6 +43,8 @@ export async function startTemporal(): Promise<RunningService> {
       ui: true,
       uiPort,
       log: { format: 'pretty', level: 'error' },
+      // As `repairity dev` registers them, so `repairity runs` can list and filter.
+      searchAttributes: Object.values(RUN_ATTRIBUTES),
     },
   });
   return {

@@ -1,0 +1,75 @@
+/**
+ * A step's full log, kept in the store as an artifact of the run (`repairity logs` prints it):
+ * its log lines and what its kind records (trainer stderr and events, sandbox output, Claude
+ * request ids), one file per attempt. A single step's file is rewritten every few seconds while
+ * it runs, so `logs --follow` sees it grow; an item's is written once, when it ends.
+ */
+import type { ArtifactStore } from '../../store/types.js';
+import type { StepContext, StepLogger } from '../define.js';
+import { runKeys } from './keys.js';
+
+const FLUSH_MS = 2000;
+/** Past this size the middle of the log is dropped (its start and its end are what explain a failure). */
+const MAX_BYTES = 16 * 1024 * 1024;
+
+export class StepLog {
+  private lines: string[] = [];
+  private bytes = 0;
+  private dropped = 0;
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private readonly key: string;
+  private readonly meta: { run: string; step: string };
+
+  constructor(
+    private readonly store: ArtifactStore,
+    where: { runId: string; stepId: string; itemIndex?: number; attempt: number },
+  ) {
+    this.key = runKeys.stepLog(where.runId, where.stepId, where.itemIndex, where.attempt);
+    this.meta = { run: where.runId, step: where.stepId };
+  }
+
+  record(stream: string, text: string): void {
+    const line = `${new Date().toISOString()} [${stream}] ${text}`;
+    this.lines.push(line);
+    this.bytes += line.length + 1;
+    while (this.bytes > MAX_BYTES && this.lines.length > 2) {
+      const [gone] = this.lines.splice(Math.floor(this.lines.length / 2), 1);
+      this.bytes -= gone!.length + 1;
+      this.dropped++;
+    }
+    this.dirty = true;
+  }
+
+  /** Rewrites the file every few seconds while the step runs. */
+  follow(): void {
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  /** Writes what was recorded (nothing when nothing was). */
+  async flush(): Promise<void> {
+    if (!this.dirty) return this.writing.then(() => undefined);
+    this.dirty = false;
+    const body = this.dropped > 0 ? [...this.lines.slice(0, 1), `[${this.dropped} lines dropped to keep the log under ${MAX_BYTES} bytes]`, ...this.lines.slice(1)] : this.lines;
+    const text = `${body.join('\n')}\n`;
+    this.writing = this.writing.then(() => this.store.put(this.key, text, { mediaType: 'text/plain', ...this.meta }));
+    await this.writing;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+}
+
+/** The context with its log lines and `record` also going to the step's log. */
+export function withStepLog(ctx: StepContext, log: StepLog): StepContext {
+  const tee = (level: keyof StepLogger): StepLogger[typeof level] => (m, f) => {
+    log.record(level, f && Object.keys(f).length > 0 ? `${m} ${JSON.stringify(f)}` : m);
+    ctx.log[level](m, f);
+  };
+  return { ...ctx, log: { info: tee('info'), warn: tee('warn'), error: tee('error') }, record: (stream, text) => log.record(stream, text) };
+}

@@ -1,0 +1,37 @@
+/**
+ * What `repairity demo` prints at the end: where the pipeline's time went (each top-level step's
+ * wall time; steps overlap where the pipeline runs them side by side) and the one-line summary
+ * `demo: pipeline M.M min, base/SFT/SFT+PPO pass@1 A%/B%/C% on N tasks, reward-model accuracy R on P pairs`.
+ */
+import type { StepProgress } from '../workflows/progress.js';
+
+export interface ModelRow {
+  model: string;
+  tasks: number;
+  passAt1: number | null;
+}
+
+/** The report's numbers the summary line needs (report.json: `table`, `training.reward.metrics`). */
+export interface ReportNumbers {
+  table: ModelRow[];
+  training?: Record<string, { metrics?: Record<string, number> } | undefined>;
+}
+
+export function stepTimes(steps: StepProgress[]): string[] {
+  return steps
+    .filter((s) => s.startedAt && s.endedAt)
+    .map((s) => ({ id: s.id, seconds: (Date.parse(s.endedAt!) - Date.parse(s.startedAt!)) / 1000 }))
+    .map(({ id, seconds }) => `  ${id.padEnd(12)} ${seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`}`);
+}
+
+const percent = (v: number | null | undefined) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'n/a');
+
+export function demoLine(pipelineMs: number, report: ReportNumbers): string {
+  const passes = report.table.map((r) => percent(r.passAt1)).join('/');
+  const names = report.table.map((r) => r.model).join('/');
+  const tasks = report.table[0]?.tasks ?? 0;
+  const reward = report.training?.reward?.metrics ?? {};
+  const accuracy = typeof reward.eval_accuracy === 'number' ? reward.eval_accuracy.toFixed(2) : 'n/a';
+  const pairs = typeof reward.eval_pairs === 'number' ? reward.eval_pairs : 0;
+  return `demo: pipeline ${(pipelineMs / 60_000).toFixed(1)} min, ${names} pass@1 ${passes} on ${tasks} tasks, reward-model accuracy ${accuracy} on ${pairs} pairs`;
+}

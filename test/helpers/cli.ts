@@ -1,0 +1,34 @@
+/**
+ * Runs `repairity` commands in this process (no tsx start-up per call), as main.ts registers them,
+ * capturing what they print. A user error comes back as `error` (what runCli prints), never thrown.
+ */
+import { Command } from 'commander';
+import { commandModules } from '../../cli/commands/index.js';
+import { RepairityError } from '../../core/errors.js';
+
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  error?: string;
+}
+
+export async function runRepairity(args: string[]): Promise<CliResult> {
+  const program = new Command('repairity').exitOverride();
+  for (const register of commandModules) register(program);
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    await program.parseAsync(['node', 'repairity', ...args]);
+    return { stdout, stderr };
+  } catch (e) {
+    if (e instanceof RepairityError) return { stdout, stderr, error: e.message };
+    throw e;
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * pipelines/repairity.yaml with the pretrained student (`smollm2-135m`, installed by `make student`)
+ * on a small slice of MBPP, on the same real components as the tiny-model test: every stage loads
+ * the real model with its own tokenizer and chat template, and the report's numbers are checked
+ * against the artifacts. Skipped where the student is not installed (`make test` does not need it).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Metrics } from '../../activities/eval/metrics.js';
+import { ENV, readDefaults } from '../../core/env.js';
+import { expectReportMatchesArtifacts, runRepairity } from './repairity-run.js';
+import { usePipelineEngine } from './services.js';
+
+const models = process.env[ENV.REPAIRITY_MODELS] || path.join(readDefaults().cacheDir, 'models');
+const installed = existsSync(path.join(models, 'smollm2-135m-instruct', 'config.json'));
+
+/** A few tasks of each split, short answers, two PPO iterations: minutes on a CPU. */
+const STUDENT_SLICE = {
+  student: 'smollm2-135m',
+  split: 'validation',
+  limit: 16,
+  subset_fraction: 1,
+  train_fraction: 0.4,
+  val_fraction: 0.3,
+  test_fraction: 0.3,
+  sft_epochs: 1,
+  sft_batch_size: 4,
+  sft_grad_accum: 1,
+  k: 2,
+  reward_epochs: 1,
+  reward_eval_fraction: 0.5,
+  ppo_iterations: 2,
+  ppo_epochs: 1,
+  ppo_batch_size: 2,
+  ppo_minibatch_size: 2,
+  max_new_tokens: 64,
+  max_length: 1024,
+  threads: 1,
+};
+
+describe.skipIf(!installed)('pipelines/repairity.yaml with the pretrained student', () => {
+  const services = usePipelineEngine();
+
+  it('trains and evaluates smollm2-135m and reports the numbers of its artifacts', async () => {
+    const { out } = await runRepairity(services.engine, STUDENT_SLICE, 'smollm2-135m');
+    const report = await expectReportMatchesArtifacts(services.store, out);
+    // a pretrained instruct model answers with Python that compiles (the random tiny model never does)
+    expect((out.base as Metrics).compilationRate).toBeGreaterThan(0);
+    // the reward model was measured on held-out pairs, and PPO logged each iteration
+    expect(report.training.reward!.metrics.eval_pairs).toBeGreaterThan(0);
+    expect(report.training.ppo!.history.filter((h) => typeof h.mean_reward === 'number')).toHaveLength(2);
+  }, 3_600_000);
+});

@@ -1,0 +1,79 @@
+/**
+ * The memory plan before a launch, with the trainer's real `python -m trainer plan`: a stage
+ * that fits is logged with its per-process estimate and launched; one that cannot fit (32B PPO on
+ * one 80 GiB GPU) is refused for good, naming the step and the settings that would fit, and
+ * nothing is launched; the tiny model is not planned.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTrainingRuntime } from '../../activities/training/index.js';
+import { MemoryPlanError } from '../../activities/training/memory-plan.js';
+import { runStage, type TrainerRuntime } from '../../activities/training/run-trainer.js';
+import { LocalStore } from '../../store/local.js';
+import { makeContext, trainerPython } from './context.js';
+
+let root: string;
+let store: LocalStore;
+
+class Launched extends Error {}
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-plan-'));
+  store = new LocalStore(path.join(root, 'store'));
+});
+
+afterAll(async () => {
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+/** A runtime whose launcher only counts (and stops the step), and whose plans are counted too. */
+function runtime(): { rt: TrainerRuntime; launches: () => number; plans: () => number } {
+  let launches = 0;
+  let plans = 0;
+  const base = createTrainingRuntime({
+    env: { ...process.env, REPAIRITY_PYTHON: trainerPython() },
+    training: { workRoot: path.join(root, 'work') },
+    launcher: async () => {
+      launches++;
+      throw new Launched('launched');
+    },
+  });
+  const rt: TrainerRuntime = {
+    ...base,
+    plan: (...args) => {
+      plans++;
+      return base.plan(...args);
+    },
+  };
+  return { rt, launches: () => launches, plans: () => plans };
+}
+
+const ppo = (model: string) => ({ stage: 'ppo' as const, prepare: async () => ({ model, data: 'prompts.jsonl', precision: 'bf16', reward: { type: 'toy', rule: 'char_fraction:a' }, batch_size: 8, minibatch_size: 4, max_length: 1024 }), collect: async () => undefined });
+
+describe('memory plan before launch', () => {
+  it('refuses 32B PPO on one 80 GiB GPU, naming the step and a world size that fits; nothing is launched', async () => {
+    const { rt, launches } = runtime();
+    const ctx = makeContext(store);
+    const err = await runStage(rt, ctx, ppo('Qwen/Qwen2.5-Coder-32B-Instruct')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MemoryPlanError);
+    expect((err as Error).message).toMatch(/^step "train": not launched: ppo of Qwen\/Qwen2.5-Coder-32B-Instruct needs about [\d.]+ GiB per process at world size 1 .*config.distributed nproc_per_node \d+ x nnodes \d+/s);
+    expect(launches()).toBe(0);
+  }, 600_000);
+
+  it('logs the per-process estimate of a stage that fits, then launches', async () => {
+    const { rt, launches } = runtime();
+    const ctx = makeContext(store);
+    await expect(runStage(rt, ctx, ppo('HuggingFaceTB/SmolLM2-135M-Instruct'))).rejects.toThrow(Launched);
+    expect(ctx.logs.some((l) => /^info ppo: memory plan: ppo of HuggingFaceTB\/SmolLM2-135M-Instruct needs about [\d.]+ GiB per process at world size 1/.test(l))).toBe(true);
+    expect(launches()).toBe(1);
+  }, 600_000);
+
+  it('does not plan the tiny model', async () => {
+    const { rt, launches, plans } = runtime();
+    await expect(runStage(rt, makeContext(store), ppo('tiny'))).rejects.toThrow(Launched);
+    expect(launches()).toBe(1);
+    expect(plans()).toBe(0);
+  });
+});
