@@ -43,6 +43,8 @@ export const DEMO_PARAMS = {
   student: 'smollm2-135m',
   split: 'all',
   limit: 160,
+  eval_limit: 20,
+  reward_base: 'policy',
   subset_fraction: 1,
   train_fraction: 0.3,
   val_fraction: 0.25,

@@ -44,5 +44,5 @@ describe('pipelines/ablations/all.yaml', () => {
     const md = (await services.store.read(`${location}report.md`)).toString();
     expect(md).toContain('## Ablations');
     console.log(md.slice(md.indexOf('## Results on'), md.indexOf('## Training')));
-  }, 1_500_000);
+  }, 3_000_000);
 });
