@@ -45,6 +45,7 @@ describe.skipIf(!installed)('pipelines/repairity.yaml with the pretrained studen
   it('trains and evaluates smollm2-135m and reports the numbers of its artifacts', async () => {
     const { out } = await runRepairity(services.engine, STUDENT_SLICE, 'smollm2-135m');
     const report = await expectReportMatchesArtifacts(services.store, out);
+    for (const row of report.table) console.log(`${String(row.model)}: pass@1 ${String(row.passAt1)}, compilation ${String(row.compilationRate)}, BLEU ${String(row.bleu)} on ${String(row.tasks)} tasks`);
     // a pretrained instruct model answers with Python that compiles (the random tiny model never does)
     expect((out.base as Metrics).compilationRate).toBeGreaterThan(0);
     // the reward model was measured on held-out pairs, and PPO logged each iteration
