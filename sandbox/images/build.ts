@@ -13,11 +13,11 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { SandboxConfigError } from '../errors.js';
 import { debianMirror } from './mirror.js';
-import { loadRecipe, type ImageFamily, type LoadedRecipe } from './recipe.js';
+import { loadRecipe, type LoadedRecipe, type RecipeName } from './recipe.js';
 
 export interface BuildImageOptions {
   docker: Docker;
-  family: ImageFamily;
+  family: RecipeName;
   /** The project cache folder ($REPAIRITY_CACHE). */
   cacheDir: string;
   /** Debian mirror for debootstrap; default: apt's configured mirror (see mirror.ts). */
