@@ -132,4 +132,24 @@ export const promoteSpec = defineSpec({
   },
 });
 
-export const benchmarksSpecs: readonly StepSpec[] = [loadSpec, attachSpec, selectSpec, judgeItemsSpec, preferencesSpec, lastGoodSpec, promoteSpec];
+export const exportSpec = defineSpec({
+  name: 'benchmarks.export',
+  description:
+    'Writes answers in the official harnesses\' formats: swebench-predictions (instance_id, model_name_or_path, model_patch) or samples (EvalPlus / BigCodeBench samples.jsonl: task_id, solution).',
+  queue: 'cpu',
+  version: '1',
+  input: {
+    type: 'object',
+    properties: {
+      dataset: uri('rows with answers (benchmarks.attach)'),
+      format: { enum: ['swebench-predictions', 'samples'] },
+      model: { type: 'string', minLength: 1, description: 'model_name_or_path of SWE-bench predictions (default repairity)' },
+      field: { type: 'string', minLength: 1, default: 'fix', description: 'row field holding the answer' },
+    },
+    required: ['dataset', 'format'],
+    additionalProperties: false,
+  },
+  output: datasetOut(),
+});
+
+export const benchmarksSpecs: readonly StepSpec[] = [loadSpec, attachSpec, selectSpec, judgeItemsSpec, preferencesSpec, lastGoodSpec, promoteSpec, exportSpec];
