@@ -37,7 +37,7 @@ export interface PytestTask extends TaskBase {
   family?: 'python' | 'bigcodebench';
 }
 
-/** A Java project compiled with javac and run with JUnit 4 (Defects4J style). */
+/** A Java project compiled with javac and run with JUnit 4 (Defects4J-style; docs/benchmarks/defects4j.md). */
 export interface JavaJunitTask extends TaskBase {
   format: 'java-junit';
   /** Relative path -> UTF-8 content; every `.java` file is compiled. */
@@ -49,7 +49,7 @@ export interface JavaJunitTask extends TaskBase {
   solutionPath?: string;
 }
 
-/** A repository snapshot, a patch and a test command (SWE-bench style). */
+/** A repository snapshot, a patch and a test command (real SWE-bench instances use `swebench`). */
 export interface RepoPatchTask extends TaskBase {
   format: 'repo-patch';
   /** The snapshot: a file map, and/or a base64 tar (optionally gzipped) archive. */
