@@ -36,3 +36,10 @@ $(SWEBENCH_SDISTS)/.downloaded:
 	mkdir -p $(dir $@)
 	pip download --quiet --no-deps --no-binary :all: --cache-dir $(CACHE)/pip -d $(dir $@) $(SWEBENCH_FIXTURE_SDISTS)
 	touch $@
+
+# The base of the SWE-bench images and BigCodeBench's image (debootstrap, about 10 and 25 minutes
+# the first time on a loaded 2-core machine; then found by tag, or re-imported from their tarballs).
+.PHONY: benchmark-images
+TEST_DEPS += benchmark-images
+benchmark-images: sandbox-docker node_modules/.installed
+	npx tsx cli/main.ts images build swebench bigcodebench
