@@ -29,7 +29,7 @@ export interface SandboxOptions {
    */
   backend?: BackendName;
   /** Image per task format family; default: the images `repairity images build` makes. */
-  images?: { python?: string; java?: string };
+  images?: { python?: string; java?: string; bigcodebench?: string };
   /** Containers kept warm per image (and tasks run at once). Default: number of CPUs. */
   poolSize?: number;
   /** Tasks run at once by the fresh and host backends. Default: number of CPUs. */
@@ -45,7 +45,7 @@ export interface SandboxOptions {
 
 export interface ResolvedSandboxOptions {
   backend: BackendName;
-  images: { python: string; java: string };
+  images: { python: string; java: string; bigcodebench: string };
   poolSize: number;
   concurrency: number;
   timeoutMs: number;
@@ -65,12 +65,16 @@ export const DEFAULT_LIMITS: Required<IsolationLimits> = {
 
 export function resolveSandboxOptions(
   options: SandboxOptions,
-  defaultImages: { python: string; java: string },
+  defaultImages: { python: string; java: string; bigcodebench: string },
 ): ResolvedSandboxOptions {
   const cpus = Math.max(1, os.availableParallelism());
   return {
     backend: options.backend ?? 'docker-pool',
-    images: { python: options.images?.python ?? defaultImages.python, java: options.images?.java ?? defaultImages.java },
+    images: {
+      python: options.images?.python ?? defaultImages.python,
+      java: options.images?.java ?? defaultImages.java,
+      bigcodebench: options.images?.bigcodebench ?? defaultImages.bigcodebench,
+    },
     poolSize: options.poolSize ?? cpus,
     concurrency: options.concurrency ?? cpus,
     timeoutMs: options.timeoutMs ?? 10_000,

@@ -19,7 +19,13 @@ import { judgeResponse, lostVerdict, prepareTask } from './formats/index.js';
 import { resolveSandboxOptions, type ResolvedSandboxOptions, type SandboxOptions } from './options.js';
 import { SupervisorPool } from './backends/pool.js';
 import { HostSupervisor, UNSANDBOXED_WARNING } from './backends/unsandboxed-host.js';
-import type { SandboxTask, Verdict } from './types.js';
+import { readDefaults } from '../core/env.js';
+import { SweBenchEvaluator } from './swebench/evaluate.js';
+import { parseInstance } from './swebench/instance.js';
+import { readSweBenchSettings } from './swebench/settings.js';
+import { verdictOf } from './swebench/verdict.js';
+import type { SandboxTask, SweBenchTask, Verdict } from './types.js';
+import path from 'node:path';
 
 export interface CreateSandboxOptions extends SandboxOptions {
   /** Required by the Docker backends. */
@@ -61,6 +67,7 @@ class SandboxImpl implements Sandbox {
   private readonly pools = new Map<ImageFamily, SupervisorPool>();
   private readonly checkedImages = new Map<ImageFamily, Promise<void>>();
   private requests = 0;
+  private swebench: SweBenchEvaluator | undefined;
   readonly parallelism: number;
 
   constructor(
@@ -77,6 +84,7 @@ class SandboxImpl implements Sandbox {
 
   async run(task: SandboxTask, runOptions: RunOptions = {}): Promise<Verdict> {
     const { signal } = runOptions;
+    if (task.format === 'swebench') return this.runSweBench(task);
     const prepared = prepareTask(task);
     const timeoutMs = task.timeoutMs ?? Math.max(prepared.defaultTimeoutMs ?? 0, this.options.timeoutMs);
     const pool = this.poolFor(prepared.family);
@@ -109,6 +117,18 @@ class SandboxImpl implements Sandbox {
       }
       throw err;
     }
+  }
+
+  /** SWE-bench instances run in their own images (sandbox/swebench/), one container each. */
+  private async runSweBench(task: SweBenchTask): Promise<Verdict> {
+    if (!this.docker) throw new SandboxConfigError('SWE-bench tasks need a Docker backend (docker-pool or docker-fresh)');
+    const instance = parseInstance(task.instance, `SWE-bench task ${task.id ?? ''}`.trim());
+    if (!this.swebench) {
+      const settings = readSweBenchSettings(readDefaults().cacheDir);
+      this.swebench = new SweBenchEvaluator({ docker: this.docker, settings, logDir: path.join(settings.cacheDir, 'swebench', 'logs'), log: this.warn });
+    }
+    const result = await this.swebench.evaluate(instance, { instance_id: instance.instance_id, model_name_or_path: 'repairity', model_patch: task.patch });
+    return verdictOf(result, task.id);
   }
 
   async close(): Promise<void> {

@@ -33,9 +33,11 @@ export interface PytestTask extends TaskBase {
   solutionPath?: string;
   /** Extra pytest arguments (test paths, `-k` expressions). */
   args?: string[];
+  /** Image family to run in: `python` (default) or `bigcodebench` (BigCodeBench's libraries). */
+  family?: 'python' | 'bigcodebench';
 }
 
-/** A Java project compiled with javac and run with JUnit 4 (Defects4J style). */
+/** A Java project compiled with javac and run with JUnit 4 (Defects4J-style; docs/benchmarks/defects4j.md). */
 export interface JavaJunitTask extends TaskBase {
   format: 'java-junit';
   /** Relative path -> UTF-8 content; every `.java` file is compiled. */
@@ -47,7 +49,7 @@ export interface JavaJunitTask extends TaskBase {
   solutionPath?: string;
 }
 
-/** A repository snapshot, a patch and a test command (SWE-bench style). */
+/** A repository snapshot, a patch and a test command (real SWE-bench instances use `swebench`). */
 export interface RepoPatchTask extends TaskBase {
   format: 'repo-patch';
   /** The snapshot: a file map, and/or a base64 tar (optionally gzipped) archive. */
@@ -63,7 +65,19 @@ export interface RepoPatchTask extends TaskBase {
   tests?: string[];
 }
 
-export type SandboxTask = PythonAssertsTask | PytestTask | JavaJunitTask | RepoPatchTask;
+/**
+ * A SWE-bench instance (published schema) and a candidate patch, graded as the official harness
+ * grades it: its own environment image, the official eval script, log parser and report
+ * (sandbox/swebench/). Passed means resolved.
+ */
+export interface SweBenchTask extends TaskBase {
+  format: 'swebench';
+  instance: Record<string, unknown>;
+  /** The candidate: a unified diff ('' is an empty prediction). */
+  patch: string;
+}
+
+export type SandboxTask = PythonAssertsTask | PytestTask | JavaJunitTask | RepoPatchTask | SweBenchTask;
 export type TaskFormat = SandboxTask['format'];
 
 export type VerdictStatus = 'passed' | 'failed' | 'error' | 'timeout' | 'out_of_memory' | 'crashed';

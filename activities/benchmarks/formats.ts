@@ -5,7 +5,10 @@
  * generation tasks), `reference` (the known-good fix) and `prompt` (what the student is given).
  */
 import { PermanentError } from '../../core/errors.js';
+import { bigCodeBenchReference, bigCodeBenchTask, parseLibs } from '../../sandbox/formats/bigcodebench.js';
 import { mutate } from './mutate.js';
+import type { Retrieval } from './retrieval.js';
+import { fromSweBench } from './swebench.js';
 import { taskPrompt } from './prompts.js';
 
 export type BenchmarkName = 'mbpp' | 'humaneval' | 'bigcodebench' | 'swebench' | 'defects4j';
@@ -82,11 +85,17 @@ export function fromHumanEval(row: Row, where: string, mode: TaskMode, seed: num
   );
 }
 
-/** BigCodeBench: a unittest `TestCases` class over a function using libraries -> a pytest task. */
-export function fromBigCodeBench(row: Row, where: string, mode: TaskMode, seed: number): TaskRecord | undefined {
-  const codePrompt = typeof row.code_prompt === 'string' ? row.code_prompt : '';
-  const reference = unix(codePrompt + str(row, 'canonical_solution', where));
-  const statement = typeof row.instruct_prompt === 'string' ? row.instruct_prompt : str(row, 'complete_prompt', where);
+/** BigCodeBench's two prompt splits: `complete` (docstring + signature) and `instruct` (natural language). */
+export type BigCodeBenchSplit = 'complete' | 'instruct';
+
+/**
+ * BigCodeBench: its unittest `TestCases` over `entry_point`, run by pytest in the bigcodebench
+ * image (sandbox/formats/bigcodebench.ts); `libs` is kept on the record.
+ */
+export function fromBigCodeBench(row: Row, where: string, mode: TaskMode, seed: number, split: BigCodeBenchSplit = 'instruct'): TaskRecord | undefined {
+  const codePrompt = str(row, 'code_prompt', where);
+  const reference = bigCodeBenchReference({ code_prompt: codePrompt, canonical_solution: str(row, 'canonical_solution', where) });
+  const statement = str(row, split === 'complete' ? 'complete_prompt' : 'instruct_prompt', where);
   const id = String(row.task_id ?? where);
   let buggy = '';
   let category = 'generate';
@@ -95,8 +104,9 @@ export function fromBigCodeBench(row: Row, where: string, mode: TaskMode, seed: 
     if (!r) return undefined;
     ({ buggy, category } = r);
   }
+  const { solution: _unset, ...task } = bigCodeBenchTask({ test: str(row, 'test', where) }, '', id);
   return {
-    format: 'pytest',
+    ...task,
     id,
     benchmark: 'bigcodebench',
     language: 'python',
@@ -104,47 +114,16 @@ export function fromBigCodeBench(row: Row, where: string, mode: TaskMode, seed: 
     statement,
     buggy,
     reference,
-    files: { 'test_solution.py': `from solution import *\n${unix(str(row, 'test', where))}\n` },
-    solutionPath: 'solution.py',
-    args: ['test_solution.py'],
+    entry_point: typeof row.entry_point === 'string' ? row.entry_point : 'task_func',
+    libs: parseLibs(row.libs),
+    split,
     prompt: taskPrompt({ statement, language: 'python', buggy }),
   };
 }
 
 /**
- * SWE-bench style: a repository snapshot (`snapshot: {files}` or `snapshot: {archiveBase64}`), the
- * problem statement, the gold `patch`, the `test_patch` that adds the tests, FAIL_TO_PASS and
- * PASS_TO_PASS. The test patch ships inside the snapshot and is applied by the test command before
- * the tests run; the candidate is the patch.
- */
-export function fromSweBench(row: Row, where: string): TaskRecord {
-  const snapshot = row.snapshot as { files?: Record<string, string>; archiveBase64?: string } | undefined;
-  if (!snapshot || (typeof snapshot !== 'object')) throw new PermanentError(`${where}: a SWE-bench style instance needs "snapshot" ({files} or {archiveBase64}) holding the repository at base_commit`);
-  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? (JSON.parse(v) as string[]) : []);
-  const failToPass = list(row.FAIL_TO_PASS);
-  const passToPass = list(row.PASS_TO_PASS);
-  const testPatch = typeof row.test_patch === 'string' ? row.test_patch : '';
-  const testFiles = [...new Set([...failToPass, ...passToPass].map((t) => t.split('::')[0]!))];
-  const applyTests = testPatch ? '(git apply .repairity-test.patch || patch --batch -p1 -i .repairity-test.patch) && ' : '';
-  const statement = str(row, 'problem_statement', where);
-  return {
-    format: 'repo-patch',
-    id: String(row.instance_id ?? where),
-    benchmark: 'swebench',
-    language: 'diff',
-    category: String(row.repo ?? 'default'),
-    statement,
-    buggy: '',
-    reference: str(row, 'patch', where),
-    repo: { ...(snapshot.archiveBase64 ? { archiveBase64: snapshot.archiveBase64 } : {}), files: { ...(snapshot.files ?? {}), ...(testPatch ? { '.repairity-test.patch': testPatch } : {}) } },
-    testCommand: `${applyTests}python3 -m pytest -q ${testFiles.join(' ')}`.trim(),
-    tests: [...failToPass, ...passToPass],
-    prompt: `Resolve this issue in the repository ${String(row.repo ?? '')} with a unified diff.\n\nIssue: ${statement.trim()}`,
-  };
-}
-
-/**
- * Defects4J style: a small Java project (`files`: sources and JUnit 4 tests), `testClasses`, the
+ * Defects4J-style (not the Defects4J framework, which fetches its projects at run time; see
+ * docs/benchmarks/defects4j.md for the mapping): a small Java project (`files`: sources and JUnit 4 tests), `testClasses`, the
  * path of the buggy class (`buggyPath`, its content in `files` is the buggy version) and the
  * developer's `fixed` version of that class. The candidate replaces the buggy class.
  */
@@ -172,16 +151,23 @@ export function fromDefects4J(row: Row, where: string): TaskRecord {
   };
 }
 
-export function toTask(benchmark: BenchmarkName, row: Row, where: string, mode: TaskMode, seed: number): TaskRecord | undefined {
+export interface ToTaskOptions {
+  /** bigcodebench: which prompt the model sees (complete, instruct). */
+  split?: string;
+  /** swebench: which code the prompt shows (oracle: the files the gold patch edits; bm25). */
+  retrieval?: Retrieval;
+}
+
+export async function toTask(benchmark: BenchmarkName, row: Row, where: string, mode: TaskMode, seed: number, options: ToTaskOptions = {}): Promise<TaskRecord | undefined> {
   switch (benchmark) {
     case 'mbpp':
       return fromMbpp(row, where, mode, seed);
     case 'humaneval':
       return fromHumanEval(row, where, mode, seed);
     case 'bigcodebench':
-      return fromBigCodeBench(row, where, mode, seed);
+      return fromBigCodeBench(row, where, mode, seed, options.split === 'complete' ? 'complete' : 'instruct');
     case 'swebench':
-      return fromSweBench(row, where);
+      return fromSweBench(row, where, options.retrieval ? { retrieval: options.retrieval } : {});
     case 'defects4j':
       return fromDefects4J(row, where);
   }

@@ -1,6 +1,7 @@
 /** Benchmark loaders and the glue between model answers and sandbox tasks. */
 import type { StepImpl } from '../define.js';
 import { attach } from './attach.js';
+import { exportAnswers } from './export.js';
 import { judgeItems } from './judge-items.js';
 import { lastGood, promote } from './last-good.js';
 import { createLoadStep } from './load.js';
@@ -21,6 +22,7 @@ export function createBenchmarkSteps(opts: BenchmarkStepOptions): Record<string,
     'benchmarks.preferences': preferences,
     'benchmarks.last_good': lastGood,
     'benchmarks.promote': promote,
+    'benchmarks.export': exportAnswers,
   };
 }
 

@@ -3,6 +3,7 @@ import { PermanentError } from '../../core/errors.js';
 import { writeRecords } from '../data/records.js';
 import type { StepImpl } from '../define.js';
 import { mbppSplitOf, toTask, type BenchmarkName, type TaskMode, type TaskRecord } from './formats.js';
+import type { Retrieval } from './retrieval.js';
 import { allRows, sourceRows } from './rows.js';
 
 export interface LoadInput {
@@ -13,6 +14,7 @@ export interface LoadInput {
   limit?: number;
   seed?: number;
   exclude?: string;
+  retrieval?: Retrieval;
 }
 
 export function createLoadStep(dataRoot: string): StepImpl<LoadInput> {
@@ -21,8 +23,12 @@ export function createLoadStep(dataRoot: string): StepImpl<LoadInput> {
     if (mode === 'generate' && (input.benchmark === 'swebench' || input.benchmark === 'defects4j')) {
       throw new PermanentError(`benchmarks.load: ${input.benchmark} tasks are repair tasks; use mode: repair`, { step: ctx.stepId });
     }
-    if (input.split && input.split !== 'all' && input.benchmark !== 'mbpp') {
-      throw new PermanentError(`benchmarks.load: split "${input.split}" is only defined for mbpp (its standard task_id ranges); split other benchmarks with data.split`, { step: ctx.stepId });
+    const promptSplit = input.benchmark === 'bigcodebench';
+    if (promptSplit && input.split && !['complete', 'instruct'].includes(input.split)) {
+      throw new PermanentError(`benchmarks.load: bigcodebench's splits are complete and instruct (which prompt the model sees), not "${input.split}"`, { step: ctx.stepId });
+    }
+    if (!promptSplit && input.split && input.split !== 'all' && input.benchmark !== 'mbpp') {
+      throw new PermanentError(`benchmarks.load: split "${input.split}" is only defined for mbpp (its standard task_id ranges) and bigcodebench (complete, instruct); split other benchmarks with data.split`, { step: ctx.stepId });
     }
     const excluded = new Set<string>();
     if (input.exclude) for (const r of await allRows<{ id: unknown }>(ctx.store, input.exclude)) excluded.add(String(r.id));
@@ -36,8 +42,11 @@ export function createLoadStep(dataRoot: string): StepImpl<LoadInput> {
         index++;
         if (input.limit !== undefined && count >= input.limit) return;
         if (!raw || typeof raw !== 'object') throw new PermanentError(`${input.path} row ${index}: expected a JSON object`);
-        if (input.split && input.split !== 'all' && mbppSplitOf(Number((raw as Record<string, unknown>).task_id)) !== input.split) continue;
-        const task = toTask(input.benchmark, raw as Record<string, unknown>, `${input.path} row ${index}`, mode, seed);
+        if (input.benchmark === 'mbpp' && input.split && input.split !== 'all' && mbppSplitOf(Number((raw as Record<string, unknown>).task_id)) !== input.split) continue;
+        const task = await toTask(input.benchmark, raw as Record<string, unknown>, `${input.path} row ${index}`, mode, seed, {
+          ...(input.split ? { split: input.split } : {}),
+          ...(input.retrieval ? { retrieval: input.retrieval } : {}),
+        });
         if (!task) {
           noMutation++;
           continue;

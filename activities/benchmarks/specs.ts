@@ -16,7 +16,7 @@ const datasetOut = (extra: Record<string, unknown> = {}) => ({
 export const loadSpec = defineSpec({
   name: 'benchmarks.load',
   description:
-    'Loads a benchmark (mbpp, humaneval, bigcodebench, swebench, defects4j) as task records: the sandbox task fields (python-asserts, pytest, repo-patch, java-junit) ' +
+    'Loads a benchmark (mbpp, humaneval, bigcodebench, swebench, defects4j: Defects4J-style) as task records: the sandbox task fields (python-asserts, pytest, swebench, java-junit) ' +
     'plus id, category, statement, buggy, reference and prompt. mode repair on a generation benchmark makes a seeded single-point mutant of the reference the program to repair.',
   queue: 'cpu',
   version: '1',
@@ -25,11 +25,15 @@ export const loadSpec = defineSpec({
     properties: {
       benchmark: { enum: ['mbpp', 'humaneval', 'bigcodebench', 'swebench', 'defects4j'] },
       path: { type: 'string', minLength: 1, description: 'JSONL file (relative to the worker data root) or store URI' },
-      split: { enum: ['all', 'prompt', 'train', 'validation', 'test'], description: 'MBPP standard split by task_id (default all)' },
+      split: {
+        enum: ['all', 'prompt', 'train', 'validation', 'test', 'complete', 'instruct'],
+        description: 'MBPP: standard split by task_id (default all). BigCodeBench: complete or instruct, the prompt the model sees (default instruct)',
+      },
       mode: { enum: ['repair', 'generate'], default: 'repair' },
       limit: { type: 'integer', minimum: 1 },
       seed: { type: 'integer', minimum: 0, default: 0 },
       exclude: { type: 'string', description: 'URI of a JSONL dataset whose `id`s are left out (tasks seen before); empty: none' },
+      retrieval: { enum: ['oracle', 'bm25'], default: 'oracle', description: 'swebench: the code the prompt shows (oracle: the files the gold patch edits; bm25: ranked against the issue)' },
     },
     required: ['benchmark', 'path'],
     additionalProperties: false,
@@ -128,4 +132,24 @@ export const promoteSpec = defineSpec({
   },
 });
 
-export const benchmarksSpecs: readonly StepSpec[] = [loadSpec, attachSpec, selectSpec, judgeItemsSpec, preferencesSpec, lastGoodSpec, promoteSpec];
+export const exportSpec = defineSpec({
+  name: 'benchmarks.export',
+  description:
+    'Writes answers in the official harnesses\' formats: swebench-predictions (instance_id, model_name_or_path, model_patch) or samples (EvalPlus / BigCodeBench samples.jsonl: task_id, solution).',
+  queue: 'cpu',
+  version: '1',
+  input: {
+    type: 'object',
+    properties: {
+      dataset: uri('rows with answers (benchmarks.attach)'),
+      format: { enum: ['swebench-predictions', 'samples'] },
+      model: { type: 'string', minLength: 1, description: 'model_name_or_path of SWE-bench predictions (default repairity)' },
+      field: { type: 'string', minLength: 1, default: 'fix', description: 'row field holding the answer' },
+    },
+    required: ['dataset', 'format'],
+    additionalProperties: false,
+  },
+  output: datasetOut(),
+});
+
+export const benchmarksSpecs: readonly StepSpec[] = [loadSpec, attachSpec, selectSpec, judgeItemsSpec, preferencesSpec, lastGoodSpec, promoteSpec, exportSpec];

@@ -3,14 +3,14 @@ import type { Command } from 'commander';
 import { readDefaults, readSandboxSettings } from '../../core/env.js';
 import { assertDockerReachable, createDockerClient } from '../../sandbox/docker/client.js';
 import { buildImage } from '../../sandbox/images/build.js';
-import { IMAGE_FAMILIES, loadRecipe, type ImageFamily } from '../../sandbox/images/recipe.js';
+import { DEFAULT_BUILD, RECIPE_NAMES, loadRecipe } from '../../sandbox/images/recipe.js';
 
 export function registerImages(program: Command): void {
   const images = program.command('images').description('sandbox images, built locally from Debian with debootstrap');
   images
     .command('build')
     .description('build sandbox images (tagged by the hash of their recipe in images/<name>.json; rebuilt only when it changes)')
-    .argument('[names...]', `images to build: ${IMAGE_FAMILIES.join(', ')} (default: all)`)
+    .argument('[names...]', `images to build: ${RECIPE_NAMES.join(', ')} (default: ${DEFAULT_BUILD.join(', ')})`)
     .option('--force', 'rebuild the root file system even if the image or its cached tarball exists')
     .option('--mirror <url>', 'Debian mirror for debootstrap (default: the one apt uses)')
     .action(async (names: string[], opts: { force?: boolean; mirror?: string }) => {
@@ -18,7 +18,7 @@ export function registerImages(program: Command): void {
       const settings = readSandboxSettings();
       const docker = createDockerClient(settings.dockerHost ? { host: settings.dockerHost } : {});
       await assertDockerReachable(docker);
-      const families = (names.length ? names : [...IMAGE_FAMILIES]).map((n) => loadRecipe(n).recipe.name as ImageFamily);
+      const families = (names.length ? names : [...DEFAULT_BUILD]).map((n) => loadRecipe(n).recipe.name);
       for (const family of families) {
         const built = await buildImage({
           docker,
@@ -35,6 +35,6 @@ export function registerImages(program: Command): void {
     .command('tags')
     .description('print the tag each sandbox image has for the current recipes')
     .action(() => {
-      for (const family of IMAGE_FAMILIES) process.stdout.write(`${family}\t${loadRecipe(family).tag}\n`);
+      for (const family of RECIPE_NAMES) process.stdout.write(`${family}\t${loadRecipe(family).tag}\n`);
     });
 }

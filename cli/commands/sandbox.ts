@@ -8,6 +8,7 @@ import { SandboxConfigError } from '../../sandbox/errors.js';
 import type { BackendName } from '../../sandbox/options.js';
 import { formatSummary, readTasks, runTasks } from '../../sandbox/run-file.js';
 import { createSandbox } from '../../sandbox/sandbox.js';
+import { runSweBenchPredictions } from './sandbox-swebench.js';
 
 interface RunOpts {
   solutionField?: string;
@@ -17,6 +18,7 @@ interface RunOpts {
   timeoutMs?: string;
   pythonImage?: string;
   javaImage?: string;
+  swebenchInstances?: string;
 }
 
 const BACKENDS: BackendName[] = ['docker-pool', 'docker-fresh', 'UNSANDBOXED-host'];
@@ -41,7 +43,9 @@ export function registerSandbox(program: Command): void {
     .option('--timeout-ms <ms>', 'wall-clock limit per task (default 10000; java 60000, repo-patch 300000)')
     .option('--python-image <image>', 'image for Python tasks instead of the locally built one')
     .option('--java-image <image>', 'image for Java tasks instead of the locally built one')
+    .option('--swebench-instances <file>', 'grade <tasks> as a SWE-bench predictions file against these instances (JSONL, published schema); see docs/benchmarks/swebench.md')
     .action(async (file: string, opts: RunOpts) => {
+      if (opts.swebenchInstances) return runSweBenchPredictions(file, opts.swebenchInstances, opts.output);
       const settings = readSandboxSettings();
       const backend = (opts.backend ?? settings.backend ?? 'docker-pool') as BackendName;
       if (!BACKENDS.includes(backend)) throw new SandboxConfigError(`--backend must be one of ${BACKENDS.join(', ')}`);

@@ -5,6 +5,7 @@
 import { SandboxConfigError } from '../errors.js';
 import type { SupervisorResponse } from '../protocol.js';
 import type { SandboxTask, TaskFormat, Verdict } from '../types.js';
+import { bigCodeBenchReference, bigCodeBenchTask, isBigCodeBenchRow } from './bigcodebench.js';
 import { buildVerdict, type FormatHandler, type Judgement, type PreparedTask } from './common.js';
 import { javaJunit } from './java-junit.js';
 import { pytestFormat } from './pytest.js';
@@ -13,7 +14,8 @@ import { repoPatch } from './repo-patch.js';
 
 export type { PreparedTask } from './common.js';
 
-const handlers: { [F in TaskFormat]: FormatHandler<Extract<SandboxTask, { format: F }>> } = {
+/** Formats judged from a supervisor's answer; `swebench` is graded by sandbox/swebench/ instead. */
+const handlers: { [F in Exclude<TaskFormat, 'swebench'>]: FormatHandler<Extract<SandboxTask, { format: F }>> } = {
   'python-asserts': pythonAsserts,
   pytest: pytestFormat,
   'java-junit': javaJunit,
@@ -21,7 +23,7 @@ const handlers: { [F in TaskFormat]: FormatHandler<Extract<SandboxTask, { format
 };
 
 function handlerOf(task: SandboxTask): FormatHandler<SandboxTask> {
-  const handler = handlers[task.format] as FormatHandler<SandboxTask> | undefined;
+  const handler = (handlers as Record<string, unknown>)[task.format] as FormatHandler<SandboxTask> | undefined;
   if (!handler) throw new SandboxConfigError(`unknown task format "${(task as { format: string }).format}"; use one of ${Object.keys(handlers).join(', ')}`);
   return handler;
 }
@@ -82,7 +84,8 @@ export interface NormaliseOptions {
 /**
  * A task from a row of a task file: a row with `format` is taken as a task (with the candidate
  * taken from `solutionField` when given); a raw MBPP row (`test_list`) or HumanEval row
- * (`entry_point` + `test`) becomes a `python-asserts` task.
+ * (`entry_point` + `test`) becomes a `python-asserts` task, a raw BigCodeBench row (`code_prompt`,
+ * `test`, `libs`) a `pytest` task in the bigcodebench image (default candidate: its canonical solution).
  */
 export function normaliseTask(row: unknown, index: number, options: NormaliseOptions = {}): SandboxTask {
   if (!row || typeof row !== 'object' || Array.isArray(row)) throw new SandboxConfigError(`row ${index + 1}: expected a JSON object`);
@@ -99,11 +102,15 @@ export function normaliseTask(row: unknown, index: number, options: NormaliseOpt
     const task = { ...r, id } as unknown as SandboxTask;
     if (field !== undefined) {
       if (task.format === 'python-asserts') task.code = candidate(field);
-      else if (task.format === 'repo-patch') task.patch = candidate(field);
+      else if (task.format === 'repo-patch' || task.format === 'swebench') task.patch = candidate(field);
       else task.solution = candidate(field);
     }
     checkShape(task, index);
     return task;
+  }
+  if (isBigCodeBenchRow(r)) {
+    const solution = field ? candidate(field) : bigCodeBenchReference(r as { code_prompt: string; canonical_solution: string });
+    return bigCodeBenchTask(r as { test: string }, solution, id);
   }
   if (Array.isArray(r.test_list)) {
     return {
@@ -119,7 +126,7 @@ export function normaliseTask(row: unknown, index: number, options: NormaliseOpt
     return { format: 'python-asserts', id, code: r.prompt + body, tests: [`${r.test}\ncheck(${r.entry_point})`] };
   }
   throw new SandboxConfigError(
-    `row ${index + 1}: cannot tell its format; give "format" (python-asserts, pytest, java-junit, repo-patch) or use MBPP (test_list) or HumanEval (entry_point, test) fields`,
+    `row ${index + 1}: cannot tell its format; give "format" (python-asserts, pytest, java-junit, repo-patch, swebench) or use MBPP (test_list), HumanEval (entry_point, test) or BigCodeBench (code_prompt, test, libs) fields`,
   );
 }
 
@@ -139,6 +146,9 @@ function checkShape(task: SandboxTask, index: number): void {
       break;
     case 'repo-patch':
       need(typeof task.repo === 'object' && typeof task.patch === 'string' && typeof task.testCommand === 'string', 'needs "repo", "patch" and "testCommand"');
+      break;
+    case 'swebench':
+      need(typeof task.instance === 'object' && task.instance !== null && typeof task.patch === 'string', 'needs "instance" (a SWE-bench row) and "patch"');
       break;
     default:
       throw new SandboxConfigError(`row ${index + 1}: unknown format "${(task as { format: string }).format}"`);

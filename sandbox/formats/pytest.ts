@@ -31,7 +31,7 @@ export const pytestFormat: FormatHandler<PytestTask> = {
     const files: Record<string, string> = { ...task.files, ...PYTEST_PLUGIN_FILES };
     if (task.solution !== undefined) files[task.solutionPath ?? 'solution.py'] = task.solution;
     return {
-      family: 'python',
+      family: task.family ?? 'python',
       defaultTimeoutMs: 30_000,
       request: {
         files,

@@ -16,11 +16,11 @@ import type Docker from 'dockerode';
 import { SandboxConfigError } from '../errors.js';
 import { withBuildLock } from './build-lock.js';
 import { debianMirror } from './mirror.js';
-import { loadRecipe, type ImageFamily, type LoadedRecipe } from './recipe.js';
+import { loadRecipe, type LoadedRecipe, type RecipeName } from './recipe.js';
 
 export interface BuildImageOptions {
   docker: Docker;
-  family: ImageFamily;
+  family: RecipeName;
   /** The project cache folder ($REPAIRITY_CACHE). */
   cacheDir: string;
   /** Debian mirror for debootstrap; default: apt's configured mirror (see mirror.ts). */

@@ -8,11 +8,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SandboxConfigError } from '../errors.js';
 
-export type ImageFamily = 'python' | 'java';
-export const IMAGE_FAMILIES: readonly ImageFamily[] = ['python', 'java'];
+/** Images the sandbox pool runs tasks in (bigcodebench: Python with BigCodeBench's libraries). */
+export type ImageFamily = 'python' | 'java' | 'bigcodebench';
+export const IMAGE_FAMILIES: readonly ImageFamily[] = ['python', 'java', 'bigcodebench'];
+/** What `repairity images build` builds when no image is named (the others are large and optional). */
+export const DEFAULT_BUILD: readonly ImageFamily[] = ['python', 'java'];
+/** Every recipe: the pool's families and the base of the SWE-bench images. */
+export type RecipeName = ImageFamily | 'swebench';
+export const RECIPE_NAMES: readonly RecipeName[] = [...IMAGE_FAMILIES, 'swebench'];
 
 export interface ImageRecipe {
-  name: ImageFamily;
+  name: RecipeName;
   description: string;
   suite: string;
   variant: string;
@@ -24,7 +30,7 @@ export interface ImageRecipe {
 /** Bump when the build procedure (build.ts) changes what it produces from the same recipe. */
 const BUILD_VERSION = '1';
 
-export function recipeUrl(family: ImageFamily): URL {
+export function recipeUrl(family: RecipeName): URL {
   return new URL(`../../images/${family}.json`, import.meta.url);
 }
 
@@ -35,10 +41,10 @@ export interface LoadedRecipe {
 }
 
 export function loadRecipe(family: string): LoadedRecipe {
-  if (!(IMAGE_FAMILIES as readonly string[]).includes(family)) {
-    throw new SandboxConfigError(`unknown sandbox image "${family}": choose one of ${IMAGE_FAMILIES.join(', ')}`);
+  if (!(RECIPE_NAMES as readonly string[]).includes(family)) {
+    throw new SandboxConfigError(`unknown sandbox image "${family}": choose one of ${RECIPE_NAMES.join(', ')}`);
   }
-  const url = recipeUrl(family as ImageFamily);
+  const url = recipeUrl(family as RecipeName);
   const text = readFileSync(url, 'utf8');
   const recipe = JSON.parse(text) as ImageRecipe;
   const hash = createHash('sha256').update(`build ${BUILD_VERSION}\n`).update(text).digest('hex').slice(0, 16);
@@ -46,6 +52,6 @@ export function loadRecipe(family: string): LoadedRecipe {
 }
 
 /** The tags `repairity images build` makes, used when no image is named. */
-export function defaultImageTags(): { python: string; java: string } {
-  return { python: loadRecipe('python').tag, java: loadRecipe('java').tag };
+export function defaultImageTags(): Record<ImageFamily, string> {
+  return { python: loadRecipe('python').tag, java: loadRecipe('java').tag, bigcodebench: loadRecipe('bigcodebench').tag };
 }

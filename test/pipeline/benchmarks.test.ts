@@ -1,11 +1,9 @@
 /**
  * Benchmark loaders: each format's task records are judged by the real sandbox (Docker): the
  * reference fix passes, the buggy program does not. MBPP is the shipped file; the other
- * benchmarks use small instances made here.
+ * benchmarks use small instances made here (SWE-bench's real-schema instances: test/swebench/).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBenchmarkSteps } from '../../activities/benchmarks/index.js';
@@ -49,7 +47,7 @@ describe('benchmarks.* steps with the real sandbox', () => {
 
   beforeAll(async () => {
     const docker = testDocker();
-    await ensureImages(docker, ['python', 'java']);
+    await ensureImages(docker, ['python', 'java', 'bigcodebench']);
     provider = createSandboxProvider({ docker, poolSize: 2, warn: () => undefined });
     ({ store, dir } = await tempStore());
     steps = createBenchmarkSteps({ dataRoot: repoRoot });
@@ -113,7 +111,7 @@ describe('benchmarks.* steps with the real sandbox', () => {
     expect(await judge(out.dataset, 'buggy')).toEqual(['failed']);
   });
 
-  it('BigCodeBench-style tasks (unittest TestCases run by pytest)', async () => {
+  it('BigCodeBench rows (unittest TestCases run by pytest in the bigcodebench image), both splits', async () => {
     const file = path.join(dir, 'bcb.jsonl');
     const row = {
       task_id: 'BigCodeBench/1',
@@ -123,52 +121,16 @@ describe('benchmarks.* steps with the real sandbox', () => {
       canonical_solution: '    counts = collections.Counter(words)\n    return counts.most_common(1)[0][0]\n',
       test: 'import unittest\nclass TestCases(unittest.TestCase):\n    def test_basic(self):\n        self.assertEqual(task_func(["a", "b", "a"]), "a")\n    def test_one(self):\n        self.assertEqual(task_func(["z"]), "z")\n',
       entry_point: 'task_func',
-      libs: ['collections'],
+      libs: "['collections']",
     };
     await fs.writeFile(file, JSON.stringify(row) + '\n');
     const out = await steps['benchmarks.load']!({ benchmark: 'bigcodebench', path: file, seed: 1 }, ctx());
     const [task] = await getRows(store, out.dataset);
-    expect(task).toMatchObject({ format: 'pytest', solutionPath: 'solution.py' });
+    expect(task).toMatchObject({ format: 'pytest', family: 'bigcodebench', solutionPath: 'solution.py', libs: ['collections'], entry_point: 'task_func', split: 'instruct', statement: row.instruct_prompt });
+    const complete = await steps['benchmarks.load']!({ benchmark: 'bigcodebench', path: file, split: 'complete', mode: 'generate' }, ctx());
+    expect((await getRows(store, complete.dataset))[0]).toMatchObject({ split: 'complete', statement: row.complete_prompt, buggy: '' });
     expect(await judge(out.dataset, 'reference')).toEqual(['passed']);
     expect(await judge(out.dataset, 'buggy')).not.toEqual(['passed']);
-  });
-
-  it('SWE-bench-style instances (snapshot + gold patch + test patch + FAIL_TO_PASS)', async () => {
-    const repo = await fs.mkdtemp(path.join(os.tmpdir(), 'swe-'));
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
-    git('init', '-q');
-    await fs.mkdir(path.join(repo, 'calc'));
-    await fs.writeFile(path.join(repo, 'calc/__init__.py'), '');
-    await fs.writeFile(path.join(repo, 'calc/ops.py'), 'def mul(a, b):\n    return a + b\n');
-    await fs.mkdir(path.join(repo, 'tests'));
-    await fs.writeFile(path.join(repo, 'tests/__init__.py'), '');
-    await fs.writeFile(path.join(repo, 'tests/test_ops.py'), 'from calc.ops import mul\n\ndef test_zero():\n    assert mul(0, 0) == 0\n');
-    git('add', '.');
-    git('commit', '-qm', 'base');
-    const snapshot = { files: { 'calc/__init__.py': '', 'calc/ops.py': 'def mul(a, b):\n    return a + b\n', 'tests/__init__.py': '', 'tests/test_ops.py': 'from calc.ops import mul\n\ndef test_zero():\n    assert mul(0, 0) == 0\n' } };
-    await fs.writeFile(path.join(repo, 'calc/ops.py'), 'def mul(a, b):\n    return a * b\n');
-    const patch = git('diff');
-    git('checkout', '-q', '--', '.');
-    await fs.appendFile(path.join(repo, 'tests/test_ops.py'), '\ndef test_mul():\n    assert mul(3, 4) == 12\n');
-    const testPatch = git('diff');
-    const row = {
-      instance_id: 'calc__calc-1',
-      repo: 'example/calc',
-      base_commit: git('rev-parse', 'HEAD').trim(),
-      problem_statement: 'mul adds instead of multiplying',
-      patch,
-      test_patch: testPatch,
-      FAIL_TO_PASS: JSON.stringify(['tests/test_ops.py::test_mul']),
-      PASS_TO_PASS: ['tests/test_ops.py::test_zero'],
-      snapshot,
-    };
-    const file = path.join(dir, 'swe.jsonl');
-    await fs.writeFile(file, JSON.stringify({ ...row, instance_id: 'calc__calc-1' }) + '\n' + JSON.stringify({ ...row, instance_id: 'calc__calc-2', patch: '' }) + '\n');
-    const out = await steps['benchmarks.load']!({ benchmark: 'swebench', path: file }, ctx());
-    const [task] = await getRows(store, out.dataset);
-    expect(task).toMatchObject({ format: 'repo-patch', tests: ['tests/test_ops.py::test_mul', 'tests/test_ops.py::test_zero'] });
-    // the gold patch resolves the instance; an empty patch leaves test_mul failing
-    expect(await judge(out.dataset, 'reference')).toEqual(['passed', 'failed']);
   });
 
   it('Defects4J-style Java task (javac + JUnit 4)', async () => {

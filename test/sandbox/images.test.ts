@@ -15,7 +15,7 @@ describe('sandbox images', () => {
     expect(python.tag).toMatch(/^repairity-sandbox-python:[0-9a-f]{16}$/);
     expect(python.recipe.packages).toEqual(expect.arrayContaining(['python3', 'python3-pytest', 'python3-numpy', 'python3-pandas']));
     expect(loadRecipe('java').recipe.packages).toEqual(expect.arrayContaining(['default-jdk-headless', 'junit4']));
-    expect(defaultImageTags()).toEqual({ python: python.tag, java: loadRecipe('java').tag });
+    expect(defaultImageTags()).toEqual({ python: python.tag, java: loadRecipe('java').tag, bigcodebench: loadRecipe('bigcodebench').tag });
     expect(() => loadRecipe('ruby')).toThrow(/unknown sandbox image "ruby": choose one of python, java/);
   });
 
