@@ -47,7 +47,7 @@ test-ts: $(TEST_DEPS)
 test: typecheck test-ts $(TEST_STEPS)
 
 demo: $(DEMO_DEPS)
-	npx tsx cli/main.ts demo
+	node bin/repairity.js demo
 
 clean-cache:
 	rm -rf $(CACHE)

@@ -37,6 +37,7 @@ export type DiagnosticCode =
   | 'type-mismatch'
   | 'pipeline-include'
   | 'include-cycle'
+  | 'limit'
   | 'internal';
 
 /** `file:line:column: message`, one line per diagnostic, in file then position order. */

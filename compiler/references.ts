@@ -9,7 +9,8 @@ import type { CompileContext, StepInfo } from './context.js';
 import { isRecord } from './context.js';
 import type { ExpressionSite } from './templates.js';
 import { declaresProperty, propertyNames, pureReference, schemaAt } from './types.js';
-import { didYouMean } from './suggest.js';
+import { quote } from './limits.js';
+import { didYouMean, listNames } from './suggest.js';
 
 type Place = 'with' | 'forEach' | 'if' | 'outputs';
 
@@ -55,7 +56,7 @@ function checkReference(ctx: CompileContext, site: ExpressionSite, ref: Expressi
     case 'params':
       if (first !== undefined && !ctx.params.has(first)) {
         const declared = [...ctx.params.keys()];
-        ctx.error('unknown-param', where, `unknown param "${first}" in \${{ ${site.expression} }}${didYouMean(first, declared) || (declared.length ? `; declared params: ${declared.join(', ')}` : '; declare it under params:')}`);
+        ctx.error('unknown-param', where, `unknown param "${quote(first)}" in \${{ ${site.expression} }}${didYouMean(first, declared) || (declared.length ? `; declared params: ${listNames(declared)}` : '; declare it under params:')}`);
       }
       return;
     case 'steps': {
@@ -69,7 +70,7 @@ function checkReference(ctx: CompileContext, site: ExpressionSite, ref: Expressi
       }
       const producer = ctx.steps.get(first);
       if (!producer) {
-        ctx.error('unknown-step', where, `unknown step "${first}" in \${{ ${site.expression} }}${didYouMean(first, ctx.steps.keys()) || `; steps: ${[...ctx.steps.keys()].join(', ')}`}`);
+        ctx.error('unknown-step', where, `unknown step "${quote(first)}" in \${{ ${quote(site.expression)} }}${didYouMean(first, ctx.steps.keys()) || `; steps: ${listNames(ctx.steps.keys())}`}`);
         return;
       }
       if (step && !step.deps.has(first)) step.deps.set(first, where);
@@ -81,7 +82,7 @@ function checkReference(ctx: CompileContext, site: ExpressionSite, ref: Expressi
       const schema = ctx.outputSchema(producer);
       if (declaresProperty(schema, third) === 'no') {
         const names = propertyNames(schema);
-        ctx.error('unknown-output', where, `${ctx.describe(producer)} has no output "${third}" (its outputs: ${names.join(', ') || 'none'})${didYouMean(third, names)}`);
+        ctx.error('unknown-output', where, `${ctx.describe(producer)} has no output "${quote(third)}" (its outputs: ${listNames(names) || 'none'})${didYouMean(third, names)}`);
       }
       return;
     }

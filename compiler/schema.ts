@@ -7,7 +7,8 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import pipelineSchema from '../schemas/pipeline.schema.json' with { type: 'json' };
 import type { Diagnostic } from './diagnostics.js';
 import type { Path, SourceDocument } from './source.js';
-import { didYouMean } from './suggest.js';
+import { quote } from './limits.js';
+import { didYouMean, listNames } from './suggest.js';
 
 export { pipelineSchema };
 
@@ -40,7 +41,7 @@ export function dotted(path: Path): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? seg : `.${seg}`;
+    else out += out === '' ? quote(seg) : `.${quote(seg)}`;
   }
   return out === '' ? 'the pipeline' : out;
 }
@@ -112,7 +113,7 @@ export function ajvDiagnostics(
     if (e.propertyName !== undefined) {
       at = [...path, e.propertyName];
       part = 'key';
-      message = `invalid name "${e.propertyName}" in ${dotted(path)}: ${custom ?? e.message ?? 'invalid'}`;
+      message = `invalid name "${quote(e.propertyName)}" in ${dotted(path)}: ${custom ?? e.message ?? 'invalid'}`;
     } else
       switch (e.keyword) {
         case 'additionalProperties': {
@@ -120,7 +121,7 @@ export function ajvDiagnostics(
           at = [...path, name];
           part = 'key';
           const known = Object.keys((parent.properties ?? {}) as object);
-          message = `unknown field "${name}" in ${dotted(path)}${didYouMean(name, known) || (known.length ? `; known fields: ${known.join(', ')}` : '')}`;
+          message = `unknown field "${quote(name)}" in ${dotted(path)}${didYouMean(name, known) || (known.length ? `; known fields: ${listNames(known)}` : '')}`;
           break;
         }
         case 'required': {

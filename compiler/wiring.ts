@@ -13,7 +13,8 @@ import { isRecord } from './context.js';
 import { checkParamValue } from './params.js';
 import { ajvDiagnostics, dotted, pointerToPath } from './schema.js';
 import type { Path } from './source.js';
-import { didYouMean } from './suggest.js';
+import { quote } from './limits.js';
+import { didYouMean, listNames } from './suggest.js';
 import type { JsonType } from './types.js';
 import { compatible, expressionTypes, formatTypes, schemaAt, schemaTypes } from './types.js';
 
@@ -115,7 +116,7 @@ export function checkWiring(ctx: CompileContext, step: StepInfo): void {
       const spec = params[name];
       if (!spec) {
         const names = Object.keys(params);
-        ctx.error('unknown-param', ctx.at([...withPath, name], 'key'), `pipeline ${child} has no param "${name}"${didYouMean(name, names) || `; its params: ${names.join(', ') || '(none)'}`}`);
+        ctx.error('unknown-param', ctx.at([...withPath, name], 'key'), `pipeline ${child} has no param "${quote(name)}"${didYouMean(name, names) || `; its params: ${listNames(names) || '(none)'}`}`);
       } else if (!hasTemplate(value)) {
         const problem = checkParamValue(name, spec, value);
         if (problem) ctx.error('param-type', ctx.at([...withPath, name]), `${problem} (param of pipeline ${child})`);

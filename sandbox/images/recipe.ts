@@ -6,6 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../../core/package-root.js';
 import { SandboxConfigError } from '../errors.js';
 
 export type ImageFamily = 'python' | 'java';
@@ -25,7 +28,7 @@ export interface ImageRecipe {
 const BUILD_VERSION = '1';
 
 export function recipeUrl(family: ImageFamily): URL {
-  return new URL(`../../images/${family}.json`, import.meta.url);
+  return pathToFileURL(path.join(packageRoot(), 'images', `${family}.json`));
 }
 
 export interface LoadedRecipe {

@@ -13,7 +13,7 @@ describe('pipelines/ablations/all.yaml', () => {
   const services = usePipelineEngine();
 
   it('runs the four variants and reports the ablation table', async () => {
-    const compiled = compilePipelineFile(path.join(repoRoot, 'pipelines/ablations/all.yaml'));
+    const compiled = compilePipelineFile(path.join(repoRoot, 'pipelines/ablations/all.yaml'), { root: path.join(repoRoot, 'pipelines') });
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
     const { reward_epochs: _r, ...params } = TINY_PARAMS; // all.yaml exposes no reward_epochs
     const handle = await services.engine.start(compiled.plan, { ...params, ppo_iterations: 1 });

@@ -11,7 +11,7 @@ const files = ['repairity.yaml', 'nightly.yaml', 'lib/teacher-data.yaml', 'lib/s
 describe('pipelines', () => {
   for (const f of files) {
     it(`${f} compiles without warnings`, () => {
-      const r = compilePipelineFile(path.join(root, f));
+      const r = compilePipelineFile(path.join(root, f), { root });
       expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([]);
       if (r.ok) expect(r.warnings.map((w) => w.message)).toEqual([]);
     });
