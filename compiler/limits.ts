@@ -16,7 +16,7 @@ export const LIMITS = {
   /** References (`params.x`, `steps.a.outputs.b`, `item`, ...) in all expressions of one file. */
   references: 50_000,
   /** Characters of one `${{ }}` expression. */
-  expressionLength: 10_000,
+  expressionLength: 4_000,
   /** Nested sub-pipelines (`pipeline:` inside `pipeline:` ...). */
   includeDepth: 16,
 } as const;

@@ -14,10 +14,20 @@ import { didYouMean, listNames } from './suggest.js';
 
 type Place = 'with' | 'forEach' | 'if' | 'outputs';
 
+/** A literal forEach string must name a stored JSONL artifact. */
+const ARTIFACT_URI = /^(file|s3):\/\//;
+
 export function checkStepExpressions(ctx: CompileContext, step: StepInfo): void {
   const base = ['steps', step.id];
   const raw = step.raw;
   if (raw.with !== undefined) step.withSites = ctx.templates.scan(raw.with, [...base, 'with']);
+  if (typeof raw.forEach === 'string' && !raw.forEach.includes('${{') && !ARTIFACT_URI.test(raw.forEach)) {
+    ctx.error(
+      'type-mismatch',
+      ctx.at([...base, 'forEach']),
+      `forEach of step "${quote(step.id)}" is the plain string "${quote(raw.forEach)}", which is neither a list nor an expression: write \${{ ${quote(raw.forEach)} }} for an expression, a list ([a, b]), or the URI of a JSONL artifact (s3://…, file://…)`,
+    );
+  }
   if (typeof raw.forEach === 'string' || Array.isArray(raw.forEach)) step.forEachSites = ctx.templates.scan(raw.forEach, [...base, 'forEach']);
   if (typeof raw.if === 'string') step.ifSite = ctx.templates.scanCondition(raw.if, [...base, 'if']);
 
@@ -56,16 +66,16 @@ function checkReference(ctx: CompileContext, site: ExpressionSite, ref: Expressi
     case 'params':
       if (first !== undefined && !ctx.params.has(first)) {
         const declared = [...ctx.params.keys()];
-        ctx.error('unknown-param', where, `unknown param "${quote(first)}" in \${{ ${site.expression} }}${didYouMean(first, declared) || (declared.length ? `; declared params: ${listNames(declared)}` : '; declare it under params:')}`);
+        ctx.error('unknown-param', where, `unknown param "${quote(first)}" in \${{ ${quote(site.expression)} }}${didYouMean(first, declared) || (declared.length ? `; declared params: ${listNames(declared)}` : '; declare it under params:')}`);
       }
       return;
     case 'steps': {
       if (first === undefined) {
-        ctx.error('bad-reference', where, `"${site.expression}": name the step literally, as steps.<id>.outputs.<name>, so that the dependency is known before the run`);
+        ctx.error('bad-reference', where, `"${quote(site.expression)}": name the step literally, as steps.<id>.outputs.<name>, so that the dependency is known before the run`);
         return;
       }
       if (step && first === step.id) {
-        ctx.error('self-reference', where, `step "${step.id}" references its own outputs in \${{ ${site.expression} }}; a step can only use the outputs of other steps`);
+        ctx.error('self-reference', where, `step "${step.id}" references its own outputs in \${{ ${quote(site.expression)} }}; a step can only use the outputs of other steps`);
         return;
       }
       const producer = ctx.steps.get(first);
@@ -75,7 +85,7 @@ function checkReference(ctx: CompileContext, site: ExpressionSite, ref: Expressi
       }
       if (step && !step.deps.has(first)) step.deps.set(first, where);
       if (second === undefined || second !== 'outputs') {
-        ctx.error('bad-reference', where, `"${site.expression}": a step's values are reached as steps.${first}.outputs.<name>${second === undefined ? '' : `, not steps.${first}.${second}`}`);
+        ctx.error('bad-reference', where, `"${quote(site.expression)}": a step's values are reached as steps.${first}.outputs.<name>${second === undefined ? '' : `, not steps.${first}.${second}`}`);
         return;
       }
       if (third === undefined) return;

@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import pipelineSchema from '../schemas/pipeline.schema.json' with { type: 'json' };
 import type { Diagnostic } from './diagnostics.js';
+import { parseDuration } from './duration.js';
 import type { Path, SourceDocument } from './source.js';
 import { quote } from './limits.js';
 import { didYouMean, listNames } from './suggest.js';
@@ -17,6 +18,8 @@ export function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true, strictRequired: false });
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-code', schemaType: 'string' });
+  // The longest duration Temporal takes (a protobuf Duration: 10,000 years); longer ones overflow.
+  ajv.addKeyword({ keyword: 'x-max-duration-ms', schemaType: 'number', errors: false, validate: (max: number, data: unknown) => (parseDuration(data) ?? 0) <= max });
   return ajv;
 }
 
@@ -169,6 +172,9 @@ export function ajvDiagnostics(
           }
           break;
         }
+        case 'x-max-duration-ms':
+          message = `${dotted(path)} is ${describe(data)}, longer than Temporal's limit for durations (10,000 years); give a shorter duration`;
+          break;
         case 'minProperties':
           message = `${dotted(path)} must not be empty`;
           break;

@@ -158,7 +158,7 @@ export function parseSource(text: string, file: string): ParseResult {
   let fatal = false;
   for (const error of [...doc.errors, ...doc.warnings]) {
     fatal = true;
-    diagnostics.push({ file, ...at(error.pos[0]), code: 'yaml-syntax', message: `YAML syntax error: ${error.message}` });
+    diagnostics.push({ file, ...at(syntaxErrorOffset(doc, text, error.pos[0], error.message)), code: 'yaml-syntax', message: `YAML syntax error: ${error.message}` });
   }
   const badKey = (key: Node, message: string): void => {
     fatal = true;
@@ -238,6 +238,34 @@ function checkExpansion(doc: Document.Parsed): { offset: number; message: string
     }
   }
   return undefined;
+}
+
+/**
+ * Where a syntax error is best shown: the library reports an unclosed quote or bracket where the
+ * file ends or the next line starts; the offending token is the opening quote or bracket. An
+ * indentation error is shown at the line's first character, not its first space.
+ */
+function syntaxErrorOffset(doc: Document.Parsed, text: string, offset: number, message: string): number {
+  let opener: number | undefined;
+  if (/Missing closing .?quote/i.test(message)) {
+    visit(doc, {
+      Scalar(_, node) {
+        const r = node.range;
+        if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && r && r[0] <= offset && r[1] >= offset) opener = r[0];
+      },
+    });
+  } else if (/^Flow (sequence|map)|end with a [\]}]/.test(message)) {
+    visit(doc, {
+      Collection(_, node) {
+        const r = node.range;
+        if (node.flow && r && r[0] <= offset && r[1] >= offset) opener = r[0];
+      },
+    });
+  }
+  if (opener !== undefined) return opener;
+  let i = offset;
+  while (text[i] === ' ' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\n')) i++;
+  return i < text.length && text[i] !== '\n' && (offset === 0 || text[offset - 1] === '\n') ? i : offset;
 }
 
 function childrenOf(node: Node): Node[] {
