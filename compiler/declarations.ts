@@ -93,7 +93,7 @@ function collectNeeds(ctx: CompileContext, info: StepInfo): void {
     if (need === info.id) {
       ctx.error('self-reference', where, `step "${quote(info.id)}" lists itself in needs; remove it`);
     } else if (!ctx.steps.has(need)) {
-      ctx.error('unknown-need', where, `step "${quote(info.id)}" needs unknown step "${quote(need)}"${didYouMean(need, ctx.steps.keys()) || `; steps: ${listNames(ctx.steps.keys())}`}`);
+      ctx.error('unknown-need', where, `step "${quote(info.id)}" needs unknown step "${quote(need)}"${didYouMean(need, ctx.steps) || `; steps: ${listNames(ctx.steps.keys())}`}`);
     } else if (!info.deps.has(need)) {
       info.deps.set(need, where);
     }

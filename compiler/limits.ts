@@ -6,9 +6,9 @@
  */
 export const LIMITS = {
   /** Bytes of one pipeline file. */
-  fileBytes: 1024 * 1024,
+  fileBytes: 512 * 1024,
   /** Steps in one file. */
-  steps: 5000,
+  steps: 2000,
   /** Nesting levels of mappings and lists (block or flow style). */
   depth: 64,
   /** Values that YAML aliases (`*name`, `<<: *name`) add to a file once expanded. */

@@ -80,7 +80,7 @@ function checkReference(ctx: CompileContext, site: ExpressionSite, ref: Expressi
       }
       const producer = ctx.steps.get(first);
       if (!producer) {
-        ctx.error('unknown-step', where, `unknown step "${quote(first)}" in \${{ ${quote(site.expression)} }}${didYouMean(first, ctx.steps.keys()) || `; steps: ${listNames(ctx.steps.keys())}`}`);
+        ctx.error('unknown-step', where, `unknown step "${quote(first)}" in \${{ ${quote(site.expression)} }}${didYouMean(first, ctx.steps) || `; steps: ${listNames(ctx.steps.keys())}`}`);
         return;
       }
       if (step && !step.deps.has(first)) step.deps.set(first, where);

@@ -6,15 +6,14 @@
  * no TypeScript), and loads none of the Temporal, Claude, S3 or Docker SDKs.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, repoRoot as repo } from '../helpers/built-cli.js';
 
 const run = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, '..', '..');
 const HEAVY = ['@temporalio/worker', '@temporalio/client', '@anthropic-ai/sdk', '@aws-sdk/client-s3', 'dockerode'];
 
 let work: string;
@@ -33,7 +32,7 @@ async function repairity(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(repo, 'dist', 'cli', 'main.js'))) await run(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo });
+  await ensureBuilt();
   work = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-pack-'));
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: repo });
   const [packed] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
