@@ -13,6 +13,13 @@ const full = readFileSync(fileURLToPath(new URL('./fixtures/good/full.yaml', imp
 const child = readFileSync(fileURLToPath(new URL('./fixtures/good/child.yaml', import.meta.url)), 'utf8');
 const loadPipeline = () => ({ text: child, file: 'child.yaml' });
 
+function check(text: string): void {
+  let result;
+  try {
+    result = compilePipeline(text, { file: 'fuzz.yaml', catalog: testCatalog, loadPipeline });
+  } catch (err) {
+    throw new Error(`compilePipeline threw on:\n${text}\n${(err as Error).stack}`);
+  }
   if (!result.ok) {
     expect(result.diagnostics.length).toBeGreaterThan(0);
     const internal = result.diagnostics.filter((d) => d.code === 'internal');
