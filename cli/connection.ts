@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { readDefaults } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
+import { checkTemporal, probeTcp } from './temporal-probe.js';
 
 export interface ConnectionFlags {
   address: string;
@@ -18,12 +19,21 @@ export function withConnectionFlags(cmd: Command): Command {
     .option('--queue-prefix <prefix>', 'prefix of task queue names (env REPAIRITY_QUEUE_PREFIX)', d.queuePrefix);
 }
 
+const HINT = 'Start a dev server with "repairity dev" (or "temporal server start-dev"), or point --address / TEMPORAL_ADDRESS at your cluster.';
+
 export async function connectClient(flags: ConnectionFlags): Promise<{ client: Client; close(): Promise<void> }> {
+  await probeTcp(flags.address, HINT);
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: flags.address, connectTimeout: '5s' });
   } catch (err) {
-    throw new TransientError(`cannot reach Temporal at ${flags.address}: ${(err as Error).message}. Start a dev server with "repairity dev" (or "temporal server start-dev"), or point --address / TEMPORAL_ADDRESS at your cluster.`);
+    throw new TransientError(`cannot reach Temporal at ${flags.address}: ${(err as Error).message}. ${HINT}`);
+  }
+  try {
+    await checkTemporal(connection, flags.address, HINT);
+  } catch (err) {
+    await connection.close();
+    throw err;
   }
   return { client: new Client({ connection, namespace: flags.namespace }), close: () => connection.close() };
 }

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { PermanentError } from './errors.js';
 
 export const ENV = {
   /** Temporal frontend address. */
@@ -107,7 +108,7 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | undefine
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n <= 0) throw new PermanentError(`${name} must be a positive number, got ${JSON.stringify(raw)}; fix or unset it`);
   return n;
 }
 
