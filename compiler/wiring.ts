@@ -19,7 +19,8 @@ import { didYouMean, listNames } from './suggest.js';
 import type { JsonType } from './types.js';
 import { compatible, expressionTypes, formatTypes, schemaAt, schemaTypes } from './types.js';
 
-const specAjv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+// Not optimised: see createAjv in schema.ts.
+const specAjv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true, code: { optimize: false } });
 addFormats.default(specAjv);
 const compiled = new WeakMap<object, ValidateFunction | Error>();
 
