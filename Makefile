@@ -48,7 +48,7 @@ test: typecheck test-ts $(TEST_STEPS)
 
 # DEMO_FLAGS: flags of `repairity demo`, e.g. DEMO_FLAGS=--quick (the tiny model) or "--port 17233 --ui-port 18233"
 demo: $(DEMO_DEPS)
-	npx tsx cli/main.ts demo $(DEMO_FLAGS)
+	node bin/repairity.js demo $(DEMO_FLAGS)
 
 clean-cache:
 	rm -rf $(CACHE)

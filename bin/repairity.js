@@ -1,12 +1,20 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so no build step is needed.
+// Runs the built CLI (dist/, from `make build` or `npm run build`; an installed package ships it).
+// A source checkout that has not been built yet runs the TypeScript sources through tsx instead,
+// which starts several times slower, and says so.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsx, path.join(here, '..', 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const built = path.join(root, 'dist', 'cli', 'main.js');
+if (existsSync(built)) {
+  await import(pathToFileURL(built).href);
+} else {
+  process.stderr.write('repairity: dist/ is not built (run "make build"); running from the TypeScript sources, which starts slowly\n');
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const result = spawnSync(process.execPath, [tsx, path.join(root, 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}

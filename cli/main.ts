@@ -2,13 +2,13 @@
 // First: sizes libuv's thread pool before anything uses it.
 import '../worker/threadpool.js';
 import { Command } from 'commander';
-import { commandModules } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { runCli } from './run-cli.js';
 
 const program = new Command('repairity')
   .description('Declarative LLM post-training pipelines for program repair, on Temporal')
   .showHelpAfterError();
 
-for (const register of commandModules) register(program);
-
-await runCli(program, process.argv);
+await runCli(program, process.argv, async () => {
+  for (const entry of commandsFor(process.argv.slice(2))) (await entry.load())(program);
+});

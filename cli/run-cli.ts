@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
 import { RepairityError } from '../core/errors.js';
 
-/** Runs the program; user errors print one clear message (never a stack trace) and exit 1. */
-export async function runCli(program: Command, argv: string[]): Promise<void> {
+/**
+ * Registers the commands (`register`, inside the error handling: a module may check its settings
+ * as it loads), then runs the program; user errors print one clear message (never a stack trace)
+ * and exit 1.
+ */
+export async function runCli(program: Command, argv: string[], register: () => Promise<void> = async () => {}): Promise<void> {
   try {
+    await register();
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof RepairityError) {

@@ -4,7 +4,6 @@
  * child pipelines) -> expressions and references -> typed wiring -> schedule -> cycles -> plan.
  * Bad input never throws: any unexpected exception becomes an `internal` diagnostic.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultCatalog } from '../activities/catalog.js';
 import type { StepCatalog } from '../activities/catalog.js';
@@ -13,6 +12,10 @@ import { CompileContext, isRecord } from './context.js';
 import { collectParams, collectSteps } from './declarations.js';
 import type { Diagnostic } from './diagnostics.js';
 import { checkCycles } from './graph.js';
+import { checkCounts } from './counts.js';
+import { LIMITS, quote } from './limits.js';
+import { noteLookalikes } from './lookalikes.js';
+import { PipelineReadError, readPipelineFile } from './read-file.js';
 import type { Plan } from './plan.js';
 import { resolvePolicy } from './policies.js';
 import type { StepPolicy } from './policies.js';
@@ -24,70 +27,97 @@ import { parseSource } from './source.js';
 import type { Position } from './source.js';
 import { checkWiring } from './wiring.js';
 
-export type LoadPipeline = (relativePath: string, fromFile: string) => { text: string; file: string };
+/** Reads the sub-pipeline `relativePath` named in `fromFile`; `root` is the pipelines folder it must lie in. */
+export type LoadPipeline = (relativePath: string, fromFile: string, root: string) => { text: string; file: string };
 
 export interface CompileOptions {
   /** Name of the file, as diagnostics and the plan's `source.file` show it. */
   file: string;
   /** Step kinds `uses:` may name. Default: `defaultCatalog`. */
   catalog?: StepCatalog;
-  /** Reads a sub-pipeline named by `pipeline:`. Default: the file system, relative to the including file. */
+  /** Reads a sub-pipeline named by `pipeline:`. Default: the file system, relative to the including file, inside `root`. */
   loadPipeline?: LoadPipeline;
+  /** The pipelines folder: sub-pipelines must be regular files inside it. Default: the folder of `file`. */
+  root?: string;
 }
 
 export type CompileResult = { ok: true; plan: Plan; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
-/** Reads `relativePath` next to `fromFile`. */
-export const loadPipelineFromDisk: LoadPipeline = (relativePath, fromFile) => {
+/** Reads `relativePath` next to `fromFile`; a regular file inside `root`, checked before reading. */
+export const loadPipelineFromDisk: LoadPipeline = (relativePath, fromFile, root) => {
   const file = path.isAbsolute(relativePath) ? relativePath : path.join(path.dirname(fromFile), relativePath);
-  return { text: readFileSync(file, 'utf8'), file };
+  return { text: readPipelineFile(file, root), file };
 };
 
+const MESSAGE_MAX = 2000;
+
+/** One compile of a top-level file: the include chain, and each sub-pipeline compiled once. */
+interface Session {
+  root: string;
+  chain: readonly string[];
+  children: Map<string, CompileResult>;
+}
+
 export function compilePipeline(text: string, opts: CompileOptions): CompileResult {
-  return compileWithStack(text, opts, []);
+  return compileWithSession(text, opts, { root: path.resolve(opts.root ?? path.dirname(opts.file)), chain: [], children: new Map() });
 }
 
 /** Reads and compiles a pipeline file. A file that cannot be read is a diagnostic too. */
 export function compilePipelineFile(file: string, opts: Omit<CompileOptions, 'file'> & { file?: string } = {}): CompileResult {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readPipelineFile(file);
   } catch (err) {
-    return { ok: false, diagnostics: [{ file, line: 1, column: 1, code: 'pipeline-include', message: `cannot read pipeline file: ${(err as Error).message}` }] };
+    const at = err instanceof PipelineReadError ? err.at : undefined;
+    return { ok: false, diagnostics: [{ file: opts.file ?? file, line: at?.line ?? 1, column: at?.column ?? 1, code: 'pipeline-include', message: `cannot read pipeline file: ${(err as Error).message}` }] };
   }
   return compilePipeline(text, { ...opts, file: opts.file ?? file });
 }
 
-function compileWithStack(text: string, opts: CompileOptions, stack: readonly string[]): CompileResult {
+function compileWithSession(text: string, opts: CompileOptions, session: Session): CompileResult {
+  let result: CompileResult;
   try {
-    return compileInner(text, opts, stack);
+    result = compileInner(text, opts, session);
   } catch (err) {
-    return {
+    result = {
       ok: false,
-      diagnostics: [{ file: opts.file, line: 1, column: 1, code: 'internal', message: `internal compiler error (please report it with this file): ${(err as Error)?.message ?? String(err)}` }],
+      diagnostics: [{ file: opts.file, line: 1, column: 1, code: 'internal', message: `internal compiler error (please report it with this file): ${quote((err as Error)?.message ?? String(err))}` }],
     };
   }
+  if (!result.ok) {
+    // A message quotes names from the file, each cut to a length (limits.ts); this bounds the whole.
+    const bounded = result.diagnostics.map((d) => (d.message.length > MESSAGE_MAX ? { ...d, message: `${d.message.slice(0, MESSAGE_MAX)}…` } : d));
+    result.diagnostics = noteLookalikes(bounded, opts.file, text);
+  }
+  return result;
 }
 
-function compileInner(text: string, opts: CompileOptions, stack: readonly string[]): CompileResult {
+function compileInner(text: string, opts: CompileOptions, session: Session): CompileResult {
   const parsed = parseSource(text, opts.file);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const { source, value } = parsed;
+  const tooMany = checkCounts(value, source);
+  if (tooMany) return { ok: false, diagnostics: [tooMany] };
   const diagnostics = [...parsed.diagnostics, ...checkSchema(value, source)];
   if (!isRecord(value)) return { ok: false, diagnostics };
 
   const ctx = new CompileContext(source, value, opts.catalog ?? defaultCatalog);
   ctx.diagnostics.push(...diagnostics);
-  const chain = [...stack, path.resolve(opts.file)];
+  const chain = [...session.chain, path.resolve(opts.file)];
   const childDiagnostics: Diagnostic[] = [];
+  const reported = new Set<string>();
 
   const includeChild = (relativePath: string, at: Position): Plan | undefined => {
+    if (chain.length > LIMITS.includeDepth) {
+      ctx.error('limit', at, `sub-pipelines nest more than ${LIMITS.includeDepth} levels deep (${chain.length} files above this one); the limit is ${LIMITS.includeDepth}`);
+      return undefined;
+    }
     const load = opts.loadPipeline ?? loadPipelineFromDisk;
     let loaded: { text: string; file: string };
     try {
-      loaded = load(relativePath, opts.file);
+      loaded = load(relativePath, opts.file, session.root);
     } catch (err) {
-      ctx.error('pipeline-include', at, `cannot read pipeline "${relativePath}": ${(err as Error)?.message ?? String(err)}; the path is relative to ${opts.file}`);
+      ctx.error('pipeline-include', at, `cannot read pipeline "${quote(relativePath)}": ${(err as Error)?.message ?? String(err)}; the path is relative to ${opts.file}`);
       return undefined;
     }
     const resolved = path.resolve(loaded.file);
@@ -96,16 +126,22 @@ function compileInner(text: string, opts: CompileOptions, stack: readonly string
       ctx.error('include-cycle', at, `pipeline include cycle: ${cycle.join(' -> ')}; a pipeline cannot run itself`);
       return undefined;
     }
-    const result = compileWithStack(loaded.text, { ...opts, file: loaded.file }, chain);
+    let result = session.children.get(resolved);
+    if (!result) {
+      result = compileWithSession(loaded.text, { ...opts, file: loaded.file }, { ...session, chain });
+      session.children.set(resolved, result);
+    }
     if (result.ok) {
       ctx.warnings.push(...result.warnings);
       return result.plan;
     }
     for (const d of result.diagnostics) {
       // A child included by several steps reports its problems once.
-      if (!childDiagnostics.some((c) => c.file === d.file && c.line === d.line && c.column === d.column && c.message === d.message)) childDiagnostics.push(d);
+      const key = `${d.file}:${d.line}:${d.column}:${d.message}`;
+      if (!reported.has(key)) childDiagnostics.push(d);
+      reported.add(key);
     }
-    ctx.error('pipeline-include', at, `pipeline "${relativePath}" has ${result.diagnostics.length} problem${result.diagnostics.length === 1 ? '' : 's'} (listed under ${loaded.file})`);
+    ctx.error('pipeline-include', at, `pipeline "${quote(relativePath)}" has ${result.diagnostics.length} problem${result.diagnostics.length === 1 ? '' : 's'} (listed under ${loaded.file})`);
     return undefined;
   };
 

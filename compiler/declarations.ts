@@ -8,7 +8,8 @@ import { checkParamValue, hasType, withArticle } from './params.js';
 import type { CompileContext, StepInfo } from './context.js';
 import { isRecord } from './context.js';
 import type { Position } from './source.js';
-import { didYouMean } from './suggest.js';
+import { quote } from './limits.js';
+import { didYouMean, listNames } from './suggest.js';
 
 const PARAM_TYPES = new Set<ParamType>(['string', 'number', 'integer', 'boolean', 'array', 'object']);
 
@@ -70,7 +71,7 @@ export function collectSteps(ctx: CompileContext, includeChild: IncludeChild): v
         ctx.error(
           'unknown-uses',
           ctx.at(['steps', id, 'uses']),
-          `unknown step kind "${raw.uses}" in step "${id}"${hint || `; known kinds: ${[...ctx.catalog.keys()].sort().join(', ') || '(none registered)'}`}`,
+          `unknown step kind "${quote(raw.uses)}" in step "${quote(id)}"${hint || `; known kinds: ${listNames([...ctx.catalog.keys()].sort()) || '(none registered)'}`}`,
         );
       }
     }
@@ -90,9 +91,9 @@ function collectNeeds(ctx: CompileContext, info: StepInfo): void {
   for (const [need, path] of list) {
     const where = ctx.at(path);
     if (need === info.id) {
-      ctx.error('self-reference', where, `step "${info.id}" lists itself in needs; remove it`);
+      ctx.error('self-reference', where, `step "${quote(info.id)}" lists itself in needs; remove it`);
     } else if (!ctx.steps.has(need)) {
-      ctx.error('unknown-need', where, `step "${info.id}" needs unknown step "${need}"${didYouMean(need, ctx.steps.keys()) || `; steps: ${[...ctx.steps.keys()].join(', ')}`}`);
+      ctx.error('unknown-need', where, `step "${quote(info.id)}" needs unknown step "${quote(need)}"${didYouMean(need, ctx.steps) || `; steps: ${listNames(ctx.steps.keys())}`}`);
     } else if (!info.deps.has(need)) {
       info.deps.set(need, where);
     }

@@ -38,13 +38,18 @@ export type DiagnosticCode =
   | 'type-mismatch'
   | 'pipeline-include'
   | 'include-cycle'
+  | 'limit'
   | 'internal';
+
+/** Diagnostics a message lists; the rest are counted (a generated file can have thousands). */
+const LISTED_MAX = 200;
 
 /** `file:line:column: message`, one line per diagnostic, in file then position order. */
 export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
-  return sortDiagnostics(diagnostics)
-    .map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`)
-    .join('\n');
+  const sorted = sortDiagnostics(diagnostics);
+  const lines = sorted.slice(0, LISTED_MAX).map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`);
+  if (sorted.length > LISTED_MAX) lines.push(`… and ${(sorted.length - LISTED_MAX).toLocaleString('en')} more problems`);
+  return lines.join('\n');
 }
 
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
@@ -60,7 +65,7 @@ export class PipelineCompileError extends PermanentError {
   constructor(diagnostics: readonly Diagnostic[]) {
     const file = diagnostics[0]?.file;
     super(
-      `pipeline ${file ?? ''} is invalid (${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'}):\n${formatDiagnostics(diagnostics)}`,
+      `pipeline ${file ?? ''} is invalid (${diagnostics.length.toLocaleString('en')} problem${diagnostics.length === 1 ? '' : 's'}):\n${formatDiagnostics(diagnostics)}`,
       file === undefined ? {} : { file },
     );
     this.diagnostics = sortDiagnostics(diagnostics);

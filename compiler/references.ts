@@ -9,14 +9,25 @@ import type { CompileContext, StepInfo } from './context.js';
 import { isRecord } from './context.js';
 import type { ExpressionSite } from './templates.js';
 import { declaresProperty, propertyNames, pureReference, schemaAt } from './types.js';
-import { didYouMean } from './suggest.js';
+import { quote } from './limits.js';
+import { didYouMean, listNames } from './suggest.js';
 
 type Place = 'with' | 'forEach' | 'if' | 'outputs';
+
+/** A literal forEach string must name a stored JSONL artifact. */
+const ARTIFACT_URI = /^(file|s3):\/\//;
 
 export function checkStepExpressions(ctx: CompileContext, step: StepInfo): void {
   const base = ['steps', step.id];
   const raw = step.raw;
   if (raw.with !== undefined) step.withSites = ctx.templates.scan(raw.with, [...base, 'with']);
+  if (typeof raw.forEach === 'string' && !raw.forEach.includes('${{') && !ARTIFACT_URI.test(raw.forEach)) {
+    ctx.error(
+      'type-mismatch',
+      ctx.at([...base, 'forEach']),
+      `forEach of step "${quote(step.id)}" is the plain string "${quote(raw.forEach)}", which is neither a list nor an expression: write \${{ ${quote(raw.forEach)} }} for an expression, a list ([a, b]), or the URI of a JSONL artifact (s3://…, file://…)`,
+    );
+  }
   if (typeof raw.forEach === 'string' || Array.isArray(raw.forEach)) step.forEachSites = ctx.templates.scan(raw.forEach, [...base, 'forEach']);
   if (typeof raw.if === 'string') step.ifSite = ctx.templates.scanCondition(raw.if, [...base, 'if']);
 
@@ -60,33 +71,33 @@ function checkReference(ctx: CompileContext, site: ExpressionSite, ref: Expressi
     case 'params':
       if (first !== undefined && !ctx.params.has(first)) {
         const declared = [...ctx.params.keys()];
-        ctx.error('unknown-param', where, `unknown param "${first}" in \${{ ${site.expression} }}${didYouMean(first, declared) || (declared.length ? `; declared params: ${declared.join(', ')}` : '; declare it under params:')}`);
+        ctx.error('unknown-param', where, `unknown param "${quote(first)}" in \${{ ${quote(site.expression)} }}${didYouMean(first, declared) || (declared.length ? `; declared params: ${listNames(declared)}` : '; declare it under params:')}`);
       }
       return;
     case 'steps': {
       if (first === undefined) {
-        ctx.error('bad-reference', where, `"${site.expression}": name the step literally, as steps.<id>.outputs.<name>, so that the dependency is known before the run`);
+        ctx.error('bad-reference', where, `"${quote(site.expression)}": name the step literally, as steps.<id>.outputs.<name>, so that the dependency is known before the run`);
         return;
       }
       if (step && first === step.id) {
-        ctx.error('self-reference', where, `step "${step.id}" references its own outputs in \${{ ${site.expression} }}; a step can only use the outputs of other steps`);
+        ctx.error('self-reference', where, `step "${step.id}" references its own outputs in \${{ ${quote(site.expression)} }}; a step can only use the outputs of other steps`);
         return;
       }
       const producer = ctx.steps.get(first);
       if (!producer) {
-        ctx.error('unknown-step', where, `unknown step "${first}" in \${{ ${site.expression} }}${didYouMean(first, ctx.steps.keys()) || `; steps: ${[...ctx.steps.keys()].join(', ')}`}`);
+        ctx.error('unknown-step', where, `unknown step "${quote(first)}" in \${{ ${quote(site.expression)} }}${didYouMean(first, ctx.steps) || `; steps: ${listNames(ctx.steps.keys())}`}`);
         return;
       }
       if (step && !step.deps.has(first)) step.deps.set(first, where);
       if (second === undefined || second !== 'outputs') {
-        ctx.error('bad-reference', where, `"${site.expression}": a step's values are reached as steps.${first}.outputs.<name>${second === undefined ? '' : `, not steps.${first}.${second}`}`);
+        ctx.error('bad-reference', where, `"${quote(site.expression)}": a step's values are reached as steps.${first}.outputs.<name>${second === undefined ? '' : `, not steps.${first}.${second}`}`);
         return;
       }
       if (third === undefined) return;
       const schema = ctx.outputSchema(producer);
       if (declaresProperty(schema, third) === 'no') {
         const names = propertyNames(schema);
-        ctx.error('unknown-output', where, `${ctx.describe(producer)} has no output "${third}" (its outputs: ${names.join(', ') || 'none'})${didYouMean(third, names)}`);
+        ctx.error('unknown-output', where, `${ctx.describe(producer)} has no output "${quote(third)}" (its outputs: ${listNames(names) || 'none'})${didYouMean(third, names)}`);
       }
       return;
     }

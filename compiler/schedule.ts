@@ -5,7 +5,8 @@ import { isRecord } from './context.js';
 import { parseDuration } from './duration.js';
 import { checkParamValue } from './params.js';
 import type { SchedulePlan } from './plan.js';
-import { didYouMean } from './suggest.js';
+import { quote } from './limits.js';
+import { didYouMean, listNames } from './suggest.js';
 
 const timeZones = new Map<string, boolean>();
 
@@ -48,7 +49,7 @@ export function checkSchedule(ctx: CompileContext): void {
     for (const [name, value] of Object.entries(schedule.params)) {
       const spec = ctx.params.get(name);
       if (!spec) {
-        ctx.error('unknown-param', ctx.at(['schedule', 'params', name], 'key'), `schedule.params sets unknown param "${name}"${didYouMean(name, declared) || (declared.length ? `; declared params: ${declared.join(', ')}` : '')}`);
+        ctx.error('unknown-param', ctx.at(['schedule', 'params', name], 'key'), `schedule.params sets unknown param "${quote(name)}"${didYouMean(name, declared) || (declared.length ? `; declared params: ${listNames(declared)}` : '')}`);
         continue;
       }
       const problem = checkParamValue(name, spec, value);

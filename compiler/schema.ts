@@ -6,16 +6,21 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import pipelineSchema from '../schemas/pipeline.schema.json' with { type: 'json' };
 import type { Diagnostic } from './diagnostics.js';
+import { parseDuration } from './duration.js';
 import type { Path, SourceDocument } from './source.js';
-import { didYouMean } from './suggest.js';
+import { quote } from './limits.js';
+import { didYouMean, listNames } from './suggest.js';
 
 export { pipelineSchema };
 
 /** An ajv instance configured for the project's schemas (union types, the `x-error` annotation). */
 export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true, strictRequired: false });
+  // `optimize: false`: a validator runs a few times per process (a CLI call); optimising its code costs more than it saves.
+  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true, strictRequired: false, code: { optimize: false } });
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-code', schemaType: 'string' });
+  // The longest duration Temporal takes (a protobuf Duration: 10,000 years); longer ones overflow.
+  ajv.addKeyword({ keyword: 'x-max-duration-ms', schemaType: 'number', errors: false, validate: (max: number, data: unknown) => (parseDuration(data) ?? 0) <= max });
   return ajv;
 }
 
@@ -40,7 +45,7 @@ export function dotted(path: Path): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? seg : `.${seg}`;
+    else out += out === '' ? quote(seg) : `.${quote(seg)}`;
   }
   return out === '' ? 'the pipeline' : out;
 }
@@ -112,7 +117,7 @@ export function ajvDiagnostics(
     if (e.propertyName !== undefined) {
       at = [...path, e.propertyName];
       part = 'key';
-      message = `invalid name "${e.propertyName}" in ${dotted(path)}: ${custom ?? e.message ?? 'invalid'}`;
+      message = `invalid name "${quote(e.propertyName)}" in ${dotted(path)}: ${custom ?? e.message ?? 'invalid'}`;
     } else
       switch (e.keyword) {
         case 'additionalProperties': {
@@ -120,7 +125,7 @@ export function ajvDiagnostics(
           at = [...path, name];
           part = 'key';
           const known = Object.keys((parent.properties ?? {}) as object);
-          message = `unknown field "${name}" in ${dotted(path)}${didYouMean(name, known) || (known.length ? `; known fields: ${known.join(', ')}` : '')}`;
+          message = `unknown field "${quote(name)}" in ${dotted(path)}${didYouMean(name, known) || (known.length ? `; known fields: ${listNames(known)}` : '')}`;
           break;
         }
         case 'required': {
@@ -168,6 +173,9 @@ export function ajvDiagnostics(
           }
           break;
         }
+        case 'x-max-duration-ms':
+          message = `${dotted(path)} is ${describe(data)}, longer than Temporal's limit for durations (10,000 years); give a shorter duration`;
+          break;
         case 'minProperties':
           message = `${dotted(path)} must not be empty`;
           break;

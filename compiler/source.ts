@@ -1,14 +1,13 @@
 /**
  * YAML text -> plain value, keeping the parsed document so that any path into the value can be
- * mapped back to a 1-based line and column. Duplicate keys, syntax errors, unresolved aliases and
- * alias bombs become diagnostics, never exceptions.
+ * mapped back to a 1-based line and column. Duplicate keys, syntax errors, several documents,
+ * unresolved aliases, alias bombs and nesting past LIMITS.depth become diagnostics, never exceptions.
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Alias, Document, Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit } from 'yaml';
+import type { Alias, Document, Node, Pair, YAMLMap } from 'yaml';
+import { findTooDeep } from './depth.js';
 import type { Diagnostic } from './diagnostics.js';
-
-/** More aliases than this in one file is refused (a "billion laughs" document expands each one). */
-export const MAX_ALIAS_COUNT = 50;
+import { formatBytes, LIMITS, quote } from './limits.js';
 
 export type Path = readonly (string | number)[];
 
@@ -30,6 +29,30 @@ export class SourceDocument {
     return { line, column: col };
   }
 
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+  /** A mapping's pairs by key (built once per mapping: lookups stay linear in the file's size). */
+  private pairs(map: YAMLMap): Map<string, Pair> {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        const k = isPair(p) ? keyString(p.key) : undefined;
+        if (k !== undefined && !index.has(k)) index.set(k, p);
+      }
+      this.keyIndex.set(map, index);
+    }
+    return index;
+  }
+
+  /** Text of line `line` (1-based), without its line break. */
+  lineText(line: number): string {
+    const starts = this.lineCounter.lineStarts;
+    const start = starts[line - 1] ?? 0;
+    const end = starts[line] ?? this.text.length;
+    return this.text.slice(start, end).replace(/\r?\n$/, '');
+  }
+
   /** The node at `path`, following aliases; with `key`, the key node of the last segment's pair. */
   private find(path: Path, key: boolean): { node: Node | undefined; depth: number; keyNode?: Node } {
     let node: unknown = this.doc.contents;
@@ -40,7 +63,7 @@ export class SourceDocument {
       keyNode = undefined;
       let next: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyString(p.key) === String(segment));
+        const pair = this.pairs(node).get(String(segment));
         if (pair) {
           next = pair.value ?? pair.key;
           keyNode = (pair.key ?? undefined) as Node | undefined;
@@ -103,70 +126,150 @@ export type ParseResult =
 
 export function parseSource(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
+  const at = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { line, column: col };
+  };
+  const fail = (offset: number, code: Diagnostic['code'], message: string): ParseResult => ({ ok: false, diagnostics: [{ file, ...at(offset), code, message }] });
+
+  if (text.length > LIMITS.fileBytes) return fail(0, 'limit', `the file has ${text.length.toLocaleString('en')} characters; the limit is ${formatBytes(LIMITS.fileBytes)} per pipeline file: split it into sub-pipelines (pipeline:)`);
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const deep = findTooDeep(text, LIMITS.depth);
+  if (deep) return fail(deep.offset, 'limit', `nested more than ${LIMITS.depth} levels deep (mappings and lists, block or flow style); the limit is ${LIMITS.depth} levels: flatten the structure`);
+
+  const docs = parseAllDocuments(text, {
     prettyErrors: false,
-    uniqueKeys: true,
+    // Duplicate keys are found below, in linear time (the library's check is quadratic).
+    uniqueKeys: false,
     // `<<: *anchor` merge keys, as in YAML 1.1 (widely used to share step settings).
     merge: true,
     // Problems become diagnostics; nothing is printed.
     logLevel: 'silent',
   });
+  const all = Array.isArray(docs) ? docs : [];
+  const extra = all.slice(1).find((d) => d.contents !== null || d.errors.length > 0);
+  if (extra) {
+    return fail(extra.range[0], 'yaml-syntax', `the file holds ${all.length} YAML documents (separated by "---"); a pipeline file is one document: put each pipeline in its own file`);
+  }
+  const doc = all[0] ?? parseDocument('', { logLevel: 'silent' });
   const source = new SourceDocument(file, text, doc, lineCounter);
   const diagnostics: Diagnostic[] = [];
   let fatal = false;
   for (const error of [...doc.errors, ...doc.warnings]) {
-    const { line, column } = source.position(error.pos[0]);
-    if (error.code === 'DUPLICATE_KEY') {
-      const key = keyAt(text, error.pos[0]) ?? (text.slice(error.pos[0], error.pos[1]).trim() || 'key');
-      diagnostics.push({ file, line, column, code: 'duplicate-key', message: `duplicate key "${key}": each key may appear once in a mapping; remove or rename one` });
-    } else {
-      fatal = true;
-      diagnostics.push({ file, line, column, code: 'yaml-syntax', message: `YAML syntax error: ${error.message}` });
-    }
+    fatal = true;
+    diagnostics.push({ file, ...at(syntaxErrorOffset(doc, text, error.pos[0], error.message)), code: 'yaml-syntax', message: `YAML syntax error: ${error.message}` });
   }
+  const badKey = (key: Node, message: string): void => {
+    fatal = true;
+    diagnostics.push({ file, ...at(key.range?.[0] ?? 0), code: 'yaml-syntax', message });
+  };
   visit(doc, {
-    Pair(_, pair) {
-      const key = pair.key as Node | null;
-      if (key && isCollection(key)) {
-        fatal = true;
-        const { line, column } = key.range ? source.position(key.range[0]) : { line: 1, column: 1 };
-        diagnostics.push({ file, line, column, code: 'yaml-syntax', message: 'a mapping key must be a plain value (a name), not a mapping or a list' });
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = pair.key as Node | null;
+        if (key && isCollection(key)) badKey(key, 'a mapping key must be a plain value (a name), not a mapping or a list');
+        const name = keyString(key);
+        if (name === undefined || name === '<<') continue;
+        if (seen.has(name)) diagnostics.push({ file, ...at(key!.range?.[0] ?? 0), code: 'duplicate-key', message: `duplicate key "${quote(name)}": each key may appear once in a mapping; remove or rename one` });
+        seen.add(name);
       }
     },
   });
   if (fatal) return { ok: false, diagnostics };
+  const expansion = checkExpansion(doc);
+  if (expansion) return { ok: false, diagnostics: [{ file, ...at(expansion.offset), code: 'alias-limit', message: expansion.message }] };
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    // Expansion was bounded above (by size, not by how often aliases are used).
+    value = doc.toJS({ maxAliasCount: -1 });
   } catch (err) {
-    const alias = firstAlias(doc);
-    const { line, column } = alias?.range ? source.position(alias.range[0]) : { line: 1, column: 1 };
-    const message = (err as Error).message ?? String(err);
-    if (/alias count/i.test(message)) {
-      diagnostics.push({ file, line, column, code: 'alias-limit', message: `too many YAML aliases (the limit is ${MAX_ALIAS_COUNT} alias expansions per file, which guards against "billion laughs" documents); write the values out or use fewer anchors` });
-    } else {
-      diagnostics.push({ file, line, column, code: 'yaml-syntax', message: `YAML error: ${message}` });
-    }
-    return { ok: false, diagnostics };
+    return fail(0, 'yaml-syntax', `YAML error: ${(err as Error)?.message ?? String(err)}`);
   }
   return { ok: true, source, value, diagnostics };
 }
 
-/** The key text starting at `offset` (one line, up to the colon). */
-function keyAt(text: string, offset: number): string | undefined {
-  const line = text.slice(offset, text.indexOf('\n', offset) < 0 ? undefined : text.indexOf('\n', offset));
-  const m = /^\s*["']?([^"':]+)["']?\s*:/.exec(line);
-  return m?.[1]?.trim();
+/**
+ * What the document's aliases add once expanded, and its depth then, computed without recursion
+ * and each node once: a "billion laughs" file is refused at the alias that crosses
+ * LIMITS.aliasValues, while any number of `<<: *common` uses of a small anchor is fine.
+ */
+function checkExpansion(doc: Document.Parsed): { offset: number; message: string } | undefined {
+  const size = new Map<Node, number>();
+  const height = new Map<Node, number>();
+  let added = 0;
+  const stack: { node: Node; expanded: boolean }[] = doc.contents ? [{ node: doc.contents as Node, expanded: false }] : [];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const node = top.node;
+    const children = childrenOf(node);
+    if (!top.expanded) {
+      top.expanded = true;
+      for (let i = children.length - 1; i >= 0; i--) if (!size.has(children[i]!)) stack.push({ node: children[i]!, expanded: false });
+      continue;
+    }
+    stack.pop();
+    const offset = node.range?.[0] ?? 0;
+    if (isAlias(node)) {
+      const target = (node as Alias).resolve(doc) as Node | undefined;
+      const s = target ? size.get(target) : undefined;
+      if (target === undefined || s === undefined) {
+        return { offset, message: `alias *${quote(String((node as Alias).source))} refers to an anchor that is not complete here (an anchor cannot contain its own alias)` };
+      }
+      size.set(node, s);
+      height.set(node, height.get(target) ?? 0);
+      added += s;
+      if (added > LIMITS.aliasValues) {
+        return { offset, message: `YAML aliases expand to more than ${LIMITS.aliasValues.toLocaleString('en')} values (the limit guards against "billion laughs" files; it counts what aliases add, not how often they are used): write the values out or share smaller anchors` };
+      }
+    } else {
+      let s = 1;
+      let h = 0;
+      for (const c of children) {
+        s += size.get(c) ?? 0;
+        h = Math.max(h, height.get(c) ?? 0);
+      }
+      size.set(node, s);
+      height.set(node, isCollection(node) ? h + 1 : h);
+    }
+    if (height.get(node)! > LIMITS.depth) {
+      return { offset, message: `nested more than ${LIMITS.depth} levels deep once its YAML aliases are expanded; the limit is ${LIMITS.depth} levels` };
+    }
+  }
+  return undefined;
 }
 
-function firstAlias(doc: Document.Parsed): Node | undefined {
-  let found: Node | undefined;
-  visit(doc, {
-    Alias(_, node) {
-      found = node;
-      return visit.BREAK;
-    },
-  });
-  return found;
+/**
+ * Where a syntax error is best shown: the library reports an unclosed quote or bracket where the
+ * file ends or the next line starts; the offending token is the opening quote or bracket. An
+ * indentation error is shown at the line's first character, not its first space.
+ */
+function syntaxErrorOffset(doc: Document.Parsed, text: string, offset: number, message: string): number {
+  let opener: number | undefined;
+  if (/Missing closing .?quote/i.test(message)) {
+    visit(doc, {
+      Scalar(_, node) {
+        const r = node.range;
+        if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && r && r[0] <= offset && r[1] >= offset) opener = r[0];
+      },
+    });
+  } else if (/^Flow (sequence|map)|end with a [\]}]/.test(message)) {
+    visit(doc, {
+      Collection(_, node) {
+        const r = node.range;
+        if (node.flow && r && r[0] <= offset && r[1] >= offset) opener = r[0];
+      },
+    });
+  }
+  if (opener !== undefined) return opener;
+  let i = offset;
+  while (text[i] === ' ' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\n')) i++;
+  return i < text.length && text[i] !== '\n' && (offset === 0 || text[offset - 1] === '\n') ? i : offset;
+}
+
+function childrenOf(node: Node): Node[] {
+  if (isMap(node)) return node.items.flatMap((p) => [p.key, p.value].filter((x): x is Node => x !== null && typeof x === 'object'));
+  if (isSeq(node)) return node.items.filter((x): x is Node => x !== null && typeof x === 'object') as Node[];
+  return [];
 }

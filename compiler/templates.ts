@@ -6,6 +6,7 @@ import type { Expr } from '@actions/expressions/ast';
 import { ExpressionSyntaxError, collectReferences, findTemplates, parseExpression } from '../core/expressions.js';
 import type { ExpressionReference } from '../core/expressions.js';
 import type { Diagnostic } from './diagnostics.js';
+import { LIMITS } from './limits.js';
 import type { Path, Position, SourceDocument } from './source.js';
 
 export interface ExpressionSite {
@@ -83,6 +84,10 @@ export class TemplateScanner {
 
   private parse(expression: string, path: Path, offset: number, templateStart: number | undefined, whole: boolean): ExpressionSite | undefined {
     const base = { path, expression, offset, whole, ...(templateStart === undefined ? {} : { templateStart }) };
+    if (expression.length > LIMITS.expressionLength) {
+      this.report(this.source.locateInString(path, offset, templateStart), `the expression has ${expression.length.toLocaleString('en')} characters; the limit is ${LIMITS.expressionLength.toLocaleString('en')}: compute it in a step`);
+      return undefined;
+    }
     try {
       const expr = parseExpression(expression);
       return { ...base, expr, refs: collectReferences(expr) };

@@ -6,6 +6,7 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { collectReferences, ExpressionSyntaxError, parseExpression } from '../core/expressions.js';
 import type { ExpressionReference } from '../core/expressions.js';
 import type { StepSpec } from '../activities/define.js';
 import type { CompileContext, StepInfo } from './context.js';
@@ -13,11 +14,13 @@ import { isRecord } from './context.js';
 import { checkParamValue } from './params.js';
 import { ajvDiagnostics, dotted, pointerToPath } from './schema.js';
 import type { Path } from './source.js';
-import { didYouMean } from './suggest.js';
+import { quote } from './limits.js';
+import { didYouMean, listNames } from './suggest.js';
 import type { JsonType } from './types.js';
 import { compatible, expressionTypes, formatTypes, schemaAt, schemaTypes } from './types.js';
 
-const specAjv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+// Not optimised: see createAjv in schema.ts.
+const specAjv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true, code: { optimize: false } });
 addFormats.default(specAjv);
 const compiled = new WeakMap<object, ValidateFunction | Error>();
 
@@ -108,6 +111,8 @@ export function checkWiring(ctx: CompileContext, step: StepInfo): void {
     }
   }
 
+  if (step.kind === 'activity' && step.spec) checkRecordExpressions(ctx, step.spec, given, withPath);
+
   if (step.kind === 'pipeline' && step.child) {
     const params = step.child.params;
     const child = String(step.raw.pipeline);
@@ -115,7 +120,7 @@ export function checkWiring(ctx: CompileContext, step: StepInfo): void {
       const spec = params[name];
       if (!spec) {
         const names = Object.keys(params);
-        ctx.error('unknown-param', ctx.at([...withPath, name], 'key'), `pipeline ${child} has no param "${name}"${didYouMean(name, names) || `; its params: ${names.join(', ') || '(none)'}`}`);
+        ctx.error('unknown-param', ctx.at([...withPath, name], 'key'), `pipeline ${child} has no param "${quote(name)}"${didYouMean(name, names) || `; its params: ${listNames(names) || '(none)'}`}`);
       } else if (!hasTemplate(value)) {
         const problem = checkParamValue(name, spec, value);
         if (problem) ctx.error('param-type', ctx.at([...withPath, name]), `${problem} (param of pipeline ${child})`);
@@ -123,7 +128,9 @@ export function checkWiring(ctx: CompileContext, step: StepInfo): void {
     }
     for (const [name, spec] of Object.entries(params)) {
       if (spec.default === undefined && !(name in given)) {
-        ctx.error('param-type', ctx.at(['steps', step.id], 'key'), `step "${step.id}" must give param "${name}" (${spec.type}) of pipeline ${child} in with:, it has no default`);
+        // At the `with:` that lacks it (or at `pipeline:` when there is no `with:`).
+        const at = step.raw.with === undefined ? ctx.at(['steps', step.id, 'pipeline'], 'key') : ctx.at(withPath, 'key');
+        ctx.error('param-type', at, `step "${quote(step.id)}" must give param "${name}" (${spec.type}) of pipeline ${child} in with:, it has no default`);
       }
     }
   }
@@ -138,7 +145,7 @@ export function checkWiring(ctx: CompileContext, step: StepInfo): void {
     if (!producer) continue;
     const verdict = compatible(producer, consumer);
     if (verdict === 'ok') continue;
-    const message = `${dotted(site.path)} expects ${formatTypes(consumer)}${step.spec ? ` (input of ${step.spec.name})` : ''}, but \${{ ${site.expression} }} is ${formatTypes(producer)}`;
+    const message = `${dotted(site.path)} expects ${formatTypes(consumer)}${step.spec ? ` (input of ${step.spec.name})` : ''}, but \${{ ${quote(site.expression)} }} is ${formatTypes(producer)}`;
     if (verdict === 'narrowing') ctx.warn('type-mismatch', ctx.at(site.path), `${message}: a fractional value will be rejected at run time`);
     else ctx.error('type-mismatch', ctx.at(site.path), message);
   }
@@ -147,8 +154,39 @@ export function checkWiring(ctx: CompileContext, step: StepInfo): void {
   if (items && items.whole && step.forEachSites.length === 1) {
     const types = expressionTypes(items.expr, (ref) => referenceTypes(ctx, step, ref));
     if (types && !types.has('array') && !types.has('string') && !types.has('object')) {
-      ctx.error('type-mismatch', ctx.at(items.path), `forEach of step "${step.id}" needs a list (or a reference to a stored JSONL artifact), but \${{ ${items.expression} }} is ${formatTypes(types)}`);
+      ctx.error('type-mismatch', ctx.at(items.path), `forEach of step "${step.id}" needs a list (or a reference to a stored JSONL artifact), but \${{ ${quote(items.expression)} }} is ${formatTypes(types)}`);
     }
+  }
+}
+
+/**
+ * Per-record expressions (input properties marked `x-record-expression`, such as `where:` of
+ * data.filter and `fields:` of data.map): parsed now, so that a typo fails before any record is read.
+ */
+function checkRecordExpressions(ctx: CompileContext, spec: StepSpec, given: Record<string, unknown>, withPath: Path): void {
+  const properties = (spec.input as { properties?: unknown }).properties;
+  if (!isRecord(properties)) return;
+  const marked = (s: unknown): boolean => isRecord(s) && s['x-record-expression'] === true;
+  for (const [name, schema] of Object.entries(properties)) {
+    const value = given[name];
+    if (marked(schema)) checkRecordExpression(ctx, value, [...withPath, name]);
+    else if (isRecord(schema) && marked(schema.additionalProperties) && isRecord(value)) {
+      for (const [field, v] of Object.entries(value)) checkRecordExpression(ctx, v, [...withPath, name, field]);
+    }
+  }
+}
+
+const RECORD_CONTEXTS = new Set(['item', 'index']);
+
+function checkRecordExpression(ctx: CompileContext, value: unknown, path: Path): void {
+  if (typeof value !== 'string' || value.includes('${{') || value.trim() === '') return;
+  try {
+    const refs = collectReferences(parseExpression(value));
+    const other = refs.find((r) => !RECORD_CONTEXTS.has(r.root));
+    if (other) ctx.error('bad-reference', ctx.at(path), `${dotted(path)}: "${quote(other.root)}" is not defined in a per-record expression, which sees only item (the record) and index; use \${{ }} to put a value in when the step starts`);
+  } catch (err) {
+    const column = err instanceof ExpressionSyntaxError ? (err.column ?? 0) : 0;
+    ctx.error('expression-syntax', ctx.source.locateInString(path, column), `${dotted(path)}: ${(err as Error).message} (a per-record expression, evaluated with item and index)`);
   }
 }
 
@@ -170,7 +208,8 @@ export function referenceTypes(ctx: CompileContext, step: StepInfo | undefined, 
     }
     case 'steps': {
       const producer = ctx.steps.get(ref.path[0] ?? '');
-      if (!producer || ref.path[1] !== 'outputs' || ref.path.length < 3) return undefined;
+      if (!producer || ref.path[1] !== 'outputs') return undefined;
+      if (ref.path.length === 2) return new Set(['object']);
       return schemaTypes(schemaAt(ctx.outputSchema(producer), ref.path.slice(2)));
     }
     case 'index':

@@ -150,7 +150,7 @@ export function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | u
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n <= 0) throw new PermanentError(`${name} must be a positive number, got ${JSON.stringify(raw)}; fix or unset it`);
   return n;
 }
 

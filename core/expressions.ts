@@ -63,7 +63,8 @@ function parseUncached(expression: string): Expr {
     return new Parser(tokens, [...EXPRESSION_CONTEXTS], []).parse();
   } catch (err) {
     const pos = (err as { pos?: { column: number } }).pos;
-    throw new ExpressionSyntaxError(`invalid expression "${expression}": ${(err as Error).message}`, pos?.column);
+    const shown = expression.length > 80 ? `${expression.slice(0, 80)}…` : expression;
+    throw new ExpressionSyntaxError(`invalid expression "${shown}": ${(err as Error).message}`, pos?.column);
   }
 }
 

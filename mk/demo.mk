@@ -1,4 +1,4 @@
-# The Repairity pipeline end to end (issue 7): `make demo` runs `npx tsx cli/main.ts demo`.
+# The Repairity pipeline end to end (issue 7): `make demo` runs `node bin/repairity.js demo` (the built CLI).
 # Its prerequisites come from the other fragments and are all in DEMO_DEPS already: node_modules and
 # the Temporal CLI (Makefile), the trainer's venv (python.mk), Docker and the sandbox images
 # (sandbox.mk), and the simulated teacher's answers (claude.mk). The demo reads nothing else.

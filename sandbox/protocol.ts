@@ -4,6 +4,8 @@
  * answer on stdout.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 
 export interface SupervisorRequest {
   id: string;
@@ -55,7 +57,7 @@ const runtimeFiles = new Map<string, string>();
 export function runtimeFile(name: string): string {
   let text = runtimeFiles.get(name);
   if (text === undefined) {
-    text = readFileSync(new URL(`./runtime/${name}`, import.meta.url), 'utf8');
+    text = readFileSync(path.join(packageRoot(), 'sandbox', 'runtime', name), 'utf8');
     runtimeFiles.set(name, text);
   }
   return text;

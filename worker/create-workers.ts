@@ -2,7 +2,7 @@
  * Builds the Temporal workers of one process: the workflow worker (which also runs the engine's
  * local activities) and one activity worker per served task queue, each with its own limits.
  */
-import { createRequire } from 'node:module';
+import path from 'node:path';
 import { bundleWorkflowCode, type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { buildCatalog, type StepCatalog } from '../activities/catalog.js';
 import type { StepKind, StepSpec } from '../activities/define.js';
@@ -12,6 +12,7 @@ import { ItemSlots } from '../activities/runtime/item-slots.js';
 import { bindParams } from '../compiler/index.js';
 import type { ArtifactStore } from '../store/types.js';
 import { activityQueue, workflowQueue } from '../workflows/queues.js';
+import { packageRoot, runsFromBuild } from '../core/package-root.js';
 import { preparePipelineRun } from './prepare-run.js';
 
 export const ALL_QUEUES = ['cpu', 'claude', 'sandbox', 'gpu'] as const;
@@ -64,8 +65,9 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The workflow code, bundled once per process. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  const require = createRequire(import.meta.url);
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/index.ts'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn(m: string) { console.warn(m); }, error(m: string) { console.error(m); } } as never });
+  // Temporal's bundler compiles .ts only outside node_modules, so the build ships workflows/ as JavaScript.
+  const workflowsPath = runsFromBuild ? path.join(packageRoot(), 'dist', 'workflows', 'index.js') : path.join(packageRoot(), 'workflows', 'index.ts');
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn(m: string) { console.warn(m); }, error(m: string) { console.error(m); } } as never });
   return bundle;
 }
 

@@ -21,7 +21,7 @@ export async function preparePipelineRun(pipelinesDir: string, pipeline: string,
   } catch {
     throw new PermanentError(`pipeline "${pipeline}" not found under ${root} (set REPAIRITY_PIPELINES on the worker to change the folder)`);
   }
-  const result = compilePipelineFile(file, { catalog });
+  const result = compilePipelineFile(file, { catalog, root });
   if (!result.ok) throw new PipelineCompileError(result.diagnostics);
   return { plan: result.plan, params: bindParams(result.plan, params) };
 }

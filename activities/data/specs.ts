@@ -7,7 +7,8 @@ const datasetOutput = {
   required: ['dataset', 'count'],
   additionalProperties: false,
 } as const;
-const expression = { type: 'string', minLength: 1, description: 'an expression (without ${{ }}) evaluated per record, with `item` (the record) and `index`' } as const;
+// `x-record-expression`: the compiler parses these at compile time (the worker evaluates them per record).
+const expression = { type: 'string', minLength: 1, 'x-record-expression': true, description: 'an expression (without ${{ }}) evaluated per record, with `item` (the record) and `index`' } as const;
 
 export const dataSpecs: readonly StepSpec[] = [
   defineSpec({

@@ -1,8 +1,8 @@
 /** Options of the training steps, with their defaults; read from the environment at the edge. */
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ENV, positiveNumber } from '../../core/env.js';
+import { packageRoot } from '../../core/package-root.js';
 
 export interface TrainingSettings {
   /** Python interpreter with the trainer's packages. Default: REPAIRITY_PYTHON, else `python3`. */
@@ -30,7 +30,7 @@ export interface TrainingSettings {
   prewarm: boolean;
 }
 
-export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const repositoryRoot = packageRoot();
 
 export function readTrainingSettings(env: NodeJS.ProcessEnv): TrainingSettings {
   const gpus = env[ENV.REPAIRITY_TRAINER_GPUS]?.trim();

@@ -1,37 +1,37 @@
-/** Every `repairity` subcommand module. Each area adds its one line. */
+/**
+ * Every `repairity` subcommand: its name and how to load the module that registers it. Only the
+ * invoked command's module is loaded (so `validate` never loads Temporal, Docker, S3 or Claude
+ * code); help and unknown names load them all. Each area adds its one line.
+ */
 import type { Command } from 'commander';
-import { registerCancel } from './cancel.js';
-import { registerDemo } from './demo.js';
-import { registerDev } from './dev.js';
-import { registerGraph } from './graph.js';
-import { registerImages } from './images.js';
-import { registerLogs } from './logs.js';
-import { registerSandbox } from './sandbox.js';
-import { registerRerun } from './rerun.js';
-import { registerReport } from './report.js';
-import { registerRun } from './run.js';
-import { registerRuns } from './runs.js';
-import { registerSchedule } from './schedule.js';
-import { registerStatus } from './status.js';
-import { registerValidate } from './validate.js';
-import { registerWorker } from './worker.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [
-  registerValidate,
-  registerRun,
-  registerRerun,
-  registerStatus,
-  registerRuns,
-  registerLogs,
-  registerCancel,
-  registerGraph,
-  registerWorker,
-  registerDev,
-  registerImages,
-  registerSandbox,
-  registerReport,
-  registerSchedule,
-  registerDemo,
+export interface CommandEntry {
+  name: string;
+  load(): Promise<RegisterCommand>;
+}
+
+export const commandModules: CommandEntry[] = [
+  { name: 'validate', load: async () => (await import('./validate.js')).registerValidate },
+  { name: 'run', load: async () => (await import('./run.js')).registerRun },
+  { name: 'rerun', load: async () => (await import('./rerun.js')).registerRerun },
+  { name: 'status', load: async () => (await import('./status.js')).registerStatus },
+  { name: 'runs', load: async () => (await import('./runs.js')).registerRuns },
+  { name: 'logs', load: async () => (await import('./logs.js')).registerLogs },
+  { name: 'cancel', load: async () => (await import('./cancel.js')).registerCancel },
+  { name: 'graph', load: async () => (await import('./graph.js')).registerGraph },
+  { name: 'worker', load: async () => (await import('./worker.js')).registerWorker },
+  { name: 'dev', load: async () => (await import('./dev.js')).registerDev },
+  { name: 'images', load: async () => (await import('./images.js')).registerImages },
+  { name: 'sandbox', load: async () => (await import('./sandbox.js')).registerSandbox },
+  { name: 'report', load: async () => (await import('./report.js')).registerReport },
+  { name: 'schedule', load: async () => (await import('./schedule.js')).registerSchedule },
+  { name: 'demo', load: async () => (await import('./demo.js')).registerDemo },
 ];
+
+/** The entries to load for these arguments: the named command's, or all of them. */
+export function commandsFor(args: readonly string[]): CommandEntry[] {
+  const named = commandModules.find((c) => c.name === args[0]);
+  return named ? [named] : commandModules;
+}

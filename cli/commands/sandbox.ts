@@ -1,5 +1,7 @@
 /** `repairity sandbox run <tasks.jsonl>`: judge every row of a task file outside a pipeline. */
 import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { readSandboxSettings } from '../../core/env.js';
 import { createDockerClient } from '../../sandbox/docker/client.js';
@@ -30,6 +32,24 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return n;
 }
 
+/** The task file must be a readable regular file, and the verdicts must not replace it. */
+async function checkFiles(tasks: string, output: string): Promise<void> {
+  let stat;
+  try {
+    stat = await fs.stat(tasks);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SandboxConfigError(`cannot read the task file ${tasks}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+  }
+  if (!stat.isFile()) throw new SandboxConfigError(`${tasks} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}; name a JSONL task file`);
+  const real = async (p: string): Promise<string> => fs.realpath(p).catch(() => path.resolve(p));
+  if ((await real(tasks)) === (await real(output))) {
+    throw new SandboxConfigError(`-o ${output} is the task file itself: the verdicts would replace the tasks; write them to another file`);
+  }
+  const folder = path.dirname(path.resolve(output));
+  if (!(await fs.stat(folder).catch(() => undefined))?.isDirectory()) throw new SandboxConfigError(`cannot write the verdicts to ${output}: there is no folder ${folder}`);
+}
+
 export function registerSandbox(program: Command): void {
   const sandbox = program.command('sandbox').description('run candidate code against tests in isolated containers');
   sandbox
@@ -49,6 +69,8 @@ export function registerSandbox(program: Command): void {
       const settings = readSandboxSettings();
       const backend = (opts.backend ?? settings.backend ?? 'docker-pool') as BackendName;
       if (!BACKENDS.includes(backend)) throw new SandboxConfigError(`--backend must be one of ${BACKENDS.join(', ')}`);
+      const outPath = opts.output ?? file.replace(/\.jsonl$/, '') + '.verdicts.jsonl';
+      await checkFiles(file, outPath);
       const tasks = await readTasks(file, opts.solutionField);
       const docker = backend === 'UNSANDBOXED-host' ? undefined : createDockerClient(settings.dockerHost ? { host: settings.dockerHost } : {});
       const poolSize = positiveInt(opts.poolSize, '--pool-size') ?? settings.poolSize;
@@ -63,7 +85,6 @@ export function registerSandbox(program: Command): void {
         images: { ...(pythonImage ? { python: pythonImage } : {}), ...(javaImage ? { java: javaImage } : {}) },
       });
       if (docker) await reapSandboxLeftovers({ docker });
-      const outPath = opts.output ?? file.replace(/\.jsonl$/, '') + '.verdicts.jsonl';
       const out = createWriteStream(outPath);
       const abort = new AbortController();
       const onSigint = () => abort.abort(new Error('interrupted'));

@@ -149,9 +149,12 @@ export function registerSchedule(program: Command): void {
   ).action(async (file: string, flags: ScheduleFlags) => {
     const { plan, warnings } = await compileOrThrow(file);
     for (const w of warnings) process.stderr.write(`${w}\n`);
+    const applyOptions: ApplyOptions = { file, pipelinesDir: flags.pipelines, queuePrefix: flags.queuePrefix, ...(flags.id ? { scheduleId: flags.id } : {}) };
+    // Checked before connecting: the schedule: block, the file's place in the pipelines folder, the params.
+    scheduleOptions(plan, applyOptions);
     const { client, close } = await connectClient(flags);
     try {
-      const r = await applySchedule(client, plan, { file, pipelinesDir: flags.pipelines, queuePrefix: flags.queuePrefix, ...(flags.id ? { scheduleId: flags.id } : {}) });
+      const r = await applySchedule(client, plan, applyOptions);
       const s = plan.schedule!;
       process.stdout.write(`${r.created ? 'created' : 'updated'} schedule ${r.scheduleId}: ${s.cron.join(', ')} ${s.timezone ?? 'UTC'}, overlap ${s.overlap}${s.paused ? ', paused' : ''}; runs pipeline ${r.pipeline}\n`);
     } finally {

@@ -8,7 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../core/package-root.js';
 import { ContainerLostError } from '../docker/container.js';
 import { LineSplitter, RESPONSE_PREFIX, type SupervisorRequest, type SupervisorResponse } from '../protocol.js';
 import type { SupervisorHandle } from './handle.js';
@@ -38,7 +38,7 @@ export class HostSupervisor implements SupervisorHandle {
 
   static async start(python = 'python3'): Promise<HostSupervisor> {
     const workRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-unsandboxed-'));
-    const script = fileURLToPath(new URL('../runtime/supervisor.py', import.meta.url));
+    const script = path.join(packageRoot(), 'sandbox', 'runtime', 'supervisor.py');
     const child = spawn(python, ['-I', '-u', script, 'host', workRoot], { stdio: ['pipe', 'pipe', 'pipe'] });
     const self = new HostSupervisor(child, workRoot);
     self.ready = new Promise((resolve, reject) => {

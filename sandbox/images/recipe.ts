@@ -6,6 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../../core/package-root.js';
 import { SandboxConfigError } from '../errors.js';
 
 /** Images the sandbox pool runs tasks in (bigcodebench: Python with BigCodeBench's libraries). */
@@ -31,7 +34,7 @@ export interface ImageRecipe {
 const BUILD_VERSION = '1';
 
 export function recipeUrl(family: RecipeName): URL {
-  return new URL(`../../images/${family}.json`, import.meta.url);
+  return pathToFileURL(path.join(packageRoot(), 'images', `${family}.json`));
 }
 
 export interface LoadedRecipe {

@@ -29,7 +29,7 @@ describe('bad pipeline files', () => {
     }));
     expect(expectations.length, `${name} has no "# expect:" line`).toBeGreaterThan(0);
 
-    const result = compilePipelineFile(file, { catalog: testCatalog });
+    const result = compilePipelineFile(file, { catalog: testCatalog, root: path.join(dir, '..') });
     expect(result.ok, `${name} compiled`).toBe(false);
     if (result.ok) return;
     const listing = formatDiagnostics(result.diagnostics);

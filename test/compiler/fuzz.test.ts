@@ -5,23 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../helpers/rng.js';
 import { compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { testCatalog } from './catalog.js';
 
 const full = readFileSync(fileURLToPath(new URL('./fixtures/good/full.yaml', import.meta.url)), 'utf8');
 const child = readFileSync(fileURLToPath(new URL('./fixtures/good/child.yaml', import.meta.url)), 'utf8');
 const loadPipeline = () => ({ text: child, file: 'child.yaml' });
-
-/** Small deterministic PRNG (mulberry32) so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function check(text: string): void {
   let result;

@@ -14,7 +14,7 @@ export interface CliResult {
 
 export async function runRepairity(args: string[]): Promise<CliResult> {
   const program = new Command('repairity').exitOverride();
-  for (const register of commandModules) register(program);
+  for (const entry of commandModules) (await entry.load())(program);
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);

@@ -14,7 +14,7 @@ describe('pipelines/ablations/all.yaml', () => {
   const services = usePipelineEngine();
 
   it('runs the variants and reports the ablation table', async () => {
-    const compiled = compilePipelineFile(path.join(repoRoot, 'pipelines/ablations/all.yaml'));
+    const compiled = compilePipelineFile(path.join(repoRoot, 'pipelines/ablations/all.yaml'), { root: path.join(repoRoot, 'pipelines') });
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
     const handle = await services.engine.start(compiled.plan, { ...TINY_PARAMS, ppo_iterations: 1 });
     const summary = (await handle.result()) as { outputs: Record<string, unknown> };

@@ -15,7 +15,7 @@ const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f)
 describe('pipelines', () => {
   for (const f of files) {
     it(`${f} compiles without warnings`, () => {
-      const r = compilePipelineFile(path.join(root, f));
+      const r = compilePipelineFile(path.join(root, f), { root });
       expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([]);
       if (r.ok) expect(r.warnings.map((w) => w.message)).toEqual([]);
     });
