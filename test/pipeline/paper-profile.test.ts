@@ -14,7 +14,7 @@ const doc = fs.readFileSync(path.join(root, 'docs/repairity-method.md'), 'utf8')
 const PROMPTS = ['trace_prompt', 'generate_prompt', 'judge_prompt'] as const;
 
 function paramsOf(file: string): Record<string, { default?: unknown }> {
-  const r = compilePipelineFile(path.join(root, 'pipelines', file));
+  const r = compilePipelineFile(path.join(root, 'pipelines', file), { root: path.join(root, 'pipelines') });
   if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.diagnostics)}`);
   return r.plan.params as Record<string, { default?: unknown }>;
 }
