@@ -53,7 +53,7 @@ export async function expectReportMatchesArtifacts(store: S3Store, out: Record<s
   }
   // the data funnel matches the datasets
   const test = await getRows(store, String(out.test_tasks));
-  expect(report.data.test).toBe(test.length);
+  expect(report.data['held-out test']).toBe(test.length);
   expect(report.table[0]!.tasks).toBe(test.length);
   expect(report.data['teacher fix passes every test']).toBeLessThanOrEqual(report.data['teacher answered']!);
   expect(report.data['teacher fix passes every test']).toBeGreaterThan(0);
