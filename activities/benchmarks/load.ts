@@ -24,8 +24,10 @@ export function createLoadStep(dataRoot: string): StepImpl<LoadInput> {
       throw new PermanentError(`benchmarks.load: ${input.benchmark} tasks are repair tasks; use mode: repair`, { step: ctx.stepId });
     }
     const promptSplit = input.benchmark === 'bigcodebench';
-    if (promptSplit && input.split && !['complete', 'instruct'].includes(input.split)) {
-      throw new PermanentError(`benchmarks.load: bigcodebench's splits are complete and instruct (which prompt the model sees), not "${input.split}"`, { step: ctx.stepId });
+    // BigCodeBench has no task split: its "splits" choose the prompt, and `all` (the whole set, as the
+    // paper evaluates it) takes the default instruct prompt.
+    if (promptSplit && input.split && !['all', 'complete', 'instruct'].includes(input.split)) {
+      throw new PermanentError(`benchmarks.load: bigcodebench's splits are complete and instruct (which prompt the model sees) or all (instruct), not "${input.split}"`, { step: ctx.stepId });
     }
     if (!promptSplit && input.split && input.split !== 'all' && input.benchmark !== 'mbpp') {
       throw new PermanentError(`benchmarks.load: split "${input.split}" is only defined for mbpp (its standard task_id ranges) and bigcodebench (complete, instruct); split other benchmarks with data.split`, { step: ctx.stepId });
