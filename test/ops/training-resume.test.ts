@@ -43,7 +43,9 @@ steps:
       seed: 3
       config:
         threads: 1
-        iterations: 30
+        # Long enough that every run outlasts the 2 s heartbeat throttle many times on an idle
+        # machine (30 iterations took 1.7 s there: the run ended before the kill could land).
+        iterations: 200
         batch_size: 4
         minibatch_size: 2
         ppo_epochs: 1

@@ -27,7 +27,9 @@ steps:
       config:
         threads: 1
         distributed: { nproc_per_node: 2 }
-        iterations: 20
+        # Enough that each attempt outlasts the 2 s heartbeat throttle several times on an idle
+        # machine, so the kills land mid-run whatever the machine's speed.
+        iterations: 120
         batch_size: 8
         minibatch_size: 4
         ppo_epochs: 2
