@@ -57,7 +57,10 @@ describe('nightly retraining schedule', () => {
     pipelines = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-pipelines-'));
     await fs.cp(path.join(repoRoot, 'pipelines'), pipelines, { recursive: true });
     const nightly = await fs.readFile(path.join(pipelines, 'nightly.yaml'), 'utf8');
-    await fs.writeFile(path.join(pipelines, 'nightly.yaml'), `${nightly.trimEnd()}\n${TINY_SCHEDULE_PARAMS}`);
+    // into the schedule: block, which the notify: block follows
+    const scheduleEnd = /^(?!schedule:)[a-z]\w*:/m.exec(nightly.slice(nightly.indexOf('\nschedule:') + 1))?.index;
+    const at = scheduleEnd === undefined ? nightly.length : nightly.indexOf('\nschedule:') + 1 + scheduleEnd;
+    await fs.writeFile(path.join(pipelines, 'nightly.yaml'), `${nightly.slice(0, at).trimEnd()}\n${TINY_SCHEDULE_PARAMS}${nightly.slice(at)}`);
     engine = await createTestEngine({ store, pipelinesDir: pipelines, limits: { claude: { maxConcurrent: 8 } } });
   }, 600_000);
 
