@@ -86,7 +86,11 @@ def shape_of(spec: str, cfg: CommonConfig) -> tuple[str, ModelShape]:
     """(root base name, shape) of "tiny", a Repairity model folder, a model folder with a
     config.json, a model in the local Hugging Face cache, or one of KNOWN."""
     from .modeling import MANIFEST
+    from .students import STUDENTS, resolve
 
+    if spec in STUDENTS:
+        # A named student (make student): the shape of the folder it is installed in.
+        return spec, shape_of(resolve(spec), cfg)[1]
     if spec == "tiny":
         t = cfg.tiny
         return "tiny", ModelShape(t.hidden_size, t.num_hidden_layers, t.num_attention_heads, t.num_key_value_heads,

@@ -46,3 +46,18 @@ def test_the_tiny_model_fits_and_the_command_line_says_so(tmp_path: Path) -> Non
                          capture_output=True, text=True, cwd=REPO, timeout=120)
     plan = json.loads(out.stdout)
     assert out.returncode == 2 and plan["fits"] is False and plan["stage"] == "sft", out.stderr[-2000:]
+
+
+def test_a_named_student_is_planned_from_the_folder_it_is_installed_in(tmp_path: Path, monkeypatch) -> None:
+    from trainer.memory import shape_of
+    from trainer.students import STUDENTS
+
+    folder = tmp_path / STUDENTS["smollm2-135m"]
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({
+        "model_type": "llama", "hidden_size": 576, "num_hidden_layers": 30, "num_attention_heads": 9,
+        "num_key_value_heads": 3, "intermediate_size": 1536, "vocab_size": 49152, "tie_word_embeddings": True}))
+    monkeypatch.setenv("REPAIRITY_MODELS", str(tmp_path))
+    name, shape = shape_of("smollm2-135m", SftConfig(data="d.jsonl"))
+    assert name == "smollm2-135m"
+    assert (shape.hidden_size, shape.num_hidden_layers) == (576, 30)
