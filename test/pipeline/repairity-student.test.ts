@@ -18,6 +18,9 @@ const installed = existsSync(path.join(models, 'smollm2-135m-instruct', 'config.
 /** A few tasks of each split, short answers, two PPO iterations: minutes on a CPU. */
 const STUDENT_SLICE = {
   student: 'smollm2-135m',
+  // the reward model from the SFT policy (the paper profile's CodeLlama-7b cannot be loaded here)
+  reward_base: 'policy',
+  eval_limit: 6,
   split: 'validation',
   limit: 16,
   subset_fraction: 1,
