@@ -8,6 +8,7 @@
 import os from 'node:os';
 import type Docker from 'dockerode';
 import { LABEL_CREATED, LABEL_OWNER, LABEL_SANDBOX } from './labels.js';
+import { processAlive } from '../../core/process-alive.js';
 
 export interface ReapOptions {
   docker: Docker;
@@ -20,15 +21,6 @@ export interface ReapOptions {
 export interface ReapResult {
   removed: string[];
   kept: number;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function reapSandboxLeftovers(options: ReapOptions): Promise<ReapResult> {

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from '../../core/process-alive.js';
 
 /**
  * Holds `<file>` exclusively across processes while `work` runs: two `images build` (or two test
@@ -17,7 +18,7 @@ export async function withBuildLock<T>(file: string, onWait: (pid: number) => vo
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number.parseInt(await fs.readFile(file, 'utf8').catch(() => ''), 10);
-      if (!Number.isInteger(owner) || owner <= 0 || !alive(owner)) {
+      if (!Number.isInteger(owner) || owner <= 0 || !processAlive(owner)) {
         await fs.rm(file, { force: true });
         continue;
       }
@@ -30,14 +31,5 @@ export async function withBuildLock<T>(file: string, onWait: (pid: number) => vo
     return await work();
   } finally {
     await fs.rm(file, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
