@@ -83,8 +83,8 @@ export default tseslint.config(
   },
   {
     // docs/architecture.md: workflows/ is the deterministic interpreter. At run time it may load only
-    // @temporalio/workflow and other workflows/ files; anything else (activities, store, node:
-    // built-ins, SDK clients) is allowed as a type-only import.
+    // @temporalio/workflow, other workflows/ files and the pure contract layer engine/; anything else
+    // (activities, store, node: built-ins, SDK clients) is allowed as a type-only import.
     files: ['workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -92,11 +92,30 @@ export default tseslint.config(
         {
           patterns: [
             {
-              // Everything except @temporalio/workflow and a sibling file (./x.js, ./sub/x.js).
-              regex: '^(?!@temporalio/workflow$|\\./(?!.*\\.\\./)).*',
+              // Everything except @temporalio/workflow, a sibling file (./x.js, ./sub/x.js) and engine/.
+              regex: '^(?!@temporalio/workflow$|\\./(?!.*\\.\\./)|\\.\\./engine/[^.]*\\.js$).*',
               allowTypeImports: true,
               message:
                 'workflows/ is deterministic: import only types from here (`import type`), values only from @temporalio/workflow and workflows/ files; run the work in an activity.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // engine/ is the contract layer under compiler/, workflows/ and activities/, bundled into the
+    // deterministic workflow sandbox: no Temporal, no Node, no other layer, at run time.
+    files: ['engine/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./(?!.*\\.\\./)).*',
+              allowTypeImports: true,
+              message: 'engine/ is the pure contract layer: values only from engine/ files; types (`import type`) from anywhere.',
             },
           ],
         },

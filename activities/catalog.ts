@@ -5,7 +5,7 @@
 import { benchmarksSpecs } from './benchmarks/specs.js';
 import { claudeSpecs } from './claude/specs.js';
 import { dataSpecs } from './data/specs.js';
-import type { StepSpec } from './define.js';
+import type { StepSpec } from '../engine/kind.js';
 import { evalSpecs } from './eval/specs.js';
 import { reportSpecs } from './report/specs.js';
 import { sandboxSpecs } from './sandbox/specs.js';

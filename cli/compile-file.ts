@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { compilePipelineFile, PipelineCompileError } from '../compiler/index.js';
-import type { Plan } from '../compiler/plan.js';
+import type { Plan } from '../engine/plan.js';
 import { isInside } from '../compiler/read-file.js';
 import { readDefaults } from '../core/env.js';
 

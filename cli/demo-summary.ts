@@ -3,7 +3,7 @@
  * wall time; steps overlap where the pipeline runs them side by side) and the one-line summary
  * `demo: pipeline M.M min, base/SFT/SFT+PPO pass@1 A%/B%/C% on N tasks, reward-model accuracy R on P pairs`.
  */
-import type { StepProgress } from '../workflows/progress.js';
+import type { StepProgress } from '../engine/progress.js';
 
 export interface ModelRow {
   model: string;

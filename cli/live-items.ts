@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ChunkHeartbeat } from '../activities/runtime/run-chunk.js';
-import type { ShardProgress, StepProgress } from '../workflows/progress.js';
+import type { ShardProgress, StepProgress } from '../engine/progress.js';
 
 export interface LiveItems {
   succeeded: number;

@@ -5,7 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { WorkflowHandle, Client } from '@temporalio/client';
-import type { RunProgress, StepProgress } from '../workflows/progress.js';
+import type { RunProgress, StepProgress } from '../engine/progress.js';
 import { liveItems, type LiveItems } from './live-items.js';
 import { stepNotes } from './step-notes.js';
 

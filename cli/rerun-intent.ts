@@ -4,7 +4,7 @@
  * step after it; `--force`: that step alone).
  */
 import { coerceParam, InvalidParamsError } from '../compiler/index.js';
-import type { Plan } from '../compiler/plan.js';
+import type { Plan } from '../engine/plan.js';
 import { didYouMean } from '../compiler/suggest.js';
 import { PermanentError } from '../core/errors.js';
 

@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { hashJson } from '../core/hash.js';
 import { RUN_ATTRIBUTES } from '../workflows/search-attributes.js';
-import type { RunInput } from '../compiler/plan.js';
-import type { RunSummary } from '../workflows/progress.js';
+import type { RunInput } from '../engine/plan.js';
+import type { RunSummary } from '../engine/progress.js';
 import { formatUsd, watchRun } from './progress-view.js';
 
 export function runId(pipeline: string): string {

@@ -3,7 +3,7 @@ import type { CompileContext, StepInfo } from './context.js';
 import { isRecord } from './context.js';
 import { topologicalOrder } from './graph.js';
 import { canonicalHash, sha256 } from './hash.js';
-import type { Plan, PlanStep, Template } from './plan.js';
+import type { Plan, PlanStep, Template } from '../engine/plan.js';
 import type { StepPolicy } from './policies.js';
 import { BUILTIN_DEFAULTS } from './policies.js';
 import { buildNotify } from './notify.js';

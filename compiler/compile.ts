@@ -16,7 +16,7 @@ import { checkCounts } from './counts.js';
 import { LIMITS, quote } from './limits.js';
 import { noteLookalikes } from './lookalikes.js';
 import { PipelineReadError, readPipelineFile } from './read-file.js';
-import type { Plan } from './plan.js';
+import type { Plan } from '../engine/plan.js';
 import { resolvePolicy } from './policies.js';
 import type { StepPolicy } from './policies.js';
 import { checkOutputExpressions, checkStepExpressions, inferItemSchema } from './references.js';

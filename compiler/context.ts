@@ -1,9 +1,9 @@
 /** State shared by the compiler's passes over one file: the source, the catalog, the findings. */
 import type { StepCatalog } from '../activities/catalog.js';
-import type { StepSpec } from '../activities/define.js';
-import { forEachOutputSchema } from '../activities/define.js';
+import type { StepSpec } from '../engine/kind.js';
+import { forEachOutputSchema } from '../engine/kind.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
-import type { ParamSpec, Plan } from './plan.js';
+import type { ParamSpec, Plan } from '../engine/plan.js';
 import type { Path, Position, SourceDocument } from './source.js';
 import type { ExpressionSite } from './templates.js';
 import { TemplateScanner } from './templates.js';

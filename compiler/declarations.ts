@@ -3,7 +3,7 @@
  * the catalog, or their child pipeline), explicit `needs`. Defensive: parts the schema check
  * already rejected are skipped, so that every other problem is still reported.
  */
-import type { ParamSpec, ParamType, Plan } from './plan.js';
+import type { ParamSpec, ParamType, Plan } from '../engine/plan.js';
 import { checkParamValue, hasType, withArticle } from './params.js';
 import type { CompileContext, StepInfo } from './context.js';
 import { isRecord } from './context.js';

@@ -10,4 +10,4 @@ export { planHash } from './build.js';
 export { parseDuration, DURATION_PATTERN } from './duration.js';
 export { pipelineSchema } from './schema.js';
 export { BUILTIN_DEFAULTS } from './policies.js';
-export type * from './plan.js';
+export type * from '../engine/plan.js';

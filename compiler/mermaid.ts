@@ -3,7 +3,7 @@
  * an edge per dependency; forEach steps are drawn as stacks and marked "forEach", conditional
  * steps as hexagons marked "if: …".
  */
-import type { Plan, PlanStep } from './plan.js';
+import type { Plan, PlanStep } from '../engine/plan.js';
 
 function escapeLabel(text: string): string {
   return text.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');

@@ -1,7 +1,7 @@
 /** The `notify:` block: webhooks posted when a run ends; checked here, -> Plan.notify. */
 import type { CompileContext } from './context.js';
 import { isRecord } from './context.js';
-import type { NotifierPlan } from './plan.js';
+import type { NotifierPlan } from '../engine/plan.js';
 import { checkRunEndExpression } from './references.js';
 
 const EVENTS: readonly unknown[] = ['failure', 'success'];

@@ -4,7 +4,7 @@
  */
 import canonicalize from 'canonicalize';
 import { PermanentError } from '../core/errors.js';
-import type { ParamSpec, ParamType, Plan } from './plan.js';
+import type { ParamSpec, ParamType, Plan } from '../engine/plan.js';
 import { didYouMean } from './suggest.js';
 
 /** The run's params are wrong: unknown names, wrong types, values outside `enum`, missing ones. */

@@ -7,7 +7,7 @@
 import type { CompileContext, Raw, StepInfo } from './context.js';
 import { isRecord } from './context.js';
 import { parseDuration } from './duration.js';
-import type { RetryPlan } from './plan.js';
+import type { RetryPlan } from '../engine/plan.js';
 import type { Path } from './source.js';
 
 export const BUILTIN_DEFAULTS = {

@@ -4,7 +4,7 @@ import type { CompileContext } from './context.js';
 import { isRecord } from './context.js';
 import { parseDuration } from './duration.js';
 import { checkParamValue } from './params.js';
-import type { SchedulePlan } from './plan.js';
+import type { SchedulePlan } from '../engine/plan.js';
 import { quote } from './limits.js';
 import { didYouMean, listNames } from './suggest.js';
 

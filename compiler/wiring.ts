@@ -8,7 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { collectReferences, ExpressionSyntaxError, parseExpression } from '../core/expressions.js';
 import type { ExpressionReference } from '../core/expressions.js';
-import type { StepSpec } from '../activities/define.js';
+import type { StepSpec } from '../engine/kind.js';
 import type { CompileContext, StepInfo } from './context.js';
 import { isRecord } from './context.js';
 import { checkParamValue } from './params.js';

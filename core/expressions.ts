@@ -5,7 +5,7 @@
  */
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
 import { ContextAccess, Expr, IndexAccess, Literal } from '@actions/expressions/ast';
-import type { Template } from '../compiler/plan.js';
+import type { Template } from '../engine/plan.js';
 
 /** The names an expression may start from. */
 export const EXPRESSION_CONTEXTS = ['params', 'steps', 'item', 'index', 'run'] as const;

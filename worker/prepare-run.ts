@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { PreparedRun } from '../activities/runtime/invocation.js';
+import type { PreparedRun } from '../engine/invocation.js';
 import type { StepCatalog } from '../activities/catalog.js';
 import { bindParams, compilePipelineFile } from '../compiler/index.js';
 import { PipelineCompileError } from '../compiler/diagnostics.js';

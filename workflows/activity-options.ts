@@ -1,7 +1,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import { ActivityCancellationType } from '@temporalio/workflow';
-import type { ActivityPlanOptions } from '../activities/runtime/invocation.js';
-import type { ActivityStep } from '../compiler/plan.js';
+import type { ActivityPlanOptions } from '../engine/invocation.js';
+import type { ActivityStep } from '../engine/plan.js';
 import { activityQueue } from './queues.js';
 
 export function planActivityOptions(step: ActivityStep, workflowTaskQueue: string): ActivityPlanOptions {

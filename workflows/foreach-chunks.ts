@@ -4,9 +4,9 @@
  * rate and the run's history grows by a few events per unit, not per item.
  */
 import * as wf from '@temporalio/workflow';
-import type { ActivityPlanOptions, ShardRef, ShardResult, StepInvocation, StepResult } from '../activities/runtime/invocation.js';
+import type { ActivityPlanOptions, ShardRef, ShardResult, StepInvocation, StepResult } from '../engine/invocation.js';
 import { toTemporalOptions } from './activity-options.js';
-import { zeroUsage } from './progress.js';
+import { zeroUsage } from '../engine/usage.js';
 
 /** Marks runs whose forEach items run in chunk activities; older runs ran shard child workflows. */
 export const CHUNKS_PATCH = 'foreach-chunks';

@@ -5,9 +5,10 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { ItemRecord, ShardInput, ShardResult, StepInvocation, StepResult } from '../activities/runtime/invocation.js';
+import type { ItemRecord, ShardInput, ShardResult, StepInvocation, StepResult } from '../engine/invocation.js';
 import { toTemporalOptions } from './activity-options.js';
-import { addUsageTo, type ShardProgress, zeroUsage } from './progress.js';
+import type { ShardProgress } from '../engine/progress.js';
+import { addUsageTo, zeroUsage } from '../engine/usage.js';
 
 export const shardProgressQuery = wf.defineQuery<ShardProgress>('progress');
 

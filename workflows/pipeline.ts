@@ -6,16 +6,17 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { ItemRecord, RunIdentity, ShardRef, ShardResult, StepInvocation, StepResult, StepRuntime, StepScope } from '../activities/runtime/invocation.js';
-import type { Usage } from '../activities/define.js';
-import type { ActivityStep, Plan, PlanStep, RunInput } from '../compiler/plan.js';
+import type { ItemRecord, RunIdentity, ShardRef, ShardResult, StepInvocation, StepResult, StepRuntime, StepScope } from '../engine/invocation.js';
+import type { Usage } from '../engine/usage.js';
+import type { ActivityStep, Plan, PlanStep, RunInput } from '../engine/plan.js';
 import { planActivityOptions, toTemporalOptions } from './activity-options.js';
 import { BudgetLedger, SpenderGroup } from './budget.js';
 import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
 import { forEachShard } from './foreach-shard.js';
 import { announceRunEnd } from './run-end.js';
 import { RUN_ATTRIBUTES } from './search-attributes.js';
-import { addUsageTo, type RunProgress, type RunSummary, type StepProgress, usageSince, zeroUsage } from './progress.js';
+import type { RunProgress, RunSummary, StepProgress } from '../engine/progress.js';
+import { addUsageTo, usageSince, zeroUsage } from '../engine/usage.js';
 
 export const progressQuery = wf.defineQuery<RunProgress>('progress');
 

@@ -6,11 +6,11 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { RunIdentity } from '../activities/runtime/invocation.js';
+import type { RunIdentity } from '../engine/invocation.js';
 import type { RunEndInput } from '../activities/run-end/types.js';
-import type { Usage } from '../activities/define.js';
-import type { Plan } from '../compiler/plan.js';
-import type { StepProgress } from './progress.js';
+import type { Usage } from '../engine/usage.js';
+import type { Plan } from '../engine/plan.js';
+import type { StepProgress } from '../engine/progress.js';
 
 const RUN_END_PATCH = 'run-end-hooks';
 

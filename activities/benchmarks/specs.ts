@@ -2,7 +2,7 @@
  * Specs of the benchmark step kinds: loaders that map benchmark rows to the sandbox's task
  * formats, and the glue that joins model answers with their tasks. Imports nothing heavy.
  */
-import { defineSpec, type StepSpec } from '../define.js';
+import { defineSpec, type StepSpec } from '../../engine/kind.js';
 
 const uri = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
 const count = { type: 'integer', minimum: 0 } as const;

@@ -1,7 +1,7 @@
 /**
  * Specs of the Claude step kinds. Loaded by the compiler: imports nothing heavy.
  */
-import { defineSpec, type StepSpec } from '../define.js';
+import { defineSpec, type StepSpec } from '../../engine/kind.js';
 import { messageInputProperties, messageOutputSchema } from './schemas.js';
 
 const analysisOptions = {

@@ -1,4 +1,4 @@
-import { defineSpec, type StepSpec } from '../define.js';
+import { defineSpec, type StepSpec } from '../../engine/kind.js';
 
 const dataset = { type: 'string', description: 'URI of a JSONL dataset artifact' } as const;
 const datasetOutput = {

@@ -3,7 +3,7 @@
  * Inputs are datasets by URI (JSONL in the store); outputs are small metric objects plus a
  * per-task JSONL artifact (what significance tests and reports read).
  */
-import { defineSpec, type StepSpec } from '../define.js';
+import { defineSpec, type StepSpec } from '../../engine/kind.js';
 
 const uri = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
 const num = { type: 'number' } as const;

@@ -1,7 +1,7 @@
 /**
  * Spec of the report step kind. Loaded by the compiler: imports nothing heavy.
  */
-import { defineSpec, type StepSpec } from '../define.js';
+import { defineSpec, type StepSpec } from '../../engine/kind.js';
 import { metricsSchema } from '../eval/specs.js';
 
 const trainingStage = {

@@ -1,7 +1,7 @@
 /** What the interpreter hands the run-end activity. Types only (the workflow imports them). */
-import type { Usage } from '../define.js';
-import type { NotifierPlan } from '../../compiler/plan.js';
-import type { RunIdentity, StepScope } from '../runtime/invocation.js';
+import type { Usage } from '../../engine/usage.js';
+import type { NotifierPlan } from '../../engine/plan.js';
+import type { RunIdentity, StepScope } from '../../engine/invocation.js';
 
 export interface RunEndStep {
   id: string;

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { StepContext, StepLogger, Usage } from '../define.js';
+import type { StepContext, StepLogger } from '../define.js';
+import type { Usage } from '../../engine/usage.js';
 import type { ArtifactStore } from '../../store/types.js';
 
 export interface ContextOptions {

@@ -3,12 +3,12 @@
  * collect fan-outs, evaluate conditions and outputs) and one activity per step kind, named by
  * its `uses` so the Temporal UI shows what runs.
  */
-import type { Plan, RunInput, Template } from '../../compiler/plan.js';
+import type { Plan, RunInput, Template } from '../../engine/plan.js';
 import { evaluateExpression, isTruthy, resolveTemplate, type Scope } from '../../core/expressions.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind } from '../define.js';
 import { collectForEach, expandForEach, writeRecordBatch, type CollectInput, type ExpandInput } from './foreach.js';
-import type { ForEachExpansion, PreparedRun, RecordBatch, StepInvocation, StepResult } from './invocation.js';
+import type { ForEachExpansion, PreparedRun, RecordBatch, StepInvocation, StepResult } from '../../engine/invocation.js';
 import { Context } from '@temporalio/activity';
 import type { ItemSlots } from './item-slots.js';
 import { executeStep } from './run-step.js';

@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { RepairityError, TransientError } from '../../core/errors.js';
-import type { Usage } from '../define.js';
+import type { Usage } from '../../engine/usage.js';
 
 export interface FailureWhere {
   stepId: string;

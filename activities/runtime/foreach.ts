@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
-import type { Template } from '../../compiler/plan.js';
+import type { Template } from '../../engine/plan.js';
 import { PermanentError } from '../../core/errors.js';
 import { resolveTemplate } from '../../core/expressions.js';
 import { hashJson } from '../../core/hash.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import { readJsonl } from '../../store/jsonl.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { ForEachContext, ForEachExpansion, ItemRecord, RecordBatch, RunIdentity, ShardRef, StepRuntime, StepScope, StepResult } from './invocation.js';
+import type { ForEachContext, ForEachExpansion, ItemRecord, RecordBatch, RunIdentity, ShardRef, StepRuntime, StepScope, StepResult } from '../../engine/invocation.js';
 import { runKeys, stepCacheKey } from './keys.js';
 
 export const DEFAULT_SHARD_SIZE = 500;

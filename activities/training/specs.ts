@@ -6,7 +6,7 @@
  * the GPU workers can load (e.g. Qwen/Qwen2.5-Coder-32B-Instruct in their local cache).
  * `config` passes trainer settings through unchanged (snake_case, see docs/training.md).
  */
-import { defineSpec, type StepSpec } from '../define.js';
+import { defineSpec, type StepSpec } from '../../engine/kind.js';
 
 const uri = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
 const model = { type: 'string', minLength: 1, default: 'tiny', description: '"tiny", a model directory artifact URI, or a base model name/path on the GPU worker' } as const;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PermanentError } from '../../core/errors.js';
-import type { RunProgress, StepProgress } from '../../workflows/progress.js';
+import type { RunProgress, StepProgress } from '../../engine/progress.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
 
 interface CancelFlags extends ConnectionFlags {

@@ -17,7 +17,7 @@ import { reportFolder } from '../../activities/report/build.js';
 import { bindParams } from '../../compiler/index.js';
 import { ENV, readDefaults } from '../../core/env.js';
 import { PermanentError, TransientError } from '../../core/errors.js';
-import type { RunSummary } from '../../workflows/progress.js';
+import type { RunSummary } from '../../engine/progress.js';
 import { workflowQueue } from '../../workflows/queues.js';
 import { createProcessWorkers } from '../../worker/from-env.js';
 import { compileOrThrow } from '../compile-file.js';

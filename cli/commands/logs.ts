@@ -3,7 +3,7 @@ import { readDefaults } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
 import { openStore } from '../../store/open.js';
 import { s3SettingsFromEnv } from '../../store/s3-client.js';
-import type { RunProgress } from '../../workflows/progress.js';
+import type { RunProgress } from '../../engine/progress.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
 import { describeLog, findLogs } from '../step-logs.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { bindParams } from '../../compiler/index.js';
-import type { RunInput } from '../../compiler/plan.js';
+import type { RunInput } from '../../engine/plan.js';
 import { readDefaults } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
 import { compileOrThrow } from '../compile-file.js';

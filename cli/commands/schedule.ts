@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type Client, ScheduleNotFoundError, type ScheduleOptions, ScheduleOverlapPolicy, type ScheduleUpdateOptions } from '@temporalio/client';
 import type { Command } from 'commander';
 import { bindParams } from '../../compiler/index.js';
-import type { Plan, SchedulePlan } from '../../compiler/plan.js';
+import type { Plan, SchedulePlan } from '../../engine/plan.js';
 import { readDefaults } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
 import { workflowQueue } from '../../workflows/queues.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RunProgress } from '../../workflows/progress.js';
+import type { RunProgress } from '../../engine/progress.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
 import { describeStep, formatUsd, watchRun } from '../progress-view.js';
 import { stepNotes } from '../step-notes.js';

@@ -2,7 +2,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { StepContext, StepImpl, Usage } from '../../activities/define.js';
+import type { StepContext, StepImpl } from '../../activities/define.js';
+import type { Usage } from '../../engine/usage.js';
 import { createClaudeSteps, type ClaudeDependencies } from '../../activities/claude/index.js';
 import { LocalStore } from '../../store/local.js';
 import type { ArtifactStore } from '../../store/types.js';

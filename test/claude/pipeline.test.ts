@@ -10,7 +10,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildCatalog } from '../../activities/catalog.js';
 import { compilePipelineFile, formatDiagnostics } from '../../compiler/index.js';
-import type { RunSummary } from '../../workflows/progress.js';
+import type { RunSummary } from '../../engine/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { faults, startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
 import { saveHistory } from '../engine/histories.js';

@@ -1,7 +1,7 @@
 /** Step kinds for compiler tests: small, with typed inputs and outputs. */
 import type { StepCatalog } from '../../activities/catalog.js';
-import { defineSpec } from '../../activities/define.js';
-import type { StepSpec } from '../../activities/define.js';
+import { defineSpec } from '../../engine/kind.js';
+import type { StepSpec } from '../../engine/kind.js';
 
 export const testSpecs: StepSpec[] = [
   defineSpec({

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { compilePipelineFile, formatDiagnostics } from '../../compiler/index.js';
-import type { RunSummary } from '../../workflows/progress.js';
+import type { RunSummary } from '../../engine/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 
 const dir = path.join(process.cwd(), 'pipelines', 'examples');

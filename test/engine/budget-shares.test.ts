@@ -1,6 +1,6 @@
 /** Run budgets shared by the steps running at once, on the real Temporal dev server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../workflows/progress.js';
+import type { RunSummary } from '../../engine/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { saveHistory } from './histories.js';
 import { echo, payer } from './kinds.js';

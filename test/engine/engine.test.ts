@@ -3,7 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveItems } from '../../cli/live-items.js';
 import { readJson } from '../../store/json.js';
-import type { RunProgress } from '../../workflows/progress.js';
+import type { RunProgress } from '../../engine/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { echo, flaky, sleeper, tracker } from './kinds.js';
 import { saveHistory } from './histories.js';

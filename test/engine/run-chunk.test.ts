@@ -7,7 +7,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepKind } from '../../activities/define.js';
-import type { ChunkInvocation } from '../../activities/runtime/invocation.js';
+import type { ChunkInvocation } from '../../engine/invocation.js';
 import { runKeys } from '../../activities/runtime/keys.js';
 import { PermanentError } from '../../core/errors.js';
 import { runChunk, type ChunkRecordFile } from '../../activities/runtime/run-chunk.js';

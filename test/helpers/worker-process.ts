@@ -4,7 +4,8 @@
  * once polling, and runs until killed.
  */
 import { NativeConnection } from '@temporalio/worker';
-import type { StepKind, StepSpec } from '../../activities/define.js';
+import type { StepKind } from '../../activities/define.js';
+import type { StepSpec } from '../../engine/kind.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { LocalStore } from '../../store/local.js';
 import { createWorkers } from '../../worker/create-workers.js';

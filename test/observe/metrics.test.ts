@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../workflows/progress.js';
+import type { RunSummary } from '../../engine/progress.js';
 import { startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
 import { TEST_KEY } from '../claude/helpers.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';

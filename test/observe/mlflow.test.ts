@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunEndSettings } from '../../activities/run-end/index.js';
-import type { RunSummary } from '../../workflows/progress.js';
+import type { RunSummary } from '../../engine/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { trainerPython } from '../training/context.js';
 import { mlflowBin, startMlflow, type MlflowServer } from './mlflow-server.js';

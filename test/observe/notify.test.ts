@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postOnce } from '../../activities/run-end/webhook.js';
 import { PermanentError } from '../../core/errors.js';
 import { LocalStore } from '../../store/local.js';
-import type { RunSummary } from '../../workflows/progress.js';
+import type { RunSummary } from '../../engine/progress.js';
 import { createTestEngine, defineTestKind, type TestEngine } from '../helpers/engine.js';
 import { startReceiver, type Receiver } from './receiver.js';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bindParams } from '../../compiler/index.js';
 import { compileOrThrow } from '../../cli/compile-file.js';
 import { startRun } from '../../cli/start-run.js';
-import type { RunProgress } from '../../workflows/progress.js';
+import type { RunProgress } from '../../engine/progress.js';
 import { runRepairity } from '../helpers/cli.js';
 import { createTestEngine, defineTestKind, type TestEngine } from '../helpers/engine.js';
 

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CheckpointRecord } from '../../activities/training/checkpoint-registry.js';
 import type { TrainingHeartbeat } from '../../activities/training/index.js';
 import { readJson } from '../../store/json.js';
-import type { RunProgress, RunSummary } from '../../workflows/progress.js';
+import type { RunProgress, RunSummary } from '../../engine/progress.js';
 import { runRepairity } from '../helpers/cli.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { trainerPython } from '../training/context.js';

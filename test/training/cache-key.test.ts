@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCatalog } from '../../activities/catalog.js';
 import { assembleKinds } from '../../activities/kinds.js';
 import { cacheKeyOf, runKind } from '../../activities/runtime/kind-call.js';
-import type { StepRuntime } from '../../activities/runtime/invocation.js';
+import type { StepRuntime } from '../../engine/invocation.js';
 import { stepCacheKey } from '../../activities/runtime/keys.js';
 import { trainerCodeHash } from '../../activities/training/code-hash.js';
 import { createTrainingSteps } from '../../activities/training/index.js';

@@ -2,8 +2,8 @@
  * What the interpreter workflow sends to step activities and gets back. Types only: the
  * workflow imports this file, so it must stay free of runtime imports.
  */
-import type { Plan, Template } from '../../compiler/plan.js';
-import type { Usage } from '../define.js';
+import type { Plan, Template } from './plan.js';
+import type { Usage } from './usage.js';
 
 /** The outputs of finished steps that a step's expressions may read, and the run's params. */
 export interface StepScope {

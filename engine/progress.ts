@@ -1,5 +1,5 @@
 /** The run's progress, as the `progress` query returns it. Types and pure helpers only. */
-import type { Usage } from '../activities/define.js';
+import type { Usage } from './usage.js';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cached' | 'cancelled';
 
@@ -53,21 +53,4 @@ export interface RunSummary {
   usage: Usage;
   /** What the run's end could not do (a webhook or tracking server down); the run succeeded regardless. */
   notes?: string[];
-}
-
-export function zeroUsage(): Usage {
-  return { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-}
-
-/** What `now` adds to `before` (a cumulative total read twice). */
-export function usageSince(now: Usage, before: Usage): Usage {
-  return { requests: now.requests - before.requests, inputTokens: now.inputTokens - before.inputTokens, outputTokens: now.outputTokens - before.outputTokens, costUsd: now.costUsd - before.costUsd };
-}
-
-export function addUsageTo(into: Usage, more: Usage | undefined): void {
-  if (!more) return;
-  into.requests += more.requests;
-  into.inputTokens += more.inputTokens;
-  into.outputTokens += more.outputTokens;
-  into.costUsd += more.costUsd;
 }
