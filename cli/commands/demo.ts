@@ -13,7 +13,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
-import { reportFolder } from '../../activities/report/build.js';
+import { reportFolder } from '../../kinds/report/build.js';
 import { bindParams } from '../../compiler/index.js';
 import { ENV, readDefaults } from '../../core/env.js';
 import { PermanentError, TransientError } from '../../core/errors.js';

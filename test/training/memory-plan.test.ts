@@ -8,9 +8,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTrainingRuntime } from '../../activities/training/index.js';
-import { MemoryPlanError } from '../../activities/training/memory-plan.js';
-import { runStage, type TrainerRuntime } from '../../activities/training/run-trainer.js';
+import { createTrainingRuntime } from '../../kinds/training/index.js';
+import { MemoryPlanError } from '../../kinds/training/memory-plan.js';
+import { runStage, type TrainerRuntime } from '../../kinds/training/run-trainer.js';
 import { LocalStore } from '../../store/local.js';
 import { makeContext, trainerPython } from './context.js';
 
