@@ -21,8 +21,10 @@ export interface ReportInput {
   models: Metrics[];
   benchmark?: { label: string; models: Metrics[]; teacher?: Metrics | null };
   comparisons?: Array<Record<string, unknown> | null>;
-  ablations?: Array<{ variant: string; metrics: Metrics } | null>;
-  training?: Record<string, TrainingStage | null>;
+  /** Checked per entry below: the schema allows any object. */
+  ablations?: Array<Record<string, unknown> | null>;
+  /** Each entry a TrainingStage or null (the input schema checks it; its derived type says `unknown`). */
+  training?: Record<string, unknown>;
   data?: Record<string, number | null>;
 }
 
@@ -114,7 +116,8 @@ export async function buildContent(store: ArtifactStore, input: ReportInput, run
   const benchModels = bench ? [...bench.models, ...(bench.teacher ? [bench.teacher] : [])] : [];
   const cols = columns([...input.models, ...benchModels, ...ablations.map((a) => a.metrics)]);
   const training: ReportContent['training'] = {};
-  for (const [name, stage] of Object.entries(input.training ?? {})) {
+  for (const [name, entry] of Object.entries(input.training ?? {})) {
+    const stage = entry as TrainingStage | null | undefined;
     if (!stage) continue;
     training[name] = { metrics: (stage.metrics ?? {}) as Record<string, number>, history: await historyOf(store, stage) };
   }
