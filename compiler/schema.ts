@@ -13,6 +13,12 @@ import { didYouMean, listNames } from './suggest.js';
 
 export { pipelineSchema };
 
+/**
+ * The language alone: `definitions.kindInputs` (each kind's `with:`, generated for editors by
+ * kinds/editor-schema.ts) is left out; compiler/wiring.ts checks `with:` with expressions resolved.
+ */
+export const languageSchema = { ...pipelineSchema, definitions: { ...pipelineSchema.definitions, kindInputs: true } };
+
 /** An ajv instance configured for the project's schemas (union types, the `x-error` annotation). */
 export function createAjv(): Ajv {
   // `optimize: false`: a validator runs a few times per process (a CLI call); optimising its code costs more than it saves.
@@ -27,7 +33,7 @@ export function createAjv(): Ajv {
 let validatePipeline: ValidateFunction | undefined;
 
 export function checkSchema(value: unknown, source: SourceDocument): Diagnostic[] {
-  validatePipeline ??= createAjv().compile(pipelineSchema);
+  validatePipeline ??= createAjv().compile(languageSchema);
   if (validatePipeline(value)) return [];
   return ajvDiagnostics(validatePipeline.errors ?? [], value, source, []);
 }
