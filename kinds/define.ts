@@ -27,6 +27,12 @@ export type InputOf<S extends StepSpec> = Derived<S['input']>;
 /** The outputs a kind's implementation returns. */
 export type OutputOf<S extends StepSpec> = Derived<S['output']>;
 
+/** An implementation of the kind `S`: its input and output types are its schemas'. */
+export type KindImpl<S extends StepSpec> = StepImpl<InputOf<S>, OutputOf<S>>;
+
+/** The spec named `Name` among a family's specs (`SpecNamed<typeof dataSpecs, 'data.filter'>`). */
+export type SpecNamed<Specs extends readonly StepSpec[], Name extends Specs[number]['name']> = Extract<Specs[number], { name: Name }>;
+
 /** The implementations a family's `load` must return: one per spec, named by `uses`, typed by its schemas. */
 export type ImplementationsOf<Specs extends readonly StepSpec[]> = {
   [S in Specs[number] as S['name']]: StepImpl<InputOf<S>, OutputOf<S>>;

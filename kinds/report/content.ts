@@ -7,6 +7,8 @@ import { readRecords } from '../data/records.js';
 import { gapToTeacher } from '../eval/gap.js';
 import type { Metrics } from '../eval/metrics.js';
 import type { Series } from './svg.js';
+import type { InputOf } from '../define.js';
+import type { buildSpec } from './specs.js';
 
 export interface TrainingStage {
   metrics?: Record<string, number>;
@@ -14,19 +16,7 @@ export interface TrainingStage {
   [k: string]: unknown;
 }
 
-export interface ReportInput {
-  title?: string;
-  pipeline?: string;
-  params?: Record<string, unknown>;
-  models: Metrics[];
-  benchmark?: { label: string; models: Metrics[]; teacher?: Metrics | null };
-  comparisons?: Array<Record<string, unknown> | null>;
-  /** Checked per entry below: the schema allows any object. */
-  ablations?: Array<Record<string, unknown> | null>;
-  /** Each entry a TrainingStage or null (the input schema checks it; its derived type says `unknown`). */
-  training?: Record<string, unknown>;
-  data?: Record<string, number | null>;
-}
+export type ReportInput = InputOf<typeof buildSpec>;
 
 export interface Column {
   key: string;
