@@ -13,8 +13,7 @@ import type { Plugin } from 'esbuild';
 import standalone from 'ajv/dist/standalone/index.js';
 import { defaultCatalog } from '../kinds/catalog.js';
 import type { StepCatalog } from '../kinds/catalog.js';
-import pipelineSchema from '../schemas/pipeline.schema.json' with { type: 'json' };
-import { createInputAjv, createPipelineAjv } from '../compiler/validators.js';
+import { createInputAjv, createPipelineAjv, languageSchema } from '../compiler/validators.js';
 
 const resolve = createRequire(import.meta.url).resolve;
 const compilerDir = path.join(import.meta.dirname, '..', 'compiler');
@@ -30,7 +29,7 @@ function factory(ajv: Ajv, validate: ValidateFunction, required: Set<string>): s
 export function validatorsModule(catalog: StepCatalog = defaultCatalog): string {
   const required = new Set<string>();
   const pipelineAjv = createPipelineAjv(true);
-  const pipeline = factory(pipelineAjv, pipelineAjv.compile(pipelineSchema), required);
+  const pipeline = factory(pipelineAjv, pipelineAjv.compile(languageSchema), required);
   const inputAjv = createInputAjv(true);
   const inputs: string[] = [];
   for (const spec of catalog.values()) {

@@ -3,10 +3,8 @@
  * implementations with their clients, and each queue's limits. Environment is read here, once.
  */
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { defaultCatalog } from '../kinds/catalog.js';
-import { createStepImplementations } from '../kinds/implementations.js';
+import { loadKinds } from '../kinds/implementations.js';
 import { startWorkerSandbox } from '../kinds/sandbox/index.js';
-import { assembleKinds } from '../kinds/assemble.js';
 import { readRunEndSettings } from '../activities/run-end/index.js';
 import { ENV, readClaudeSettings, readDefaults, readTemporalSecurity } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
@@ -44,8 +42,8 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
   const queues = opts.queues ?? env[ENV.REPAIRITY_QUEUES]?.split(',').map((q) => q.trim()).filter(Boolean) ?? ALL_QUEUES;
   // Reaps containers a crashed predecessor left behind; never fails when Docker is down (steps then say how to start it).
   const sandbox = queues.includes('sandbox') ? await startWorkerSandbox(env) : undefined;
-  const implementations = createStepImplementations({ store, env, dataRoot: env[ENV.REPAIRITY_DATA_ROOT] ?? cwd, ...(sandbox ? { sandbox } : {}) });
-  const kinds = assembleKinds(defaultCatalog, implementations);
+  // Refuses to start when a kind's spec and implementation do not pair up (KindRegistryError).
+  const kinds = await loadKinds({ store, env, dataRoot: env[ENV.REPAIRITY_DATA_ROOT] ?? cwd, ...(sandbox ? { sandbox } : {}) });
   const claude = readClaudeSettings(env);
   const limits: Partial<Record<string, QueueLimits>> = {
     claude: { maxConcurrent: claude.concurrency, ...(claude.activitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: claude.activitiesPerSecond } : {}) },

@@ -13,7 +13,7 @@ export interface BenchmarkStepOptions {
   dataRoot: string;
 }
 
-export function createBenchmarkSteps(opts: BenchmarkStepOptions): Record<string, StepImpl> {
+export function createBenchmarkSteps(opts: BenchmarkStepOptions) {
   return {
     'benchmarks.load': createLoadStep(opts.dataRoot),
     'benchmarks.attach': attach,
