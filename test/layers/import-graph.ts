@@ -4,24 +4,16 @@
  * every tracked .ts file, with whether it is type-only (`import type`, `export type`), which
  * vanishes from the emitted code.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-
-export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+import { repoRoot } from '../helpers/repo-files.js';
 
 export interface ImportEdge {
   from: string;
   /** Repository-relative path of the imported file (`.js` specifiers name their `.ts` source). */
   to: string;
   typeOnly: boolean;
-}
-
-export function trackedFiles(pattern: string[]): string[] {
-  return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', ...pattern], { cwd: repoRoot, encoding: 'utf8' })
-    .split('\n')
-    .filter((f) => f !== '' && fs.existsSync(path.join(repoRoot, f)));
 }
 
 function resolve(from: string, spec: string): string {

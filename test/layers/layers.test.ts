@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importsOf, repoRoot, trackedFiles, valueCycles, type ImportEdge } from './import-graph.js';
+import { repoRoot, trackedFiles } from '../helpers/repo-files.js';
+import { importsOf, valueCycles, type ImportEdge } from './import-graph.js';
 
 /**
  * What each top-level folder may import, lowest layers first. `values` for imports that load a
