@@ -5,8 +5,8 @@
  * Bad input never throws: any unexpected exception becomes an `internal` diagnostic.
  */
 import path from 'node:path';
-import { defaultCatalog } from '../activities/catalog.js';
-import type { StepCatalog } from '../activities/catalog.js';
+import { defaultCatalog } from '../kinds/catalog.js';
+import type { StepCatalog } from '../kinds/catalog.js';
 import { buildPlan } from './build.js';
 import { CompileContext, isRecord } from './context.js';
 import { collectParams, collectSteps } from './declarations.js';

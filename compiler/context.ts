@@ -1,5 +1,5 @@
 /** State shared by the compiler's passes over one file: the source, the catalog, the findings. */
-import type { StepCatalog } from '../activities/catalog.js';
+import type { StepCatalog } from '../kinds/catalog.js';
 import type { StepSpec } from '../engine/kind.js';
 import { forEachOutputSchema } from '../engine/kind.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';

@@ -1,9 +1,14 @@
 /**
- * What a step kind promises, read by the compiler before anything runs: its `uses:` name, the JSON
- * Schemas of its input and outputs, its queue and timeouts. Pure data; implementations live with
- * the workers.
+ * The contract between the compiler, the interpreter and step implementations.
+ *
+ * A *step kind* (the `uses:` of a pipeline step) has a spec, which the compiler reads to check
+ * wiring before anything runs (its `uses:` name, the JSON Schemas of its input and outputs, its
+ * queue and timeouts: pure data), and an implementation, which only workers load. Both live in
+ * `kinds/<family>/`: specs in `specs.ts`, importing nothing heavy; implementations beside them.
  */
 import type { JSONSchemaType } from 'ajv';
+import type { Usage } from './usage.js';
+import type { ArtifactStore } from '../store/types.js';
 
 export type JsonSchema = Record<string, unknown> | JSONSchemaType<unknown>;
 
@@ -58,3 +63,60 @@ export const forEachOutputSchema = {
   required: ['results', 'count', 'succeeded', 'failed'],
   additionalProperties: false,
 } as const;
+
+export interface StepLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface StepContext {
+  runId: string;
+  stepId: string;
+  /** Index of the item in a `forEach` step; undefined otherwise. */
+  itemIndex?: number;
+  /** Deterministic key of this invocation (run, step, item): use it for idempotent side effects. */
+  idempotencyKey: string;
+  /** 1 on the first attempt. */
+  attempt: number;
+  store: ArtifactStore;
+  /** Records progress; details survive a worker crash and come back as `lastHeartbeat` on retry. */
+  heartbeat(details?: unknown): void;
+  lastHeartbeat<T = unknown>(): T | undefined;
+  /** Aborted when the activity is cancelled or times out. */
+  signal: AbortSignal;
+  log: StepLogger;
+  /**
+   * Adds a line to the step's log artifact only (not the worker's log): a trainer's stderr, a
+   * sandbox's output, a Claude request id. `stream` names where it came from. Absent outside a run.
+   */
+  record?(stream: string, text: string): void;
+  /** Adds tokens and dollars to the step's running totals (shown in progress, checked against budgets). */
+  reportUsage(usage: Partial<Usage>): void;
+  /** Dollars this step may still spend, if a budget applies. */
+  budgetRemainingUsd?: number;
+  /** Whether this step allows memoisation (`cache:` in the pipeline, default true for paid calls). */
+  cache: boolean;
+  /**
+   * Hands over work that must finish before this call's result counts (writing a memo), but that
+   * need not hold the step's concurrency slot: the runtime awaits it before recording the item,
+   * and a failure fails the item like a thrown error. The runtime starts it when it likes (a few
+   * such jobs at a time, so that they do not hold up the reads of the next items). Absent outside
+   * forEach chunks: run it and await it.
+   */
+  afterward?(work: () => Promise<unknown>): void;
+}
+
+export interface StepImpl<I = any, O = any> {
+  (input: I, ctx: StepContext): Promise<O>;
+  /**
+   * A hash of code outside this program that the kind runs (the trainer's sources), computed at
+   * each call: part of the step cache key, so that new code never gets an old result.
+   */
+  codeHash?: () => Promise<string>;
+}
+
+export interface StepKind<I = any, O = any> {
+  spec: StepSpec;
+  run: StepImpl<I, O>;
+}

@@ -4,9 +4,8 @@
  */
 import path from 'node:path';
 import { bundleWorkflowCode, type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { buildCatalog, type StepCatalog } from '../activities/catalog.js';
-import type { StepKind } from '../activities/define.js';
-import type { StepSpec } from '../engine/kind.js';
+import { buildCatalog, type StepCatalog } from '../kinds/catalog.js';
+import type { StepKind, StepSpec } from '../engine/kind.js';
 import { createEngineActivities } from '../activities/runtime/engine-activities.js';
 import type { RunEndSettings } from '../activities/run-end/index.js';
 import { ItemSlots } from '../activities/runtime/item-slots.js';

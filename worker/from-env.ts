@@ -3,10 +3,10 @@
  * implementations with their clients, and each queue's limits. Environment is read here, once.
  */
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { defaultCatalog } from '../activities/catalog.js';
-import { createStepImplementations } from '../activities/implementations.js';
-import { startWorkerSandbox } from '../activities/sandbox/index.js';
-import { assembleKinds } from '../activities/kinds.js';
+import { defaultCatalog } from '../kinds/catalog.js';
+import { createStepImplementations } from '../kinds/implementations.js';
+import { startWorkerSandbox } from '../kinds/sandbox/index.js';
+import { assembleKinds } from '../kinds/assemble.js';
 import { readRunEndSettings } from '../activities/run-end/index.js';
 import { ENV, readClaudeSettings, readDefaults, readTemporalSecurity } from '../core/env.js';
 import { TransientError } from '../core/errors.js';

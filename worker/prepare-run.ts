@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PreparedRun } from '../engine/invocation.js';
-import type { StepCatalog } from '../activities/catalog.js';
+import type { StepCatalog } from '../kinds/catalog.js';
 import { bindParams, compilePipelineFile } from '../compiler/index.js';
 import { PipelineCompileError } from '../compiler/diagnostics.js';
 import { PermanentError } from '../core/errors.js';

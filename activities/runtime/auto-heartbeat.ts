@@ -1,4 +1,4 @@
-import type { StepContext } from '../define.js';
+import type { StepContext } from '../../engine/kind.js';
 
 /**
  * Keeps heartbeating while a step runs, so that cancellation reaches it and a dead worker is

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { StepContext, StepLogger } from '../define.js';
+import type { StepContext, StepLogger } from '../../engine/kind.js';
 import type { Usage } from '../../engine/usage.js';
 import type { ArtifactStore } from '../../store/types.js';
 

@@ -6,7 +6,7 @@
 import type { Plan, RunInput, Template } from '../../engine/plan.js';
 import { evaluateExpression, isTruthy, resolveTemplate, type Scope } from '../../core/expressions.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { StepKind } from '../define.js';
+import type { StepKind } from '../../engine/kind.js';
 import { collectForEach, expandForEach, writeRecordBatch, type CollectInput, type ExpandInput } from './foreach.js';
 import type { ForEachExpansion, PreparedRun, RecordBatch, StepInvocation, StepResult } from '../../engine/invocation.js';
 import { Context } from '@temporalio/activity';

@@ -8,7 +8,7 @@ import { resolveTemplate, type Scope } from '../../core/expressions.js';
 import { hashJson } from '../../core/hash.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { StepContext, StepKind } from '../define.js';
+import type { StepContext, StepKind } from '../../engine/kind.js';
 import type { Usage } from '../../engine/usage.js';
 import { withAutoHeartbeat } from './auto-heartbeat.js';
 import { addUsage, stepContextFromActivity, type ContextOptions } from './context.js';

@@ -13,7 +13,7 @@ import { TransientError } from '../../core/errors.js';
 import type { Scope } from '../../core/expressions.js';
 import { readJson, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { StepKind } from '../define.js';
+import type { StepKind } from '../../engine/kind.js';
 import type { Usage } from '../../engine/usage.js';
 import { addUsage, emptyUsage, spentAnything, stepContextFromActivity, type ContextOptions } from './context.js';
 import { lendRunner, offerChunk, type LendableChunk } from './chunk-lending.js';

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Scope } from '../../core/expressions.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { StepKind } from '../define.js';
+import type { StepKind } from '../../engine/kind.js';
 import type { Usage } from '../../engine/usage.js';
 import { addUsage, emptyUsage, spentAnything } from './context.js';
 import { toActivityFailure } from './failure.js';

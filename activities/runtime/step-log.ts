@@ -5,7 +5,7 @@
  * it runs, so `logs --follow` sees it grow; an item's is written once, when it ends.
  */
 import type { ArtifactStore } from '../../store/types.js';
-import type { StepContext, StepLogger } from '../define.js';
+import type { StepContext, StepLogger } from '../../engine/kind.js';
 import { runKeys } from './keys.js';
 
 const FLUSH_MS = 2000;

@@ -4,9 +4,9 @@
  * path). A tracking server that is down is tried again per request, then given up for the rest
  * of the step with one warning: it never fails the step.
  */
-import type { StepContext } from '../define.js';
-import { metricValues } from '../training/events.js';
-import type { TrainerWatcher, WatchTrainer } from '../training/watch.js';
+import type { StepContext } from '../../engine/kind.js';
+import { metricValues } from '../../kinds/training/events.js';
+import type { TrainerWatcher, WatchTrainer } from '../../kinds/training/watch.js';
 import type { Metric } from './mlflow.js';
 import { RunTracker } from './runs.js';
 import type { TrackingSettings } from './settings.js';

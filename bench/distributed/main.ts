@@ -9,8 +9,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { localLauncher } from '../../activities/training/process.js';
-import { repositoryRoot } from '../../activities/training/settings.js';
+import { localLauncher } from '../../kinds/training/process.js';
+import { repositoryRoot } from '../../kinds/training/settings.js';
 import { trainerPython } from '../../core/env.js';
 import { checkpointShare, type TimedEvent } from '../training/overhead.js';
 

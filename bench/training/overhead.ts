@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { repositoryRoot } from '../../activities/training/settings.js';
+import { repositoryRoot } from '../../kinds/training/settings.js';
 import { putDirectory } from '../../store/directory.js';
 import { LocalStore } from '../../store/local.js';
 

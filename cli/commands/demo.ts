@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import { loadResponder } from '../../claude-simulator/responses.js';
 import { writeTeacherResponses } from '../../claude-simulator/mbpp-teacher.js';
 import { startClaudeSimulator, type ClaudeSimulator } from '../../claude-simulator/server.js';
-import { reportFolder } from '../../activities/report/build.js';
+import { reportFolder } from '../../kinds/report/build.js';
 import { bindParams } from '../../compiler/index.js';
 import { ENV, readDefaults } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { reportFolder } from '../../activities/report/build.js';
+import { reportFolder } from '../../kinds/report/build.js';
 import { readDefaults } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
 import { s3SettingsFromEnv } from '../../store/s3-client.js';

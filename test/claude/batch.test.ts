@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { batchRecordKey, type BatchItemRecord } from '../../activities/claude/batch.js';
-import { ClaudeRateLimitError } from '../../activities/claude/errors.js';
+import { batchRecordKey, type BatchItemRecord } from '../../kinds/claude/batch.js';
+import { ClaudeRateLimitError } from '../../kinds/claude/errors.js';
 import { faults } from '../../claude-simulator/index.js';
 import { makeContext, startFixture, TEST_KEY, type Fixture } from './helpers.js';
 

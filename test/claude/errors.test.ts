@@ -13,8 +13,8 @@ import {
   rateLimitResetMs,
   retryAfterMs,
   scrub,
-} from '../../activities/claude/errors.js';
-import { createClaudeSteps } from '../../activities/claude/index.js';
+} from '../../kinds/claude/errors.js';
+import { createClaudeSteps } from '../../kinds/claude/index.js';
 import { faults } from '../../claude-simulator/index.js';
 import { makeContext, startFixture, TEST_KEY, type Fixture } from './helpers.js';
 

@@ -2,14 +2,14 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { StepContext, StepImpl } from '../../activities/define.js';
+import type { StepContext, StepImpl } from '../../engine/kind.js';
 import type { Usage } from '../../engine/usage.js';
-import { createClaudeSteps, type ClaudeDependencies } from '../../activities/claude/index.js';
+import { createClaudeSteps, type ClaudeDependencies } from '../../kinds/claude/index.js';
 import { LocalStore } from '../../store/local.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { startClaudeSimulator, type ClaudeSimulator, type ClaudeSimulatorOptions } from '../../claude-simulator/index.js';
 import { recordingContext } from '../helpers/step-context.js';
-import { JUDGE_TOOL } from '../../activities/claude/judge.js';
+import { JUDGE_TOOL } from '../../kinds/claude/judge.js';
 
 export interface TestContext extends StepContext {
   usage: Usage;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ClaudeInvalidAnswerError } from '../../activities/claude/errors.js';
-import { JUDGE_TOOL } from '../../activities/claude/judge.js';
+import { ClaudeInvalidAnswerError } from '../../kinds/claude/errors.js';
+import { JUDGE_TOOL } from '../../kinds/claude/judge.js';
 import { defaultAnswer, type MessagesRequestBody } from '../../claude-simulator/index.js';
 import { makeContext, rankingAnswer, startFixture, type Fixture } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BudgetExceededError } from '../../core/errors.js';
-import { requestKey } from '../../activities/claude/memo.js';
-import { toParams } from '../../activities/claude/request.js';
+import { requestKey } from '../../kinds/claude/memo.js';
+import { toParams } from '../../kinds/claude/request.js';
 import { makeContext, startFixture, type Fixture } from './helpers.js';
 
 describe('claude.message against the local server', () => {

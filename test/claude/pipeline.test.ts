@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildCatalog } from '../../activities/catalog.js';
+import { buildCatalog } from '../../kinds/catalog.js';
 import { compilePipelineFile, formatDiagnostics } from '../../compiler/index.js';
 import type { RunSummary } from '../../engine/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';

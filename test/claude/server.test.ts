@@ -6,7 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JUDGE_TOOL, judgePrompt } from '../../activities/claude/judge.js';
+import { JUDGE_TOOL, judgePrompt } from '../../kinds/claude/judge.js';
 import { parseResponses, responderFrom, startClaudeSimulator, type ClaudeSimulator, type ScriptedAnswer } from '../../claude-simulator/index.js';
 import { teacherEntries } from '../../claude-simulator/mbpp-teacher.js';
 import { PermanentError } from '../../core/errors.js';

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../../core/errors.js';
 import { readClaudeSettings } from '../../core/env.js';
-import { analysisSections, codeBlocks, primaryCode } from '../../activities/claude/answer.js';
-import { costUsd, DEFAULT_PRICES, loadPriceTable, priceFor } from '../../activities/claude/pricing.js';
-import { toParams, wantsStream } from '../../activities/claude/request.js';
+import { analysisSections, codeBlocks, primaryCode } from '../../kinds/claude/answer.js';
+import { costUsd, DEFAULT_PRICES, loadPriceTable, priceFor } from '../../kinds/claude/pricing.js';
+import { toParams, wantsStream } from '../../kinds/claude/request.js';
 
 describe('answer parsing', () => {
   const answer = [

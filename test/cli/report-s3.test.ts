@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createBuildStep } from '../../activities/report/build.js';
+import { createBuildStep } from '../../kinds/report/build.js';
 import { findReportInStore } from '../../cli/commands/report.js';
 import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
 import { S3Store } from '../../store/s3.js';

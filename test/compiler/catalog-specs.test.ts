@@ -4,9 +4,9 @@
  * properties (so `steps.<id>.outputs.<name>` references can be checked).
  */
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog } from '../../activities/catalog.js';
+import { defaultCatalog } from '../../kinds/catalog.js';
 import { parseDuration } from '../../compiler/index.js';
-import { inputValidator } from '../../compiler/wiring.js';
+import { inputValidator } from '../../compiler/validators.js';
 
 const specs = [...defaultCatalog.values()];
 

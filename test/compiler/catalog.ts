@@ -1,5 +1,5 @@
 /** Step kinds for compiler tests: small, with typed inputs and outputs. */
-import type { StepCatalog } from '../../activities/catalog.js';
+import type { StepCatalog } from '../../kinds/catalog.js';
 import { defineSpec } from '../../engine/kind.js';
 import type { StepSpec } from '../../engine/kind.js';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDataSteps } from '../../activities/data/index.js';
+import { createDataSteps } from '../../kinds/data/index.js';
 import { PermanentError } from '../../core/errors.js';
 import { getRows, putRows, stepContext, tempStore } from '../pipeline/context.js';
 

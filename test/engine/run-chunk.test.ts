@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepKind } from '../../activities/define.js';
+import type { StepKind } from '../../engine/kind.js';
 import type { ChunkInvocation } from '../../engine/invocation.js';
 import { runKeys } from '../../activities/runtime/keys.js';
 import { PermanentError } from '../../core/errors.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCatalog } from '../../activities/catalog.js';
+import { buildCatalog } from '../../kinds/catalog.js';
 import { compilePipelineFile, formatDiagnostics } from '../../compiler/index.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { echo } from './kinds.js';

@@ -2,7 +2,7 @@
  * A StepContext for calling step implementations directly (no Temporal) that records what the
  * step reports: heartbeats, usage, log lines. The areas' test helpers wrap it with their defaults.
  */
-import type { StepContext } from '../../activities/define.js';
+import type { StepContext } from '../../engine/kind.js';
 import type { Usage } from '../../engine/usage.js';
 import type { ArtifactStore } from '../../store/types.js';
 

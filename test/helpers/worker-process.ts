@@ -4,8 +4,7 @@
  * once polling, and runs until killed.
  */
 import { NativeConnection } from '@temporalio/worker';
-import type { StepKind } from '../../activities/define.js';
-import type { StepSpec } from '../../engine/kind.js';
+import type { StepKind, StepSpec } from '../../engine/kind.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { LocalStore } from '../../store/local.js';
 import { createWorkers } from '../../worker/create-workers.js';

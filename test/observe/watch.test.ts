@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../activities/telemetry/metrics.js';
-import { metricsWatcher } from '../../activities/training/watch.js';
+import { metricsWatcher } from '../../kinds/training/watch.js';
 import { mlflowWatcher } from '../../activities/tracking/trainer-watch.js';
 import { readMetricsSettings } from '../../worker/telemetry.js';
 import { LocalStore } from '../../store/local.js';

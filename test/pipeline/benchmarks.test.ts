@@ -6,11 +6,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBenchmarkSteps } from '../../activities/benchmarks/index.js';
-import { mutate } from '../../activities/benchmarks/mutate.js';
-import { extractCode } from '../../activities/benchmarks/prompts.js';
-import { createSandboxProvider, createSandboxSteps, type SandboxProvider } from '../../activities/sandbox/index.js';
-import type { StepImpl } from '../../activities/define.js';
+import { createBenchmarkSteps } from '../../kinds/benchmarks/index.js';
+import { mutate } from '../../kinds/benchmarks/mutate.js';
+import { extractCode } from '../../kinds/benchmarks/prompts.js';
+import { createSandboxProvider, createSandboxSteps, type SandboxProvider } from '../../kinds/sandbox/index.js';
+import type { StepImpl } from '../../engine/kind.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { ensureImages, testDocker } from '../sandbox/helpers.js';
 import { getRows, putRows, stepContext, tempStore } from './context.js';

@@ -2,9 +2,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { StepContext } from '../../activities/define.js';
-import { writeRecords } from '../../activities/data/records.js';
-import { readRecords } from '../../activities/data/records.js';
+import type { StepContext } from '../../engine/kind.js';
+import { writeRecords } from '../../kinds/data/records.js';
+import { readRecords } from '../../kinds/data/records.js';
 import { LocalStore } from '../../store/local.js';
 import { recordingContext } from '../helpers/step-context.js';
 import type { ArtifactStore } from '../../store/types.js';

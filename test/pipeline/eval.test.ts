@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { corpusBleu, sentenceBleu, tokenize13a } from '../../activities/eval/bleu.js';
-import { compareTasks } from '../../activities/eval/compare.js';
-import { mcnemarExact, meanPassAtK, pairedBootstrap, passAtK } from '../../activities/eval/estimators.js';
-import { createEvalSteps } from '../../activities/eval/index.js';
-import type { TaskResult } from '../../activities/eval/metrics.js';
+import { corpusBleu, sentenceBleu, tokenize13a } from '../../kinds/eval/bleu.js';
+import { compareTasks } from '../../kinds/eval/compare.js';
+import { mcnemarExact, meanPassAtK, pairedBootstrap, passAtK } from '../../kinds/eval/estimators.js';
+import { createEvalSteps } from '../../kinds/eval/index.js';
+import type { TaskResult } from '../../kinds/eval/metrics.js';
 import { getRows, putRows, stepContext, tempStore } from './context.js';
 
 describe('pass@k (Chen et al. unbiased estimator)', () => {

@@ -1,6 +1,6 @@
 /** benchmarks.export: answers as SWE-bench predictions and as EvalPlus / BigCodeBench samples.jsonl. */
 import { describe, expect, it } from 'vitest';
-import { createBenchmarkSteps } from '../../activities/benchmarks/index.js';
+import { createBenchmarkSteps } from '../../kinds/benchmarks/index.js';
 import { getRows, putRows, stepContext, tempStore } from './context.js';
 
 describe('benchmarks.export', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBenchmarkSteps } from '../../activities/benchmarks/index.js';
-import type { LastGood } from '../../activities/benchmarks/last-good.js';
+import { createBenchmarkSteps } from '../../kinds/benchmarks/index.js';
+import type { LastGood } from '../../kinds/benchmarks/last-good.js';
 import { getRows, putRows, stepContext, tempStore } from './context.js';
 
 describe('benchmarks.last_good / benchmarks.promote (nightly state)', () => {

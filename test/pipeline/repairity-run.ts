@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { expect } from 'vitest';
-import { passAtK } from '../../activities/eval/estimators.js';
-import type { Metrics, TaskResult } from '../../activities/eval/metrics.js';
+import { passAtK } from '../../kinds/eval/estimators.js';
+import type { Metrics, TaskResult } from '../../kinds/eval/metrics.js';
 import { compilePipelineFile } from '../../compiler/index.js';
 import type { S3Store } from '../../store/s3.js';
 import type { TestEngine } from '../helpers/engine.js';

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Metrics } from '../../activities/eval/metrics.js';
+import type { Metrics } from '../../kinds/eval/metrics.js';
 import { ENV, readDefaults } from '../../core/env.js';
 import { expectReportMatchesArtifacts, runRepairity } from './repairity-run.js';
 import { usePipelineEngine } from './services.js';

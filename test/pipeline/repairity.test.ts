@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findReportInStore } from '../../cli/commands/report.js';
-import { passAtK } from '../../activities/eval/estimators.js';
-import type { Metrics, TaskResult } from '../../activities/eval/metrics.js';
+import { passAtK } from '../../kinds/eval/estimators.js';
+import type { Metrics, TaskResult } from '../../kinds/eval/metrics.js';
 import { getRows } from './context.js';
 import { expectReportMatchesArtifacts, type ReportJson, runRepairity } from './repairity-run.js';
 import { usePipelineEngine } from './services.js';

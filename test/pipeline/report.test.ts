@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { gapToTeacher } from '../../activities/eval/gap.js';
-import type { Metrics } from '../../activities/eval/metrics.js';
-import { createReportSteps, reportFolder } from '../../activities/report/index.js';
-import { barChart, lineChart } from '../../activities/report/svg.js';
+import { gapToTeacher } from '../../kinds/eval/gap.js';
+import type { Metrics } from '../../kinds/eval/metrics.js';
+import { createReportSteps, reportFolder } from '../../kinds/report/index.js';
+import { barChart, lineChart } from '../../kinds/report/svg.js';
 import { putRows, stepContext, tempStore } from './context.js';
 
 const metrics = (model: string, p: number): Metrics => ({ model, tasks: 10, samples: 10, passAt1: p, passAtK: { '1': p }, accuracy: p, compilationRate: 0.9, bleu: 42.5, resolvedRate: p });

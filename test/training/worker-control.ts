@@ -10,7 +10,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import os from 'node:os';
 import { afterAll, beforeAll, inject } from 'vitest';
-import type { TrainingHeartbeat } from '../../activities/training/index.js';
+import type { TrainingHeartbeat } from '../../kinds/training/index.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { trainerPython } from '../../core/env.js';
 

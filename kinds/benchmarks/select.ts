@@ -1,0 +1,22 @@
+/** `benchmarks.select`: keeps the rows whose sandbox verdict has (or has not) a status. */
+import { PermanentError } from '../../core/errors.js';
+import { writeRecords } from '../data/records.js';
+import type { StepImpl } from '../../engine/kind.js';
+import { allRows } from './rows.js';
+
+export interface SelectInput {
+  dataset: string;
+  verdicts: string;
+  status?: string;
+  negate?: boolean;
+}
+
+export const select: StepImpl<SelectInput> = async (input, ctx) => {
+  const rows = await allRows(ctx.store, input.dataset);
+  const verdicts = await allRows<{ status?: string }>(ctx.store, input.verdicts);
+  if (rows.length !== verdicts.length) throw new PermanentError(`benchmarks.select: ${verdicts.length} verdicts for ${rows.length} rows; give the verdicts of sandbox.run on this dataset`, { step: ctx.stepId });
+  const status = input.status ?? 'passed';
+  const kept = rows.filter((_, i) => (verdicts[i]!.status === status) !== (input.negate ?? false));
+  const { ref, count } = await writeRecords(ctx.store, kept, { run: ctx.runId, step: ctx.stepId });
+  return { dataset: ref.uri, count, removed: rows.length - count };
+};

@@ -1,0 +1,10 @@
+/** The report step kind (reads the store, writes the report: no clients). */
+import type { StepImpl } from '../../engine/kind.js';
+import { createBuildStep } from './build.js';
+
+export function createReportSteps(): Record<string, StepImpl> {
+  return { 'report.build': createBuildStep() };
+}
+
+export { reportSpecs } from './specs.js';
+export { reportFolder } from './build.js';
