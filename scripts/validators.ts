@@ -11,8 +11,8 @@ import path from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { Plugin } from 'esbuild';
 import standalone from 'ajv/dist/standalone/index.js';
-import { defaultCatalog } from '../activities/catalog.js';
-import type { StepCatalog } from '../activities/catalog.js';
+import { defaultCatalog } from '../kinds/catalog.js';
+import type { StepCatalog } from '../kinds/catalog.js';
 import pipelineSchema from '../schemas/pipeline.schema.json' with { type: 'json' };
 import { createInputAjv, createPipelineAjv } from '../compiler/validators.js';
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCatalog } from '../../activities/catalog.js';
+import { buildCatalog } from '../../kinds/catalog.js';
 import { compileOrThrow } from '../../cli/compile-file.js';
 import { PipelineCompileError } from '../../compiler/diagnostics.js';
 import type { PrebuiltValidators } from '../../compiler/prebuilt-validators.js';

@@ -14,6 +14,8 @@ export interface ImportEdge {
   /** Repository-relative path of the imported file (`.js` specifiers name their `.ts` source). */
   to: string;
   typeOnly: boolean;
+  /** `import()`: loaded when the code runs there, not when the importing module loads. */
+  lazy: boolean;
 }
 
 function resolve(from: string, spec: string): string {
@@ -24,13 +26,13 @@ function resolve(from: string, spec: string): string {
 export function importsOf(file: string): ImportEdge[] {
   const source = ts.createSourceFile(file, fs.readFileSync(path.join(repoRoot, file), 'utf8'), ts.ScriptTarget.Latest, false);
   const edges: ImportEdge[] = [];
-  const add = (spec: ts.Expression | undefined, typeOnly: boolean) => {
-    if (spec && ts.isStringLiteral(spec) && spec.text.startsWith('.')) edges.push({ from: file, to: resolve(file, spec.text), typeOnly });
+  const add = (spec: ts.Expression | undefined, typeOnly: boolean, lazy = false) => {
+    if (spec && ts.isStringLiteral(spec) && spec.text.startsWith('.')) edges.push({ from: file, to: resolve(file, spec.text), typeOnly, lazy });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) add(node.moduleSpecifier, node.importClause?.isTypeOnly ?? false);
     else if (ts.isExportDeclaration(node)) add(node.moduleSpecifier, node.isTypeOnly);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0], false);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0], false, true);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal as ts.Expression, true);
     ts.forEachChild(node, visit);
   };
@@ -71,4 +73,19 @@ export function valueCycles(edges: ImportEdge[]): string[][] {
   };
   for (const v of next.keys()) if (!index.has(v)) strong(v);
   return cycles;
+}
+
+/** Every file that loading `roots` loads (static value imports, followed transitively), the roots included. */
+export function loadedBy(roots: string[], edges: ImportEdge[]): Set<string> {
+  const next = new Map<string, string[]>();
+  for (const e of edges) if (!e.typeOnly && !e.lazy) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const seen = new Set<string>();
+  const todo = [...roots];
+  while (todo.length > 0) {
+    const f = todo.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    todo.push(...(next.get(f) ?? []));
+  }
+  return seen;
 }
