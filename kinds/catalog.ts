@@ -10,6 +10,7 @@ import { evalSpecs } from './eval/specs.js';
 import { reportSpecs } from './report/specs.js';
 import { sandboxSpecs } from './sandbox/specs.js';
 import { trainingSpecs } from './training/specs.js';
+import { InternalError } from '../core/errors.js';
 
 const families: readonly (readonly StepSpec[])[] = [
   dataSpecs,
@@ -26,7 +27,7 @@ export type StepCatalog = ReadonlyMap<string, StepSpec>;
 export function buildCatalog(extra: readonly StepSpec[] = []): StepCatalog {
   const map = new Map<string, StepSpec>();
   for (const spec of [...families.flat(), ...extra]) {
-    if (map.has(spec.name)) throw new Error(`step kind ${spec.name} is registered twice`);
+    if (map.has(spec.name)) throw new InternalError(`step kind ${spec.name} is registered twice`);
     map.set(spec.name, spec);
   }
   return map;
