@@ -24,7 +24,7 @@ const duration = path.join(compilerDir, 'duration.ts');
 function factory(ajv: Ajv, validate: ValidateFunction, required: Set<string>): string {
   const code = standalone.default(ajv, validate);
   for (const [, id] of code.matchAll(/require\("([^"]+)"\)/g)) required.add(id!);
-  return `() => standalone((module) => {\n${code}\n})`;
+  return `() => standalone((module, require) => {\n${code}\n})`;
 }
 
 export function validatorsModule(catalog: StepCatalog = defaultCatalog): string {
@@ -48,13 +48,13 @@ export function validatorsModule(catalog: StepCatalog = defaultCatalog): string 
     `import { parseDuration } from ${JSON.stringify(duration)};`,
     ...ids.map((id, i) => `import helper${i} from ${JSON.stringify(resolve(id))};`),
     `const helpers = new Map([${ids.map((id, i) => `[${JSON.stringify(id)}, helper${i}]`).join(', ')}]);`,
-    'function require(id) {',
+    'function helper(id) {',
     '  if (!helpers.has(id)) throw new Error(`generated validator requires ${id}, which the build did not import`);',
     '  return helpers.get(id);',
     '}',
     'function standalone(run) {',
     '  const module = { exports: {} };',
-    '  run(module);',
+    '  run(module, helper);',
     '  return module.exports;',
     '}',
     `export const prebuilt = {\n  pipeline: ${pipeline},\n  inputs: new Map([\n${inputs.join(',\n')}\n  ]),\n};`,
