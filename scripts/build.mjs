@@ -6,8 +6,8 @@
  *   `repairity validate` runs (INLINED), which are bundled: Node loads one chunk faster than their
  *   dozens of files;
  * - dist/compiler/prebuilt-validators.js, the compiler's JSON Schema validators generated as code
- *   (scripts/validators.ts) in place of the module of that name, so that validating a pipeline
- *   neither loads ajv nor compiles a schema;
+ *   (scripts/validators.ts) in place of the module of that name, minified, so that validating a
+ *   pipeline neither loads ajv nor compiles a schema;
  * - dist/workflows/index.js, the workflow code as one JavaScript file, which the worker hands to
  *   Temporal's bundler (it compiles TypeScript only outside node_modules, so an installed package
  *   cannot use workflows/*.ts).
@@ -30,12 +30,12 @@ const external = Object.keys(dependencies).filter((d) => !INLINED.includes(d));
 // Bundled CommonJS code calls `require` (for Node's built-in modules); an ES module has none.
 const requireShim = "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
 
-const { prebuiltValidatorsPlugin } = await tsImport('./validators.ts', import.meta.url);
+const { validatorsBuild, validatorsExternal } = await tsImport('./validators.ts', import.meta.url);
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: ['cli/main.ts', 'compiler/prebuilt-validators.ts'],
+  entryPoints: ['cli/main.ts'],
   packages: undefined,
   external,
   banner: { js: requireShim },
@@ -43,6 +43,7 @@ await build({
   outbase: '.',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [prebuiltValidatorsPlugin()],
+  plugins: [validatorsExternal],
 });
+await build(validatorsBuild(path.join(outdir, 'compiler', 'prebuilt-validators.js')));
 await build({ ...common, entryPoints: ['workflows/index.ts'], outdir, outbase: '.' });
