@@ -2,40 +2,20 @@
  * Validates the parsed file against `schemas/pipeline.schema.json` (every violation, not only the
  * first) and turns ajv's errors into diagnostics at the offending node, in words a user can act on.
  */
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import pipelineSchema from '../schemas/pipeline.schema.json' with { type: 'json' };
 import type { Diagnostic } from './diagnostics.js';
-import { parseDuration } from './duration.js';
 import type { Path, SourceDocument } from './source.js';
 import { quote } from './limits.js';
 import { didYouMean, listNames } from './suggest.js';
+import { pipelineValidator } from './validators.js';
 
 export { pipelineSchema };
 
-/**
- * The language alone: `definitions.kindInputs` (each kind's `with:`, generated for editors by
- * kinds/editor-schema.ts) is left out; compiler/wiring.ts checks `with:` with expressions resolved.
- */
-export const languageSchema = { ...pipelineSchema, definitions: { ...pipelineSchema.definitions, kindInputs: true } };
-
-/** An ajv instance configured for the project's schemas (union types, the `x-error` annotation). */
-export function createAjv(): Ajv {
-  // `optimize: false`: a validator runs a few times per process (a CLI call); optimising its code costs more than it saves.
-  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true, strictRequired: false, code: { optimize: false } });
-  ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'x-code', schemaType: 'string' });
-  // The longest duration Temporal takes (a protobuf Duration: 10,000 years); longer ones overflow.
-  ajv.addKeyword({ keyword: 'x-max-duration-ms', schemaType: 'number', errors: false, validate: (max: number, data: unknown) => (parseDuration(data) ?? 0) <= max });
-  return ajv;
-}
-
-let validatePipeline: ValidateFunction | undefined;
-
 export function checkSchema(value: unknown, source: SourceDocument): Diagnostic[] {
-  validatePipeline ??= createAjv().compile(languageSchema);
-  if (validatePipeline(value)) return [];
-  return ajvDiagnostics(validatePipeline.errors ?? [], value, source, []);
+  const validate = pipelineValidator();
+  if (validate(value)) return [];
+  return ajvDiagnostics(validate.errors ?? [], value, source, []);
 }
 
 export function pointerToPath(pointer: string): (string | number)[] {

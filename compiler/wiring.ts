@@ -3,9 +3,7 @@
  * against the child's params), and each single-expression value's type (from the declared param
  * or the producer's output schema) against the type the consumer expects.
  */
-import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { collectReferences, ExpressionSyntaxError, parseExpression } from '../core/expressions.js';
 import type { ExpressionReference } from '../core/expressions.js';
 import type { StepSpec } from '../engine/kind.js';
@@ -16,28 +14,9 @@ import { ajvDiagnostics, dotted, pointerToPath } from './schema.js';
 import type { Path } from './source.js';
 import { quote } from './limits.js';
 import { didYouMean, listNames } from './suggest.js';
+import { inputValidator } from './validators.js';
 import type { JsonType } from './types.js';
 import { compatible, expressionTypes, formatTypes, schemaAt, schemaTypes } from './types.js';
-
-// Not optimised: see createAjv in schema.ts.
-const specAjv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true, code: { optimize: false } });
-addFormats.default(specAjv);
-const compiled = new WeakMap<object, ValidateFunction | Error>();
-
-/** The compiled input schema of a kind (memoised), or the error that compiling it raised. */
-export function inputValidator(spec: StepSpec): ValidateFunction | Error {
-  const schema = spec.input as object;
-  let v = compiled.get(schema);
-  if (!v) {
-    try {
-      v = specAjv.compile(schema);
-    } catch (err) {
-      v = err as Error;
-    }
-    compiled.set(schema, v);
-  }
-  return v;
-}
 
 const hasTemplate = (v: unknown): boolean =>
   typeof v === 'string' ? v.includes('${{') : Array.isArray(v) ? v.some(hasTemplate) : isRecord(v) ? Object.values(v).some(hasTemplate) : false;

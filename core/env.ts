@@ -2,6 +2,7 @@
  * Every environment variable the project reads, in one place, with its default.
  * Read once at the edge (CLI, worker entry points) and passed down as options.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PermanentError } from './errors.js';
@@ -27,6 +28,8 @@ export const ENV = {
   REPAIRITY_PIPELINES: 'REPAIRITY_PIPELINES',
   /** The Temporal CLI (dev server) used by `repairity dev`, the demo and the tests. */
   REPAIRITY_TEMPORAL_BIN: 'REPAIRITY_TEMPORAL_BIN',
+  /** MinIO server binary, for the tests and benchmarks of the S3 store (default $REPAIRITY_CACHE/bin/minio, from `make minio`). */
+  REPAIRITY_MINIO_BIN: 'REPAIRITY_MINIO_BIN',
   /** Cache folder for slow builds (Temporal CLI, MinIO, sandbox images, Python env). */
   REPAIRITY_CACHE: 'REPAIRITY_CACHE',
   /** Folder of the named students `make student` installs (default $REPAIRITY_CACHE/models; read by the trainer). */
@@ -103,16 +106,23 @@ export interface Defaults {
   pipelinesDir: string;
   cacheDir: string;
   queuePrefix: string;
+  /** The Temporal CLI that starts the dev server. */
+  temporalBin: string;
+  /** The MinIO server (tests and benchmarks). */
+  minioBin: string;
 }
 
 export function readDefaults(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Defaults {
+  const cacheDir = env[ENV.REPAIRITY_CACHE] ?? path.join(os.homedir(), '.cache', 'repairity');
   return {
     temporalAddress: env[ENV.TEMPORAL_ADDRESS] ?? 'localhost:7233',
     namespace: env[ENV.TEMPORAL_NAMESPACE] ?? 'default',
     store: env[ENV.REPAIRITY_STORE] ?? `file://${path.join(cwd, '.repairity', 'store')}`,
     pipelinesDir: env[ENV.REPAIRITY_PIPELINES] ?? path.join(cwd, 'pipelines'),
-    cacheDir: env[ENV.REPAIRITY_CACHE] ?? path.join(os.homedir(), '.cache', 'repairity'),
+    cacheDir,
     queuePrefix: env[ENV.REPAIRITY_QUEUE_PREFIX] ?? '',
+    temporalBin: env[ENV.REPAIRITY_TEMPORAL_BIN] ?? path.join(cacheDir, 'bin', 'temporal'),
+    minioBin: env[ENV.REPAIRITY_MINIO_BIN] ?? path.join(cacheDir, 'bin', 'minio'),
   };
 }
 
@@ -190,4 +200,13 @@ export function readSandboxSettings(env: NodeJS.ProcessEnv = process.env): Sandb
     debianMirror: pick(ENV.REPAIRITY_DEBIAN_MIRROR),
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as SandboxSettings;
+}
+
+/** The trainer's interpreter for tools that need one (benchmarks, tests): REPAIRITY_PYTHON, else the venv `make venv` builds in the cache. */
+export function trainerPython(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env[ENV.REPAIRITY_PYTHON]?.trim();
+  if (fromEnv) return fromEnv;
+  const cached = path.join(readDefaults(env).cacheDir, 'venv', 'bin', 'python');
+  if (!existsSync(cached)) throw new PermanentError(`no trainer environment at ${cached}: run \`make venv\` first, or set ${ENV.REPAIRITY_PYTHON}`);
+  return cached;
 }

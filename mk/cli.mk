@@ -4,14 +4,14 @@
 # `make check-pack`: the package from `npm pack`, installed into an empty folder, validates a
 # pipeline folder of its own (a full `npm install` of the tarball; test/cli/pack.test.ts does the
 # same in seconds with this checkout's node_modules).
-CLI_SOURCES := $(shell find cli compiler core engine kinds activities workflows worker store sandbox schemas \( -name '*.ts' -o -name '*.json' \) -not -path '*/node_modules/*' 2>/dev/null)
+CLI_SOURCES := $(shell find cli claude-simulator dev-services engine kinds compiler core activities workflows worker store sandbox schemas \( -name '*.ts' -o -name '*.json' \) -not -path '*/node_modules/*' 2>/dev/null)
 CLI_BUILT := dist/.built
 TEST_DEPS += $(CLI_BUILT)
 DEMO_DEPS += $(CLI_BUILT)
 
 .PHONY: build bench-cli check-pack
 
-$(CLI_BUILT): node_modules/.installed scripts/build.mjs $(CLI_SOURCES)
+$(CLI_BUILT): node_modules/.installed scripts/build.mjs scripts/validators.ts $(CLI_SOURCES)
 	node scripts/build.mjs
 	touch $@
 

@@ -3,6 +3,9 @@
  * Builds dist/ with esbuild (no type check: `make typecheck` does that):
  * - dist/cli/main.js, the CLI, with each command's code in its own chunk (dist/chunks/), loaded
  *   only when that command runs; dependencies stay in node_modules;
+ * - dist/compiler/prebuilt-validators.js, the compiler's JSON Schema validators generated as code
+ *   (scripts/validators.ts) in place of the module of that name, so that validating a pipeline
+ *   neither loads ajv nor compiles a schema;
  * - dist/workflows/index.js, the workflow code as one JavaScript file, which the worker hands to
  *   Temporal's bundler (it compiles TypeScript only outside node_modules, so an installed package
  *   cannot use workflows/*.ts).
@@ -12,11 +15,22 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { tsImport } from 'tsx/esm/api';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.resolve(root, process.argv[2] ?? 'dist');
 const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' };
 
+const { prebuiltValidatorsPlugin } = await tsImport('./validators.ts', import.meta.url);
+
 rmSync(outdir, { recursive: true, force: true });
-await build({ ...common, entryPoints: ['cli/main.ts'], outdir, outbase: '.', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+await build({
+  ...common,
+  entryPoints: ['cli/main.ts', 'compiler/prebuilt-validators.ts'],
+  outdir,
+  outbase: '.',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  plugins: [prebuiltValidatorsPlugin()],
+});
 await build({ ...common, entryPoints: ['workflows/index.ts'], outdir, outbase: '.' });

@@ -95,9 +95,18 @@ export async function collect(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The sha256 and size of everything a stream yields. */
+export async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  for await (const c of stream) {
+    h.update(c as Buffer);
+    size += (c as Buffer).length;
+  }
+  return { sha256: h.digest('hex'), size };
+}
+
 /** The sha256 of a local file, read in 1 MiB pieces. */
 export async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return (await hashStream(createReadStream(file, { highWaterMark: 1 << 20 }))).sha256;
 }

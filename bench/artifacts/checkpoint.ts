@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { patternStream } from '../../test/store/contract.js';
+import { patternStream } from '../../store/pattern-stream.js';
 
 export async function writeCheckpoint(dir: string, bytes: number, shards = 8): Promise<void> {
   await fs.mkdir(path.join(dir, 'adapter'), { recursive: true });

@@ -20,8 +20,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startMinio } from '../../test/helpers/services/minio.js';
-import { hashStream, patternStream } from '../../test/store/contract.js';
+import { readDefaults } from '../../core/env.js';
+import { startMinio } from '../../dev-services/minio.js';
+import { patternStream } from '../../store/pattern-stream.js';
+import { hashStream } from '../../store/streams.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { startLink } from './link.js';
 import { runLocal } from './local-runs.js';
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   );
   await writeCheckpoint(src, bytes);
   const { sha256: streamSha256 } = await hashStream(patternStream(bytes, 1 << 20, 99));
-  const server = await startMinio({ dataDir: path.join(work, 'minio') });
+  const server = await startMinio({ binary: readDefaults().minioBin, dataDir: path.join(work, 'minio') });
   try {
     await server.createBucket('bench');
     const common = {

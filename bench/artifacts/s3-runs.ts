@@ -12,7 +12,7 @@ import { getDirectory, putDirectory } from '../../store/directory.js';
 import { createS3Client } from '../../store/s3-client.js';
 import { S3Store } from '../../store/s3.js';
 import { HashMeter } from '../../store/streams.js';
-import { patternStream } from '../../test/store/contract.js';
+import { patternStream } from '../../store/pattern-stream.js';
 import { freePages, load, printer, timed as timedOnly } from './measure.js';
 
 export interface S3RunOptions {

@@ -31,7 +31,8 @@ import type { StepContext, StepKind } from '../../engine/kind.js';
 import { assembleKinds } from '../../kinds/assemble.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { LocalStore } from '../../store/local.js';
-import { startTemporal } from '../../test/helpers/services/temporal.js';
+import { readDefaults } from '../../core/env.js';
+import { startDevServer } from '../../dev-services/temporal.js';
 import { createWorkers } from '../../worker/create-workers.js';
 import { workflowQueue } from '../../workflows/queues.js';
 
@@ -99,8 +100,8 @@ const sleepKind: StepKind = {
 };
 
 async function engine(baseURL: string, uses = 'claude.message'): Promise<number> {
-  const temporal = await startTemporal();
-  const address = temporal.provide.temporalAddress!;
+  const temporal = await startDevServer({ binary: readDefaults().temporalBin });
+  const address = temporal.address;
   const { store, dir } = await tempStore();
   const native = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
@@ -162,14 +163,14 @@ interface LocalServer {
   stop(): Promise<void>;
 }
 
-/** Starts test/anthropic-server/main.ts in a child process and reads its URL. */
+/** Starts `repairity claude-simulator` in a child process (its load apart from the measured client) and reads its URL. */
 async function startServerProcess(): Promise<LocalServer> {
-  const main = path.join(import.meta.dirname, '..', '..', 'test', 'anthropic-server', 'main.ts');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main, '--api-key', KEY, '--latency-ms', String(LATENCY_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const cli = path.join(import.meta.dirname, '..', '..', 'cli', 'main.ts');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', cli, 'claude-simulator', '--api-key', KEY, '--latency-ms', String(LATENCY_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     lines.once('line', (l) => resolve(l.trim()));
-    child.once('exit', (code) => reject(new Error(`anthropic-server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`claude-simulator exited with ${code}`)));
   });
   return {
     url,

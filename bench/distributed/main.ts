@@ -11,7 +11,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { localLauncher } from '../../kinds/training/process.js';
 import { repositoryRoot } from '../../kinds/training/settings.js';
-import { trainerPython } from '../../test/training/context.js';
+import { trainerPython } from '../../core/env.js';
 import { checkpointShare, type TimedEvent } from '../training/overhead.js';
 
 const SFT_STEPS = Number(process.env.BENCH_STEPS ?? 100);

@@ -21,7 +21,8 @@ import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/i
 import { LocalStore } from '../../store/local.js';
 import { createWorkers } from '../../worker/create-workers.js';
 import { workflowQueue } from '../../workflows/queues.js';
-import { startTemporal } from '../../test/helpers/services/temporal.js';
+import { readDefaults } from '../../core/env.js';
+import { startDevServer } from '../../dev-services/temporal.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -34,8 +35,8 @@ const noopKind: StepKind = {
 };
 
 async function main(): Promise<void> {
-  const server = await startTemporal();
-  const address = server.provide.temporalAddress!;
+  const server = await startDevServer({ binary: readDefaults().temporalBin });
+  const address = server.address;
   const storeDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-engine-'));
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });

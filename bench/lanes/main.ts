@@ -18,7 +18,8 @@ import type { StepKind } from '../../engine/kind.js';
 import { assembleKinds } from '../../kinds/assemble.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { LocalStore } from '../../store/local.js';
-import { startTemporal } from '../../test/helpers/services/temporal.js';
+import { readDefaults } from '../../core/env.js';
+import { startDevServer } from '../../dev-services/temporal.js';
 import { createWorkers } from '../../worker/create-workers.js';
 import { workflowQueue } from '../../workflows/queues.js';
 
@@ -67,8 +68,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const temporal = await startTemporal();
-  const address = temporal.provide.temporalAddress!;
+  const temporal = await startDevServer({ binary: readDefaults().temporalBin });
+  const address = temporal.address;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-lanes-'));
   const store = new LocalStore(dir);
   const native = await NativeConnection.connect({ address });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { measureOverhead } from './overhead.js';
 import { measureRecovery } from './recovery.js';
-import { trainerPython } from '../../test/training/context.js';
+import { trainerPython } from '../../core/env.js';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 300);
 const HEARTBEAT_S = Number(process.env.BENCH_HEARTBEAT_TIMEOUT_S ?? 10);

@@ -16,7 +16,8 @@ import type { TrainingHeartbeat } from '../../kinds/training/index.js';
 import { repositoryRoot } from '../../kinds/training/settings.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { LocalStore } from '../../store/local.js';
-import { startTemporal } from '../../test/helpers/services/temporal.js';
+import { readDefaults } from '../../core/env.js';
+import { startDevServer } from '../../dev-services/temporal.js';
 import { workflowQueue } from '../../workflows/queues.js';
 
 export interface RecoveryResult {
@@ -50,8 +51,8 @@ function startWorker(env: Record<string, string>, onLog?: (text: string) => void
 }
 
 export async function measureRecovery(python: string, heartbeatTimeoutSeconds: number, prewarm: boolean): Promise<RecoveryResult> {
-  const server = await startTemporal();
-  const address = server.provide.temporalAddress!;
+  const server = await startDevServer({ binary: readDefaults().temporalBin });
+  const address = server.address;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-recovery-'));
   const storeDir = path.join(dir, 'store');
   const workRoot = path.join(dir, 'work');

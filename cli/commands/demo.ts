@@ -6,23 +6,24 @@
  * then SIMULATED, and says so); then it runs pipelines/repairity.yaml on a slice of MBPP with the
  * tiny CPU model, shows live progress, and prints where the report is.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import readline from 'node:readline';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
+import { loadResponder } from '../../claude-simulator/responses.js';
+import { writeTeacherResponses } from '../../claude-simulator/mbpp-teacher.js';
+import { startClaudeSimulator, type ClaudeSimulator } from '../../claude-simulator/server.js';
 import { reportFolder } from '../../kinds/report/build.js';
 import { bindParams } from '../../compiler/index.js';
 import { ENV, readDefaults } from '../../core/env.js';
-import { PermanentError, TransientError } from '../../core/errors.js';
+import { PermanentError } from '../../core/errors.js';
 import type { RunSummary } from '../../engine/progress.js';
 import { workflowQueue } from '../../workflows/queues.js';
 import { createProcessWorkers } from '../../worker/from-env.js';
 import { compileOrThrow } from '../compile-file.js';
 import { connectClient } from '../connection.js';
-import { ensureDevServer } from '../dev-server.js';
+import { ensureDevServer } from '../../dev-services/temporal.js';
 import { demoLine, stepTimes, type ReportNumbers } from '../demo-summary.js';
 import { formatUsd, watchRun } from '../progress-view.js';
 import { findReportInStore } from './report.js';
@@ -93,27 +94,10 @@ interface DemoFlags {
   stay?: boolean;
 }
 
-/** Starts the local Anthropic-compatible server as a child process (product code never imports test code). */
-async function startSimulatedTeacher(repo: string, responses: string, log: string): Promise<{ url: string; child: ChildProcess }> {
-  const tsx = ['--import', 'tsx'];
-  if (!existsSync(responses)) {
-    await fs.mkdir(path.dirname(responses), { recursive: true });
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn(process.execPath, [...tsx, path.join(repo, 'test/anthropic-server/teacher-from-mbpp.ts'), '--input', path.join(repo, 'data/mbpp/mbpp.jsonl'), '--out', responses], { stdio: ['ignore', 'ignore', 'inherit'] });
-      p.once('exit', (code) => (code === 0 ? resolve() : reject(new PermanentError(`could not write the demo teacher responses to ${responses} (exit ${code})`))));
-    });
-  }
-  const out = await fs.open(log, 'a');
-  const child = spawn(process.execPath, [...tsx, path.join(repo, 'test/anthropic-server/main.ts'), '--port', '0', '--responses', responses], { stdio: ['ignore', 'pipe', out.fd] });
-  const first = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.once('line', (l) => resolve(l.trim()));
-    child.once('exit', (code) => reject(new TransientError(`the simulated teacher exited at start-up (exit ${code}); see ${log}`)));
-  });
-  await out.close();
-  const url = first.match(/https?:\/\/\S+/)?.[0];
-  if (!url) throw new TransientError(`the simulated teacher printed "${first}" instead of its URL; see ${log}`);
-  return { url, child };
+/** Starts the Claude simulator in this process, answering as the MBPP teacher (its answers written to `responses` once). */
+async function startSimulatedTeacher(repo: string, responses: string): Promise<ClaudeSimulator> {
+  if (!existsSync(responses)) await writeTeacherResponses(path.join(repo, 'data/mbpp/mbpp.jsonl'), responses);
+  return startClaudeSimulator({ responder: await loadResponder(responses) });
 }
 
 export function registerDemo(program: Command): void {
@@ -139,14 +123,13 @@ export function registerDemo(program: Command): void {
       Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('ERROR') });
 
       const env: NodeJS.ProcessEnv = { ...process.env };
-      let teacher: ChildProcess | undefined;
+      let teacher: ClaudeSimulator | undefined;
       if (env[ENV.ANTHROPIC_API_KEY]?.trim()) {
         say('teacher: the real Claude (ANTHROPIC_API_KEY is set); Claude calls are billed to that key');
       } else {
         const responses = env[ENV.REPAIRITY_TEACHER_RESPONSES] ?? path.join(d.cacheDir, 'claude', 'mbpp-teacher-judge.jsonl');
-        const t = await startSimulatedTeacher(repo, responses, path.join(state, 'teacher.log'));
-        teacher = t.child;
-        env[ENV.ANTHROPIC_BASE_URL] = t.url;
+        teacher = await startSimulatedTeacher(repo, responses);
+        env[ENV.ANTHROPIC_BASE_URL] = teacher.url;
         const banner = [
           'TEACHER IS SIMULATED: ANTHROPIC_API_KEY is not set, so Claude is replaced by',
           'a local Anthropic-compatible server answering from sample teacher outputs',
@@ -157,71 +140,74 @@ export function registerDemo(program: Command): void {
         say(`┌${'─'.repeat(width + 2)}┐`);
         for (const l of banner) say(`│ ${l.padEnd(width)} │`);
         say(`└${'─'.repeat(width + 2)}┘`);
-        say(`simulated teacher at ${t.url} (answers: ${responses})`);
+        say(`simulated teacher at ${teacher.url} (answers: ${responses})`);
       }
 
-      const server = await ensureDevServer({ binDir: path.join(d.cacheDir, 'bin'), port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
-      say(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}`);
-      say(`Temporal Web UI: ${server.uiAddress}  (watch the run there)`);
-      const { workers, describe, close: closeWorkers } = await createProcessWorkers({ address: server.address, env, cwd: repo });
-      say(`workers: ${describe}`);
-      const running = workers.map((w) => w.run());
-      const stopWorkers = async () => {
-        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-        await Promise.allSettled(running);
-        await closeWorkers(); // also removes the sandbox's warm containers
-      };
-
-      const file = path.join(repo, 'pipelines', 'repairity.yaml');
       try {
-        const { plan } = await compileOrThrow(file);
-        const demoParams = flags.quick ? QUICK_PARAMS : DEMO_PARAMS;
-        const params = bindParams(plan, { ...Object.fromEntries(Object.entries(demoParams).map(([k, v]) => [k, String(v)])), ...flags.param }, { fromStrings: true });
-        const { client, close } = await connectClient({ address: server.address, namespace: d.namespace, queuePrefix: d.queuePrefix });
+        const server = await ensureDevServer({ binary: d.temporalBin, port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
+        say(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}`);
+        say(`Temporal Web UI: ${server.uiAddress}  (watch the run there)`);
+        const { workers, describe, close: closeWorkers } = await createProcessWorkers({ address: server.address, env, cwd: repo });
+        say(`workers: ${describe}`);
+        const running = workers.map((w) => w.run());
+        const stopWorkers = async () => {
+          for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+          await Promise.allSettled(running);
+          await closeWorkers(); // also removes the sandbox's warm containers
+        };
+
+        const file = path.join(repo, 'pipelines', 'repairity.yaml');
         try {
-          const workflowId = `repairity-demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-          const pipelineStarted = Date.now();
-          const handle = await client.workflow.start('runPipeline', { taskQueue: workflowQueue(d.queuePrefix), workflowId, args: [{ plan, params }], memo: { pipeline: plan.name, source: 'repairity.yaml', params } });
-          say(`started ${workflowId}: pipelines/repairity.yaml on MBPP (${String(params.limit)} tasks, student ${String(params.student)})`);
-          say(`follow it in the UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}`);
-          await watchRun(client, handle);
-          const summary = (await handle.result()) as RunSummary;
-          const pipelineMs = Date.now() - pipelineStarted;
-          const store = await openStore(d.store, { s3: s3SettingsFromEnv(process.env) });
-          // The run's outputs: a run whose report step was served from the step cache gets the report it reused copied into its folder
-          const found = await findReportInStore(store, workflowId, summary.outputs);
-          // An S3 store has no local path: the demo downloads report.html next to its other state, so there is always a file to open
-          let reportFile = found?.file;
-          if (found && !reportFile) {
-            reportFile = path.join(state, reportFolder(workflowId), 'report.html');
-            await fs.mkdir(path.dirname(reportFile), { recursive: true });
-            await store.getFile(found.html, reportFile);
-          }
-          const metrics = ['base', 'sft', 'ppo'].map((k) => summary.outputs[k] as { model: string; passAt1: number | null; compilationRate: number; bleu: number } | null);
-          say('');
-          say(`finished in ${((Date.now() - started) / 60_000).toFixed(1)} min${summary.usage.requests > 0 ? `; teacher usage ${summary.usage.requests} requests, ${formatUsd(summary.usage.costUsd)}${teacher ? ' (simulated: nothing billed)' : ''}` : ''}`);
-          for (const m of metrics) if (m) say(`  ${m.model.padEnd(8)} pass@1 ${((m.passAt1 ?? 0) * 100).toFixed(1)}%  compilation ${(m.compilationRate * 100).toFixed(1)}%  BLEU ${m.bleu.toFixed(2)}`);
-          say(`report: ${reportFile ?? String(summary.outputs.report)}`);
-          if (found && !found.file) say(`        (downloaded from ${found.html})`);
-          if (found?.reusedFrom) say(`        (the report step was served from the step cache: the report of run ${found.reusedFrom})`);
-          say(`        (also: npx tsx cli/main.ts report ${workflowId})`);
-          say(`Temporal Web UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}${flags.stay ? '' : '  (after the demo exits: "npx tsx cli/main.ts dev" serves it again)'}`);
-          say('where the pipeline\'s time went (wall time per step; some run side by side):');
-          for (const line of stepTimes(summary.steps)) say(line);
-          const numbers = JSON.parse((await store.read(String(summary.outputs.report_json))).toString()) as ReportNumbers;
-          say(demoLine(pipelineMs, numbers));
-          process.stdout.write(`${reportFile ?? String(summary.outputs.report)}\n`);
-          if (flags.stay) {
-            say('--stay: the dev server and workers keep running; Ctrl-C stops');
-            await Promise.all(running);
+          const { plan } = await compileOrThrow(file);
+          const demoParams = flags.quick ? QUICK_PARAMS : DEMO_PARAMS;
+          const params = bindParams(plan, { ...Object.fromEntries(Object.entries(demoParams).map(([k, v]) => [k, String(v)])), ...flags.param }, { fromStrings: true });
+          const { client, close } = await connectClient({ address: server.address, namespace: d.namespace, queuePrefix: d.queuePrefix });
+          try {
+            const workflowId = `repairity-demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+            const pipelineStarted = Date.now();
+            const handle = await client.workflow.start('runPipeline', { taskQueue: workflowQueue(d.queuePrefix), workflowId, args: [{ plan, params }], memo: { pipeline: plan.name, source: 'repairity.yaml', params } });
+            say(`started ${workflowId}: pipelines/repairity.yaml on MBPP (${String(params.limit)} tasks, student ${String(params.student)})`);
+            say(`follow it in the UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}`);
+            await watchRun(client, handle);
+            const summary = (await handle.result()) as RunSummary;
+            const pipelineMs = Date.now() - pipelineStarted;
+            const store = await openStore(d.store, { s3: s3SettingsFromEnv(process.env) });
+            // The run's outputs: a run whose report step was served from the step cache gets the report it reused copied into its folder
+            const found = await findReportInStore(store, workflowId, summary.outputs);
+            // An S3 store has no local path: the demo downloads report.html next to its other state, so there is always a file to open
+            let reportFile = found?.file;
+            if (found && !reportFile) {
+              reportFile = path.join(state, reportFolder(workflowId), 'report.html');
+              await fs.mkdir(path.dirname(reportFile), { recursive: true });
+              await store.getFile(found.html, reportFile);
+            }
+            const metrics = ['base', 'sft', 'ppo'].map((k) => summary.outputs[k] as { model: string; passAt1: number | null; compilationRate: number; bleu: number } | null);
+            say('');
+            say(`finished in ${((Date.now() - started) / 60_000).toFixed(1)} min${summary.usage.requests > 0 ? `; teacher usage ${summary.usage.requests} requests, ${formatUsd(summary.usage.costUsd)}${teacher ? ' (simulated: nothing billed)' : ''}` : ''}`);
+            for (const m of metrics) if (m) say(`  ${m.model.padEnd(8)} pass@1 ${((m.passAt1 ?? 0) * 100).toFixed(1)}%  compilation ${(m.compilationRate * 100).toFixed(1)}%  BLEU ${m.bleu.toFixed(2)}`);
+            say(`report: ${reportFile ?? String(summary.outputs.report)}`);
+            if (found && !found.file) say(`        (downloaded from ${found.html})`);
+            if (found?.reusedFrom) say(`        (the report step was served from the step cache: the report of run ${found.reusedFrom})`);
+            say(`        (also: npx tsx cli/main.ts report ${workflowId})`);
+            say(`Temporal Web UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}${flags.stay ? '' : '  (after the demo exits: "npx tsx cli/main.ts dev" serves it again)'}`);
+            say('where the pipeline\'s time went (wall time per step; some run side by side):');
+            for (const line of stepTimes(summary.steps)) say(line);
+            const numbers = JSON.parse((await store.read(String(summary.outputs.report_json))).toString()) as ReportNumbers;
+            say(demoLine(pipelineMs, numbers));
+            process.stdout.write(`${reportFile ?? String(summary.outputs.report)}\n`);
+            if (flags.stay) {
+              say('--stay: the dev server and workers keep running; Ctrl-C stops');
+              await Promise.all(running);
+            }
+          } finally {
+            await close();
           }
         } finally {
-          await close();
+          await stopWorkers();
+          await server.stop();
         }
       } finally {
-        await stopWorkers();
-        teacher?.kill('SIGTERM');
-        await server.stop();
+        await teacher?.close(); // an open server would keep the process alive after a failed start
       }
     });
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { readDefaults } from '../../core/env.js';
 import { createProcessWorkers } from '../../worker/from-env.js';
 import { installWorkerRuntime } from '../../worker/telemetry.js';
-import { ensureDevServer } from '../dev-server.js';
+import { ensureDevServer } from '../../dev-services/temporal.js';
 
 export interface DevFlags {
   port: string;
@@ -21,7 +21,7 @@ export function registerDev(program: Command): void {
       const d = readDefaults();
       const state = path.join(process.cwd(), '.repairity');
       const metrics = await installWorkerRuntime(process.env, { shutdownSignals: ['SIGINT', 'SIGTERM'], logLevel: 'WARN' });
-      const server = await ensureDevServer({ binDir: path.join(d.cacheDir, 'bin'), port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
+      const server = await ensureDevServer({ binary: d.temporalBin, port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
       process.stderr.write(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}; Web UI: ${server.uiAddress}\n`);
       // Notifications link runs to this server's Web UI unless told otherwise.
       const { workers, close, describe } = await createProcessWorkers({ address: server.address, env: { REPAIRITY_UI_URL: server.uiAddress, ...process.env } });

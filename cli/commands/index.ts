@@ -29,6 +29,7 @@ export const commandModules: CommandEntry[] = [
   { name: 'report', load: async () => (await import('./report.js')).registerReport },
   { name: 'schedule', load: async () => (await import('./schedule.js')).registerSchedule },
   { name: 'demo', load: async () => (await import('./demo.js')).registerDemo },
+  { name: 'claude-simulator', load: async () => (await import('./claude-simulator.js')).registerClaudeSimulator },
 ];
 
 /** The entries to load for these arguments: the named command's, or all of them. */

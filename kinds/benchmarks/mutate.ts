@@ -5,7 +5,7 @@
  * A mutation may leave behaviour unchanged (an equivalent mutant): the pipeline runs the buggy
  * program in the sandbox and keeps only tasks whose buggy program fails (docs/repairity-method.md).
  */
-import { seededRandom } from '../eval/estimators.js';
+import { seededRandom } from '../../core/seeded-random.js';
 
 interface Operator {
   kind: string;

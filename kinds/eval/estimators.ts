@@ -2,6 +2,7 @@
  * The statistics of the evaluation steps, as pure functions (no I/O), each checked against
  * known values in test/pipeline/eval-estimators.test.ts.
  */
+import { seededRandom } from '../../core/seeded-random.js';
 
 /**
  * Unbiased pass@k (Chen et al. 2021, "Evaluating Large Language Models Trained on Code", eq. 1):
@@ -42,17 +43,6 @@ export function mcnemarExact(b: number, c: number): number {
   let tail = 0;
   for (let i = 0; i <= m; i++) tail += Math.exp(logChoose(n, i) - n * Math.LN2);
   return Math.min(1, 2 * tail);
-}
-
-/** A small seeded generator (mulberry32): the bootstrap is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface BootstrapResult {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { batchRecordKey, type BatchItemRecord } from '../../kinds/claude/batch.js';
 import { ClaudeRateLimitError } from '../../kinds/claude/errors.js';
-import { faults } from '../anthropic-server/index.js';
+import { faults } from '../../claude-simulator/index.js';
 import { makeContext, startFixture, TEST_KEY, type Fixture } from './helpers.js';
 
 async function readResults(fx: Fixture, uri: string): Promise<BatchItemRecord[]> {

@@ -15,7 +15,7 @@ import {
   scrub,
 } from '../../kinds/claude/errors.js';
 import { createClaudeSteps } from '../../kinds/claude/index.js';
-import { faults } from '../anthropic-server/index.js';
+import { faults } from '../../claude-simulator/index.js';
 import { makeContext, startFixture, TEST_KEY, type Fixture } from './helpers.js';
 
 async function failure(p: Promise<unknown>): Promise<Error> {

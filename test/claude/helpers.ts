@@ -7,7 +7,7 @@ import type { Usage } from '../../engine/usage.js';
 import { createClaudeSteps, type ClaudeDependencies } from '../../kinds/claude/index.js';
 import { LocalStore } from '../../store/local.js';
 import type { ArtifactStore } from '../../store/types.js';
-import { startAnthropicTestServer, type AnthropicTestServer, type AnthropicTestServerOptions } from '../anthropic-server/index.js';
+import { startClaudeSimulator, type ClaudeSimulator, type ClaudeSimulatorOptions } from '../../claude-simulator/index.js';
 import { recordingContext } from '../helpers/step-context.js';
 import { JUDGE_TOOL } from '../../kinds/claude/judge.js';
 
@@ -25,7 +25,7 @@ export function makeContext(store: ArtifactStore, over: Partial<StepContext> & {
 }
 
 export interface Fixture {
-  server: AnthropicTestServer;
+  server: ClaudeSimulator;
   store: ArtifactStore;
   dir: string;
   steps: Record<string, StepImpl>;
@@ -41,8 +41,8 @@ export function rankingAnswer(ranking: string[], usage?: { input_tokens: number;
   return { toolUse: { name: JUDGE_TOOL, input: { analysis: 'compared', ranking, criteria: { correctness: ranking, efficiency: ranking, readability: ranking, minimal_change: ranking } } }, ...(usage ? { usage } : {}) };
 }
 
-export async function startFixture(serverOpts: AnthropicTestServerOptions = {}, deps: Partial<ClaudeDependencies> = {}): Promise<Fixture> {
-  const server = await startAnthropicTestServer({ apiKey: TEST_KEY, ...serverOpts });
+export async function startFixture(serverOpts: ClaudeSimulatorOptions = {}, deps: Partial<ClaudeDependencies> = {}): Promise<Fixture> {
+  const server = await startClaudeSimulator({ apiKey: TEST_KEY, ...serverOpts });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-claude-'));
   const store = new LocalStore(dir);
   const stepsWith = (over: Partial<ClaudeDependencies>): Record<string, StepImpl> =>

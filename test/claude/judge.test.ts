@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClaudeInvalidAnswerError } from '../../kinds/claude/errors.js';
 import { JUDGE_TOOL } from '../../kinds/claude/judge.js';
-import { defaultAnswer, type MessagesRequestBody } from '../anthropic-server/index.js';
+import { defaultAnswer, type MessagesRequestBody } from '../../claude-simulator/index.js';
 import { makeContext, rankingAnswer, startFixture, type Fixture } from './helpers.js';
 
 /** Candidate ids in the order the prompt shows them. */

@@ -12,13 +12,13 @@ import { buildCatalog } from '../../kinds/catalog.js';
 import { compilePipelineFile, formatDiagnostics } from '../../compiler/index.js';
 import type { RunSummary } from '../../engine/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
-import { faults, startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
+import { faults, startClaudeSimulator, type ClaudeSimulator } from '../../claude-simulator/index.js';
 import { saveHistory } from '../engine/histories.js';
 import { rankingAnswer, TEST_KEY } from './helpers.js';
 
 const engines: TestEngine[] = [];
 const children: ChildProcess[] = [];
-let server: AnthropicTestServer;
+let server: ClaudeSimulator;
 
 /** Builds an engine whose claude steps talk to the local server with the given key. */
 async function engineWithKey(apiKey: string, opts: Parameters<typeof createTestEngine>[0] = {}): Promise<TestEngine> {
@@ -38,7 +38,7 @@ async function engineWithKey(apiKey: string, opts: Parameters<typeof createTestE
 }
 
 beforeAll(async () => {
-  server = await startAnthropicTestServer({ apiKey: TEST_KEY });
+  server = await startClaudeSimulator({ apiKey: TEST_KEY });
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-/** The local Anthropic-compatible server on its own: standalone process, responses files, the SDK's formats. */
+/** The Claude simulator (the local Anthropic-compatible server) on its own: standalone process, responses files, the SDK's formats. */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -7,8 +7,10 @@ import readline from 'node:readline';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JUDGE_TOOL, judgePrompt } from '../../kinds/claude/judge.js';
-import { parseResponses, responderFrom, startAnthropicTestServer, type AnthropicTestServer, type ScriptedAnswer } from '../anthropic-server/index.js';
-import { teacherEntries } from '../anthropic-server/teacher-from-mbpp.js';
+import { parseResponses, responderFrom, startClaudeSimulator, type ClaudeSimulator, type ScriptedAnswer } from '../../claude-simulator/index.js';
+import { teacherEntries } from '../../claude-simulator/mbpp-teacher.js';
+import { PermanentError } from '../../core/errors.js';
+import { runRepairity } from '../helpers/cli.js';
 
 const request = (content: string, extra: Record<string, unknown> = {}) => ({ model: 'm', max_tokens: 100, messages: [{ role: 'user' as const, content }], ...extra });
 
@@ -25,10 +27,11 @@ describe('responses files', () => {
     const forced = responderFrom(parseResponses(JSON.stringify([{ match: 'judge', text: 'prose' }, { match: 'judge', toolUse: { name: 't', input: { ok: 1 } } }])));
     const tools = { tools: [{ name: 't', input_schema: { type: 'object' } }], tool_choice: { type: 'tool', name: 't' } };
     expect(forced(request('judge this', tools))).toEqual({ toolUse: { name: 't', input: { ok: 1 } } });
+    expect(() => parseResponses('{"a":1}\nnot json', 'f.jsonl')).toThrow(PermanentError);
     expect(() => parseResponses('{"a":1}\nnot json', 'f.jsonl')).toThrow(/f.jsonl:2/);
   });
 
-  it('teacher-from-mbpp answers each task with a trace and its fix (and a seeded share of wrong fixes)', () => {
+  it('the MBPP teacher answers each task with a trace and its fix (and a seeded share of wrong fixes)', () => {
     const rows = [
       { task_id: 1, text: 'Write a function to add two numbers.', code: 'def add(a, b):\r\n\treturn a + b' },
       { task_id: 2, text: 'Write a function to add two numbers and more.', code: 'def add_more(a, b, c):\r\n  return a + b + c' },
@@ -43,7 +46,7 @@ describe('responses files', () => {
     expect(allWrong.filter((e) => e.judgeLike === undefined).every((e) => e.text!.includes('return None'))).toBe(true);
   });
 
-  it("teacher-from-mbpp's judge ranks candidates by closeness to the reference, whatever order they are shown in", () => {
+  it("the MBPP teacher's judge ranks candidates by closeness to the reference, whatever order they are shown in", () => {
     const rows = [{ task_id: 1, text: 'Write a function to add two numbers.', code: 'def add(a, b):\r\n\treturn a + b' }];
     const r = responderFrom({ responses: teacherEntries(rows, { wrongFraction: 1 }) }) as (req: ReturnType<typeof request>) => ScriptedAnswer;
     const candidates = [{ id: 's0', code: 'def add(a, b):\n    return None' }, { id: 's1', code: 'def add(a, b):\n    return a + b' }, { id: 's2', code: 'print(1)' }];
@@ -58,10 +61,10 @@ describe('responses files', () => {
 });
 
 describe('the server through the official SDK', () => {
-  let server: AnthropicTestServer;
+  let server: ClaudeSimulator;
   let client: Anthropic;
   beforeAll(async () => {
-    server = await startAnthropicTestServer({ batchProcessingMs: 0 });
+    server = await startClaudeSimulator({ batchProcessingMs: 0 });
     client = new Anthropic({ apiKey: 'k', baseURL: server.url, maxRetries: 0, logLevel: 'off' });
   });
   afterAll(async () => server.close());
@@ -104,11 +107,11 @@ describe('the server through the official SDK', () => {
 });
 
 describe('standalone', () => {
-  it('main.ts serves a responses file, prints its URL, and reports its counters on SIGTERM', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'anthropic-server-'));
+  it('`repairity claude-simulator` serves a responses file, prints its URL, and reports its counters on SIGTERM', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claude-simulator-'));
     const file = path.join(dir, 'teacher.jsonl');
     await fs.writeFile(file, '{"match":"task 7","text":"scripted seven"}\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'anthropic-server', 'main.ts'), '--port', '0', '--responses', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', '..', 'cli', 'main.ts'), 'claude-simulator', '--port', '0', '--responses', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         readline.createInterface({ input: child.stdout! }).once('line', resolve);
@@ -126,6 +129,25 @@ describe('standalone', () => {
       expect(err).toMatch(/1 requests, 1 succeeded/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('`--mbpp --write-responses` writes the MBPP teacher\'s answers; a malformed row is named by file and line', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claude-simulator-'));
+    try {
+      const mbpp = path.join(dir, 'mbpp.jsonl');
+      await fs.writeFile(mbpp, `${JSON.stringify({ task_id: 1, text: 'Write a function to add.', code: 'def add(a, b):\n    return a + b' })}\n`);
+      const out = path.join(dir, 'answers', 'teacher.jsonl');
+      const written = await runRepairity(['claude-simulator', '--mbpp', mbpp, '--write-responses', out, '--wrong', '0']);
+      expect(written.error).toBeUndefined();
+      expect(written.stdout).toMatch(/2 scripted answers/);
+      const entries = parseResponses(await fs.readFile(out, 'utf8')).responses;
+      expect(entries.map((e) => e.match)).toEqual(['Write a function to add.', 'Write a function to add.']);
+      expect(entries[0]!.text).toContain('return a + b');
+      await fs.appendFile(mbpp, '{"task_id": 2}\n');
+      expect((await runRepairity(['claude-simulator', '--mbpp', mbpp, '--write-responses', out])).error).toMatch(/mbpp\.jsonl:2: expected a JSON object with string fields "text" and "code"/);
+    } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });

@@ -3,7 +3,7 @@
  * `npm install <tarball>` lays it out (its dependencies linked from this checkout's node_modules,
  * so that the test takes seconds; `make check-pack` does the full install): `npx repairity
  * validate` works on the user's own pipeline folder, runs the built JavaScript (the package holds
- * no TypeScript), and loads none of the Temporal, Claude, S3 or Docker SDKs.
+ * no TypeScript), and loads none of the Temporal, Claude, S3 or Docker SDKs, nor ajv.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -95,5 +95,7 @@ describe('the packed package', () => {
     expect(loaded).toContain('/node_modules/repairity/dist/cli/main.js');
     expect(loaded).toContain('/yaml/');
     for (const sdk of HEAVY) expect(loaded, sdk).not.toContain(`/node_modules/${sdk}/`);
+    // The schemas' validators were generated at build time: ajv is not even loaded.
+    expect(loaded).not.toContain('/node_modules/ajv/');
   });
 });

@@ -7,7 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort } from '../helpers/services/temporal.js';
+import { freePort } from '../../dev-services/free-port.js';
 
 export const SERVER_NAME = 'temporal.test';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '../../kinds/catalog.js';
 import { parseDuration } from '../../compiler/index.js';
-import { inputValidator } from '../../compiler/wiring.js';
+import { inputValidator } from '../../compiler/validators.js';
 
 const specs = [...defaultCatalog.values()];
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../engine/progress.js';
-import { startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
+import { startClaudeSimulator, type ClaudeSimulator } from '../../claude-simulator/index.js';
 import { TEST_KEY } from '../claude/helpers.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { brokenVariant } from '../sandbox/broken.js';
@@ -46,12 +46,12 @@ outputs:
 
 describe('the metrics endpoint of a worker', () => {
   let engine: TestEngine;
-  let server: AnthropicTestServer;
+  let server: ClaudeSimulator;
   let dir: string;
 
   beforeAll(async () => {
     await ensureImages(testDocker());
-    server = await startAnthropicTestServer({ apiKey: TEST_KEY });
+    server = await startClaudeSimulator({ apiKey: TEST_KEY });
     // Slow enough answers that a scrape lands while the fan-out runs.
     server.setResponder(() => ({ text: 'fixed', usage: { input_tokens: 100, output_tokens: 20 }, latencyMs: 300 }));
     const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunEndSettings } from '../../activities/run-end/index.js';
 import type { RunSummary } from '../../engine/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
-import { trainerPython } from '../training/context.js';
+import { trainerPython } from '../../core/env.js';
 import { mlflowBin, startMlflow, type MlflowServer } from './mlflow-server.js';
 
 const bin = mlflowBin();

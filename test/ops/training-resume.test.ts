@@ -18,7 +18,7 @@ import { readJson } from '../../store/json.js';
 import type { RunProgress, RunSummary } from '../../engine/progress.js';
 import { runRepairity } from '../helpers/cli.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
-import { trainerPython } from '../training/context.js';
+import { trainerPython } from '../../core/env.js';
 
 let engine: TestEngine;
 let reference: TestEngine;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBenchmarkSteps } from '../../kinds/benchmarks/index.js';
 import type { LastGood } from '../../kinds/benchmarks/last-good.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { AnthropicTestServer } from '../anthropic-server/index.js';
+import type { ClaudeSimulator } from '../../claude-simulator/index.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { ensureImages, testDocker } from '../sandbox/helpers.js';
 import { getRows, stepContext } from './context.js';
@@ -41,7 +41,7 @@ const TINY_SCHEDULE_PARAMS = `  params:
 `;
 
 describe('nightly retraining schedule', () => {
-  let server: AnthropicTestServer;
+  let server: ClaudeSimulator;
   let engine: TestEngine;
   let store: ArtifactStore;
   let pipelines: string;

@@ -5,17 +5,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
 import { S3Store } from '../../store/s3.js';
-import { responderFrom, startAnthropicTestServer, type AnthropicTestServer } from '../anthropic-server/index.js';
-import { teacherEntries, type MbppRow } from '../anthropic-server/teacher-from-mbpp.js';
+import { responderFrom, startClaudeSimulator, type ClaudeSimulator } from '../../claude-simulator/index.js';
+import { teacherEntries, type MbppRow } from '../../claude-simulator/mbpp-teacher.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { ensureImages, testDocker } from '../sandbox/helpers.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 /** The local Anthropic-compatible server answering as the demo's simulated teacher does. */
-export async function startTeacher(): Promise<AnthropicTestServer> {
+export async function startTeacher(): Promise<ClaudeSimulator> {
   const rows = fs.readFileSync(path.join(repoRoot, 'data/mbpp/mbpp.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as MbppRow);
-  return startAnthropicTestServer({ responder: responderFrom({ responses: teacherEntries(rows, { wrongFraction: 0.2, seed: 1 }) }) });
+  return startClaudeSimulator({ responder: responderFrom({ responses: teacherEntries(rows, { wrongFraction: 0.2, seed: 1 }) }) });
 }
 
 /** Points this process's workers at the teacher, a small sandbox pool and the trainer's venv; returns a restore function. */
@@ -41,8 +41,8 @@ export function minioStore(): S3Store {
  * simulated teacher with the worker environment pointing at it, a fresh MinIO prefix as the
  * store, and an engine on it. Read `engine` and `store` inside tests (they exist from beforeAll).
  */
-export function usePipelineEngine(): { readonly engine: TestEngine; readonly store: S3Store; readonly teacher: AnthropicTestServer } {
-  let server: AnthropicTestServer | undefined;
+export function usePipelineEngine(): { readonly engine: TestEngine; readonly store: S3Store; readonly teacher: ClaudeSimulator } {
+  let server: ClaudeSimulator | undefined;
   let engine: TestEngine | undefined;
   let store: S3Store | undefined;
   let restoreEnv: () => void = () => undefined;

@@ -12,6 +12,8 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { ArtifactIntegrityError, ArtifactNotFoundError, PermanentError } from '../../core/errors.js';
 import { blobKey } from '../../store/keys.js';
+import { patternStream } from '../../store/pattern-stream.js';
+import { hashStream } from '../../store/streams.js';
 import type { ArtifactStore } from '../../store/types.js';
 
 export interface StoreHarness {
@@ -20,45 +22,6 @@ export interface StoreHarness {
 }
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-
-/**
- * A deterministic stream of `total` bytes in `chunk`-byte pieces, never held whole: a pseudo-random
- * block (from `seed`) repeated, with each piece's index stamped into it, so pieces differ and a
- * misplaced or repeated piece changes the hash. Fast enough (GB/s) not to be what a test measures.
- */
-export function patternStream(total: number, chunk = 1 << 20, seed = 1): Readable {
-  const block = Buffer.allocUnsafe(chunk);
-  let x = seed >>> 0;
-  for (let i = 0; i + 4 <= chunk; i += 4) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    block.writeUInt32LE(x, i);
-  }
-  let sent = 0;
-  let index = 0;
-  return new Readable({
-    highWaterMark: chunk,
-    read() {
-      if (sent >= total) return void this.push(null);
-      const n = Math.min(chunk, total - sent);
-      const buf = Buffer.allocUnsafe(n);
-      block.copy(buf, 0, 0, n);
-      for (let at = 0; at + 8 <= n; at += 65536) buf.writeDoubleLE(index * 1e6 + at, at);
-      index++;
-      sent += n;
-      this.push(buf);
-    },
-  });
-}
-
-export async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  for await (const c of stream) {
-    h.update(c as Buffer);
-    size += (c as Buffer).length;
-  }
-  return { sha256: h.digest('hex'), size };
-}
 
 /** A stream that yields some bytes and then fails, like a producer that crashes. */
 function failingStream(bytesBeforeFailure: number): Readable {

@@ -11,7 +11,7 @@ import { LocalStore } from '../../store/local.js';
 import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
 import { S3Store } from '../../store/s3.js';
 import type { ArtifactStore } from '../../store/types.js';
-import { patternStream } from './contract.js';
+import { patternStream } from '../../store/pattern-stream.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -10,8 +10,10 @@ import { Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../store/s3-client.js';
 import { S3Store } from '../../store/s3.js';
-import { type MinioServer, startMinio } from '../helpers/services/minio.js';
-import { hashStream, patternStream } from './contract.js';
+import type { MinioServer } from '../../dev-services/minio.js';
+import { startTestMinio as startMinio } from '../helpers/services/minio.js';
+import { patternStream } from '../../store/pattern-stream.js';
+import { hashStream } from '../../store/streams.js';
 
 const GiB = 1024 ** 3;
 const size = Math.round(Number(process.env.REPAIRITY_FAULT_TEST_GIB ?? '2') * GiB);

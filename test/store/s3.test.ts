@@ -7,7 +7,9 @@ import { blobKey } from '../../store/keys.js';
 import { openStore } from '../../store/open.js';
 import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
 import { S3Store, parseS3Uri } from '../../store/s3.js';
-import { hashStream, patternStream, storeContract } from './contract.js';
+import { patternStream } from '../../store/pattern-stream.js';
+import { hashStream } from '../../store/streams.js';
+import { storeContract } from './contract.js';
 
 const endpoint = inject('minioEndpoint');
 const bucket = inject('minioBucket');

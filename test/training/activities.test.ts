@@ -13,7 +13,8 @@ import { localLauncher, type TrainerLauncher, type TrainerProcess } from '../../
 import { repositoryRoot } from '../../kinds/training/settings.js';
 import { getDirectory } from '../../store/directory.js';
 import { LocalStore } from '../../store/local.js';
-import { makeContext, trainerPython } from './context.js';
+import { trainerPython } from '../../core/env.js';
+import { makeContext } from './context.js';
 
 const TINY = { hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 128, max_position_embeddings: 128 };
 const LORA = { rank: 4, alpha: 16, dropout: 0.1, target_modules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };

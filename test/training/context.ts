@@ -1,7 +1,4 @@
 /** A StepContext for calling training steps directly (no Temporal), recording heartbeats. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { readDefaults } from '../../core/env.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { recordingContext, type RecordingStepContext } from '../helpers/step-context.js';
 
@@ -16,13 +13,4 @@ export interface RecordingContext extends RecordingStepContext {
 export function makeContext(store: ArtifactStore, opts: { lastHeartbeat?: unknown; attempt?: number; onHeartbeat?: (d: unknown) => void; cache?: boolean } = {}): RecordingContext {
   const ctx = recordingContext(store, { stepId: 'train', cache: false, ...opts });
   return Object.assign(ctx, { beats: ctx.heartbeats });
-}
-
-/** The trainer's interpreter: REPAIRITY_PYTHON (exported by `make`), else the cached venv. */
-export function trainerPython(): string {
-  const fromEnv = process.env.REPAIRITY_PYTHON;
-  if (fromEnv) return fromEnv;
-  const cached = path.join(readDefaults().cacheDir, 'venv', 'bin', 'python');
-  if (!fs.existsSync(cached)) throw new Error(`no trainer environment at ${cached}: run \`make venv\` first`);
-  return cached;
 }

@@ -17,7 +17,8 @@ import { createTrainingRuntime, type TrainingHeartbeat } from '../../kinds/train
 import { isRunning } from '../../kinds/training/process-tree.js';
 import { runStage } from '../../kinds/training/run-trainer.js';
 import { LocalStore } from '../../store/local.js';
-import { makeContext, trainerPython } from './context.js';
+import { trainerPython } from '../../core/env.js';
+import { makeContext } from './context.js';
 import { processesUnder } from './worker-control.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -12,7 +12,8 @@ import { createTrainingRuntime } from '../../kinds/training/index.js';
 import { MemoryPlanError } from '../../kinds/training/memory-plan.js';
 import { runStage, type TrainerRuntime } from '../../kinds/training/run-trainer.js';
 import { LocalStore } from '../../store/local.js';
-import { makeContext, trainerPython } from './context.js';
+import { trainerPython } from '../../core/env.js';
+import { makeContext } from './context.js';
 
 let root: string;
 let store: LocalStore;

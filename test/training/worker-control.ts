@@ -12,7 +12,7 @@ import os from 'node:os';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { TrainingHeartbeat } from '../../kinds/training/index.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
-import { trainerPython } from './context.js';
+import { trainerPython } from '../../core/env.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { AnthropicTestServer } from '../anthropic-server/index.js';
+import type { ClaudeSimulator } from '../../claude-simulator/index.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { ensureImages, testDocker } from '../sandbox/helpers.js';
 import { minioStore, repoRoot, startTeacher, workerEnv } from '../pipeline/services.js';
@@ -22,7 +22,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe.skipIf(!existsSync(CHROMIUM))('Temporal UI start-workflow form', () => {
-  let server: AnthropicTestServer;
+  let server: ClaudeSimulator;
   let engine: TestEngine;
   let browser: Browser;
   let restoreEnv: () => void = () => undefined;

@@ -11,16 +11,16 @@ import { buildMessage, defaultAnswer, lastUserText } from './answers.js';
 import { BatchRegistry, type BatchRequest } from './batches.js';
 import { FaultPlan } from './faults.js';
 import { formatSse, messageEvents } from './sse.js';
-import type { AnthropicTestServerOptions, Fault, MessagesRequestBody, Responder, ServerCounters } from './types.js';
+import type { ClaudeSimulatorOptions, Fault, MessagesRequestBody, Responder, ServerCounters } from './types.js';
 
-export interface AnthropicTestServer {
+export interface ClaudeSimulator {
   /** Base URL to give the SDK (`baseURL`), e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly port: number;
   readonly counters: ServerCounters;
   readonly faults: FaultPlan;
   /** Live settings; change them between tests. */
-  readonly options: Required<Pick<AnthropicTestServerOptions, 'latencyMs' | 'batchProcessingMs' | 'echoKeyInErrors'>> & AnthropicTestServerOptions;
+  readonly options: Required<Pick<ClaudeSimulatorOptions, 'latencyMs' | 'batchProcessingMs' | 'echoKeyInErrors'>> & ClaudeSimulatorOptions;
   setResponder(responder: Responder): void;
   resetCounters(): void;
   /** Request bodies received by POST /v1/messages, in order, and when each arrived (ms epoch). */
@@ -61,7 +61,7 @@ function validateMessages(body: MessagesRequestBody, models: string[] | undefine
   return undefined;
 }
 
-export async function startAnthropicTestServer(opts: AnthropicTestServerOptions = {}): Promise<AnthropicTestServer> {
+export async function startClaudeSimulator(opts: ClaudeSimulatorOptions = {}): Promise<ClaudeSimulator> {
   const options = { latencyMs: 0, batchProcessingMs: 200, echoKeyInErrors: false, ...opts };
   const counters = newCounters();
   const received: MessagesRequestBody[] = [];
@@ -323,7 +323,7 @@ export async function startAnthropicTestServer(opts: AnthropicTestServerOptions 
     run().catch((err: unknown) => {
       if (res.headersSent || res.destroyed) return;
       if (err instanceof HttpProblem) sendError(res, requestId, err.status, err.type, err.message);
-      else sendError(res, requestId, 500, 'api_error', `test server bug: ${(err as Error).message}`);
+      else sendError(res, requestId, 500, 'api_error', `claude simulator bug: ${(err as Error).message}`);
     });
   });
   server.keepAliveTimeout = 60_000;

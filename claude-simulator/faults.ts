@@ -3,6 +3,7 @@
  * random draw at the configured failure rate.
  */
 import type { Fault } from './types.js';
+import { seededRandom } from '../core/seeded-random.js';
 
 /** Ready-made faults. */
 export const faults = {
@@ -28,18 +29,6 @@ export const faults = {
 
 export const DEFAULT_FAILURE_FAULTS: Fault[] = [faults.rateLimit(0), faults.overloaded(), faults.serverError(), faults.drop()];
 
-/** mulberry32: small, fast, seeded; good enough to pick faults reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class FaultPlan {
   private readonly queue: Fault[] = [];
   private random: () => number;
@@ -49,7 +38,7 @@ export class FaultPlan {
   constructor(opts: { failureRate?: number; failureFaults?: Fault[]; seed?: number } = {}) {
     this.failureRate = opts.failureRate ?? 0;
     this.failureFaults = opts.failureFaults ?? DEFAULT_FAILURE_FAULTS;
-    this.random = prng(opts.seed ?? 1);
+    this.random = seededRandom(opts.seed ?? 1);
   }
 
   /** The next requests get these faults, in order (then the random draw resumes). */
@@ -63,7 +52,7 @@ export class FaultPlan {
   }
 
   reseed(seed: number): void {
-    this.random = prng(seed);
+    this.random = seededRandom(seed);
   }
 
   next(): Fault | undefined {

@@ -1,31 +1,23 @@
 /**
- * Builds a responses file for the local server from MBPP-style JSONL (`text`, `code`, `task_id`),
- * so that `make demo` has a teacher without an API key: each task's prompt (matched by its `text`)
+ * The simulated teacher of the demo: answers for the Claude simulator built from MBPP-style JSONL
+ * (`text`, `code`, `task_id`), so that `repairity demo` has a teacher without an API key: each task's prompt (matched by its `text`)
  * is answered with a reasoning trace (as thinking and as an "## Analysis" section) and a fix in a
  * python code block. A seeded fraction of answers carry a wrong fix, so that the sandbox filter has
  * something to filter. The same task's judge requests (claude.judge) are answered by ranking the
  * candidates by their closeness to the reference solution (reference-judge.ts).
  *
- *   npx tsx test/anthropic-server/teacher-from-mbpp.ts --input data/mbpp/mbpp.jsonl --out teacher.jsonl [--wrong 0.2] [--seed 1]
+ *   repairity claude-simulator --mbpp data/mbpp/mbpp.jsonl --write-responses teacher.jsonl
  */
 import fs from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { PermanentError } from '../core/errors.js';
+import { seededRandom } from '../core/seeded-random.js';
 import type { ResponseEntry } from './responses.js';
 
 export interface MbppRow {
   text: string;
   code: string;
   task_id: number;
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The first `def name(` of the code, to name the function in the trace and in a wrong fix. */
@@ -44,7 +36,7 @@ function wrongFix(code: string): string {
 }
 
 export function teacherEntries(rows: MbppRow[], opts: { wrongFraction?: number; seed?: number } = {}): ResponseEntry[] {
-  const random = seeded(opts.seed ?? 1);
+  const random = seededRandom(opts.seed ?? 1);
   const wrong = opts.wrongFraction ?? 0.2;
   const entries = rows.flatMap((row): ResponseEntry[] => {
     const code = row.code.replace(/\r\n/g, '\n').replace(/\t/g, '    ');
@@ -65,23 +57,25 @@ export function teacherEntries(rows: MbppRow[], opts: { wrongFraction?: number; 
   return entries.sort((a, b) => b.match!.length - a.match!.length);
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { input: { type: 'string' }, out: { type: 'string' }, wrong: { type: 'string', default: '0.2' }, seed: { type: 'string', default: '1' } },
+/** Reads MBPP-style JSONL; a malformed line is bad input, named by file and line. */
+export async function readMbppRows(file: string): Promise<MbppRow[]> {
+  const lines = (await fs.readFile(file, 'utf8')).split('\n');
+  return lines.flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    try {
+      const row = JSON.parse(line) as MbppRow;
+      if (typeof row.text === 'string' && typeof row.code === 'string') return [row];
+    } catch {
+      // reported below
+    }
+    throw new PermanentError(`${file}:${i + 1}: expected a JSON object with string fields "text" and "code" (an MBPP row)`);
   });
-  if (!values.input || !values.out) throw new Error('usage: teacher-from-mbpp --input mbpp.jsonl --out teacher.jsonl [--wrong 0.2] [--seed 1]');
-  const rows = (await fs.readFile(values.input, 'utf8'))
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as MbppRow);
-  const entries = teacherEntries(rows, { wrongFraction: Number(values.wrong), seed: Number(values.seed) });
-  await fs.writeFile(values.out, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  console.log(`${values.out}: ${entries.length} scripted answers`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exit(2);
-  });
+/** Writes the teacher's answers for the MBPP rows of `mbppFile` to `out` (JSONL); returns how many. */
+export async function writeTeacherResponses(mbppFile: string, out: string, opts: { wrongFraction?: number; seed?: number } = {}): Promise<number> {
+  const entries = teacherEntries(await readMbppRows(mbppFile), opts);
+  await fs.mkdir(path.dirname(out), { recursive: true });
+  await fs.writeFile(out, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  return entries.length;
 }

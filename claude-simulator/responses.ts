@@ -1,5 +1,5 @@
 /**
- * Scripted answers from a file (what `make demo` uses as its teacher when no API key is set).
+ * Scripted answers from a file (the demo's teacher when no API key is set is such a file, from mbpp-teacher.ts).
  *
  * Accepted formats:
  * - JSON: `{ "responses": [Entry, ...], "default": ScriptedAnswer? }` or a bare `[Entry, ...]`;
@@ -13,6 +13,7 @@
  * server's built-in answer is used.
  */
 import fs from 'node:fs/promises';
+import { PermanentError } from '../core/errors.js';
 import { defaultAnswer, requestText } from './answers.js';
 import { JUDGE_TOOL, judgeByReference } from './reference-judge.js';
 import type { MessagesRequestBody, Responder, ScriptedAnswer } from './types.js';
@@ -45,7 +46,7 @@ export function parseResponses(text: string, source = 'responses'): ResponsesFil
     try {
       responses.push(JSON.parse(line) as ResponseEntry);
     } catch (err) {
-      throw new Error(`${source}:${i + 1}: not valid JSON (${(err as Error).message})`);
+      throw new PermanentError(`${source}:${i + 1}: not valid JSON (${(err as Error).message}); fix that line of the responses file`);
     }
   });
   return { responses };

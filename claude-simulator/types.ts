@@ -1,7 +1,6 @@
 /**
- * Types of the local Anthropic-compatible test server. Nothing in the product imports this
- * folder: tests, the benchmark and `make demo` start the server and point the official SDK's
- * `baseURL` at it.
+ * Types of the Claude simulator, the local Anthropic-compatible server: the demo (its simulated
+ * teacher), the tests and the benchmarks start it and point the official SDK's `baseURL` at it.
  */
 
 /** The parts of a Messages API request body the server looks at (the rest is ignored). */
@@ -77,7 +76,7 @@ export interface ServerCounters {
   byRoute: Map<string, number>;
 }
 
-export interface AnthropicTestServerOptions {
+export interface ClaudeSimulatorOptions {
   port?: number;
   host?: string;
   /** When set, requests whose `x-api-key` differs get 401. */
