@@ -11,6 +11,8 @@ import { buildMessage, defaultAnswer, lastUserText } from './answers.js';
 import { BatchRegistry, type BatchRequest } from './batches.js';
 import { FaultPlan } from './faults.js';
 import { formatSse, messageEvents } from './sse.js';
+import { baseHeaders, sendError, sendJson, statusFault } from './replies.js';
+import { HttpProblem, validateMessages } from './validate.js';
 import type { ClaudeSimulatorOptions, Fault, MessagesRequestBody, Responder, ServerCounters } from './types.js';
 
 export interface ClaudeSimulator {
@@ -31,34 +33,6 @@ export interface ClaudeSimulator {
 
 function newCounters(): ServerCounters {
   return { requests: 0, successes: 0, failures: 0, byKey: new Map(), batchesCreated: 0, batchRequests: 0, byRoute: new Map() };
-}
-
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function validateMessages(body: MessagesRequestBody, models: string[] | undefined): HttpProblem | undefined {
-  if (!body || typeof body !== 'object') return new HttpProblem(400, 'invalid_request_error', 'body: must be a JSON object');
-  if (typeof body.model !== 'string' || body.model === '') return new HttpProblem(400, 'invalid_request_error', 'model: Field required');
-  if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return new HttpProblem(400, 'invalid_request_error', 'max_tokens: Field required (a positive integer)');
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return new HttpProblem(400, 'invalid_request_error', 'messages: at least one message is required');
-  const thinking = body.thinking;
-  if (thinking?.type === 'enabled') {
-    if (!Number.isInteger(thinking.budget_tokens) || thinking.budget_tokens < 1024) {
-      return new HttpProblem(400, 'invalid_request_error', 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
-    }
-    if (thinking.budget_tokens >= body.max_tokens) {
-      return new HttpProblem(400, 'invalid_request_error', '`max_tokens` must be greater than `thinking.budget_tokens`');
-    }
-  }
-  if (models && !models.includes(body.model)) return new HttpProblem(404, 'not_found_error', `model: ${body.model}`);
-  return undefined;
 }
 
 export async function startClaudeSimulator(opts: ClaudeSimulatorOptions = {}): Promise<ClaudeSimulator> {
@@ -89,34 +63,6 @@ export async function startClaudeSimulator(opts: ClaudeSimulatorOptions = {}): P
     counters.byKey.set(key, c);
   };
 
-  function baseHeaders(requestId: string): Record<string, string> {
-    const reset = new Date(Date.now() + 60_000).toISOString();
-    return {
-      'request-id': requestId,
-      'anthropic-ratelimit-requests-limit': '4000',
-      'anthropic-ratelimit-requests-remaining': '3999',
-      'anthropic-ratelimit-requests-reset': reset,
-      'anthropic-ratelimit-input-tokens-limit': '2000000',
-      'anthropic-ratelimit-input-tokens-remaining': '1999000',
-      'anthropic-ratelimit-input-tokens-reset': reset,
-      'anthropic-ratelimit-output-tokens-limit': '400000',
-      'anthropic-ratelimit-output-tokens-remaining': '399000',
-      'anthropic-ratelimit-output-tokens-reset': reset,
-    };
-  }
-
-  function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  }
-
-  function sendError(res: http.ServerResponse, requestId: string, status: number, type: string, message: string, extra: { headers?: Record<string, string>; errorCode?: string } = {}): void {
-    const error: Record<string, unknown> = { type, message };
-    if (extra.errorCode) error.details = { error_code: extra.errorCode };
-    sendJson(res, status, { type: 'error', error, request_id: requestId }, { ...baseHeaders(requestId), ...extra.headers });
-  }
-
   async function readBody(req: http.IncomingMessage): Promise<Buffer> {
     const parts: Buffer[] = [];
     let size = 0;
@@ -126,25 +72,6 @@ export async function startClaudeSimulator(opts: ClaudeSimulatorOptions = {}): P
       parts.push(chunk as Buffer);
     }
     return Buffer.concat(parts);
-  }
-
-  function statusFault(res: http.ServerResponse, requestId: string, fault: Extract<Fault, { kind: 'status' }>): void {
-    const headers: Record<string, string> = {};
-    if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
-    if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
-    const scriptsLimits = Object.keys(fault.headers ?? {}).some((h) => h.startsWith('anthropic-ratelimit-'));
-    if (fault.status === 429 && !scriptsLimits) {
-      // The request limit is exhausted until the retry-after (default 1 s).
-      const seconds = Number(fault.retryAfter);
-      const waitMs = fault.retryAfterMs ?? (Number.isFinite(seconds) ? seconds * 1000 : 1000);
-      headers['anthropic-ratelimit-requests-remaining'] = '0';
-      headers['anthropic-ratelimit-requests-reset'] = new Date(Date.now() + waitMs).toISOString();
-    }
-    Object.assign(headers, fault.headers);
-    sendError(res, requestId, fault.status, fault.type ?? (fault.status >= 500 ? 'api_error' : 'invalid_request_error'), fault.message ?? `injected ${fault.status}`, {
-      headers,
-      ...(fault.errorCode ? { errorCode: fault.errorCode } : {}),
-    });
   }
 
   async function handleMessages(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<void> {

@@ -4,6 +4,7 @@
  * a 10,000-step chain or cycle must not overflow the stack.
  */
 import type { CompileContext, StepInfo } from './context.js';
+import { InternalError } from '../core/errors.js';
 
 /** Steps shown in a cycle's message before the rest is summarised. */
 const CYCLE_SHOWN = 12;
@@ -128,7 +129,7 @@ export function topologicalOrder(steps: readonly StepInfo[]): StepInfo[] {
       if (left === 0) ready.push(d);
     }
   }
-  if (out.length < steps.length) throw new Error('topologicalOrder: the graph has a cycle (checkCycles runs first)');
+  if (out.length < steps.length) throw new InternalError('topologicalOrder: the graph has a cycle (checkCycles runs first)');
   return out;
 }
 

@@ -6,17 +6,17 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { PermanentError } from '../core/errors.js';
 import { formatBytes, LIMITS } from './limits.js';
 import type { Position } from './source.js';
 
 /** Why a file could not be read; `at` is a position in that file (a bad byte), when there is one. */
-export class PipelineReadError extends Error {
+export class PipelineReadError extends PermanentError {
   constructor(
     message: string,
     readonly at?: Position,
   ) {
     super(message);
-    this.name = 'PipelineReadError';
   }
 }
 

@@ -46,8 +46,12 @@ export class ArtifactIntegrityError extends PermanentError {}
 export class ArtifactNotFoundError extends PermanentError {}
 
 /** A spend limit (dollars) set on a step or run has been reached. */
-export class BudgetExceededError extends PermanentError {}
+export class BudgetExceeded extends PermanentError {}
 
+/** Repairity broke one of its own rules (a bug): a retry runs the same code. Report it. */
+export class InternalError extends PermanentError {}
+
+/** Whether a retry can help: a RepairityError says; anything else (a library's error) is assumed transient. */
 export function isRetryable(err: unknown): boolean {
   return err instanceof RepairityError ? err.retryable : true;
 }

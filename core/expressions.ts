@@ -6,6 +6,7 @@
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
 import { ContextAccess, Expr, IndexAccess, Literal } from '@actions/expressions/ast';
 import type { Template } from '../engine/plan.js';
+import { PermanentError } from './errors.js';
 
 /** The names an expression may start from. */
 export const EXPRESSION_CONTEXTS = ['params', 'steps', 'item', 'index', 'run'] as const;
@@ -18,14 +19,13 @@ export interface TemplatePart {
   end: number;
 }
 
-export class ExpressionSyntaxError extends Error {
+export class ExpressionSyntaxError extends PermanentError {
   constructor(
     message: string,
     /** 0-based column inside the expression text, when the parser knows it. */
     readonly column?: number,
   ) {
     super(message);
-    this.name = 'ExpressionSyntaxError';
   }
 }
 

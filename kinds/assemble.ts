@@ -1,5 +1,6 @@
 import type { StepImpl, StepKind } from '../engine/kind.js';
 import type { StepCatalog } from './catalog.js';
+import { InternalError } from '../core/errors.js';
 
 /**
  * Pairs the implementations a test or benchmark worker serves with their specs (a chosen few
@@ -10,7 +11,7 @@ export function assembleKinds(catalog: StepCatalog, implementations: Record<stri
   const kinds = new Map<string, StepKind>();
   for (const [name, run] of Object.entries(implementations)) {
     const spec = catalog.get(name);
-    if (!spec) throw new Error(`step implementation ${name} has no spec in the catalog (kinds/registry.ts, or the worker's extra specs)`);
+    if (!spec) throw new InternalError(`step implementation ${name} has no spec in the catalog (kinds/registry.ts, or the worker's extra specs)`);
     kinds.set(name, { spec, run });
   }
   return kinds;

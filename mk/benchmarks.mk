@@ -4,7 +4,7 @@
 #   $(SWEBENCH_VENV)       swebench 5.0.2: grading (get_eval_report) and the per-repo log parsers;
 #   $(SWEBENCH_SPECS_VENV) swebench 4.1.0: the per-repo/per-version environment specs and the
 #                          official setup/eval scripts (5.x no longer ships those tables).
-# sandbox/swebench/bridge.py runs inside them and answers in JSON.
+# sandbox/runtime/swebench_bridge.py runs inside them and answers in JSON.
 #
 # The SWE-bench integration tests build instances from real projects' sdists (which ship their
 # tests), downloaded once by pip into $(SWEBENCH_SDISTS).

@@ -7,6 +7,7 @@
  * verifies the whole stream against the blob's sha256, so a range that came back wrong is caught.
  */
 import { Readable } from 'node:stream';
+import { TransientError } from '../core/errors.js';
 
 export interface RangedDownloadOptions {
   /** The object's size in bytes. */
@@ -29,7 +30,7 @@ async function collectRange(body: Readable, length: number, artifact: string, st
     chunks.push(chunk as Buffer);
     got += (chunk as Buffer).length;
   }
-  if (got !== length) throw new Error(`ranged read of ${artifact} at byte ${start}: got ${got} bytes, expected ${length}`);
+  if (got !== length) throw new TransientError(`ranged read of ${artifact} at byte ${start}: got ${got} bytes, expected ${length}`, { artifact });
   return chunks;
 }
 
@@ -55,7 +56,7 @@ export function rangedDownload(o: RangedDownloadOptions): Readable {
         got += (chunk as Buffer).length;
         yield chunk as Buffer;
       }
-      if (got !== o.firstLength) throw new Error(`ranged read of ${o.artifact} at byte 0: got ${got} bytes, expected ${o.firstLength}`);
+      if (got !== o.firstLength) throw new TransientError(`ranged read of ${o.artifact} at byte 0: got ${got} bytes, expected ${o.firstLength}`, { artifact: o.artifact });
       while (pending.length > 0) {
         const chunks = await pending.shift()!;
         while (next < o.size && pending.length < o.concurrency - 1) startNext();

@@ -22,6 +22,7 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { TransientError } from '../core/errors.js';
 
 export interface StreamUploadOptions {
   client: S3Client;
@@ -50,7 +51,7 @@ export async function uploadStream(o: StreamUploadOptions): Promise<void> {
     (created ??= o.client
       .send(new CreateMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, ContentType: o.contentType, Metadata: o.metadata }))
       .then((out) => {
-        if (!out.UploadId) throw new Error(`CreateMultipartUpload for ${o.key} returned no upload id`);
+        if (!out.UploadId) throw new TransientError(`CreateMultipartUpload for ${o.key} returned no upload id`);
         return out.UploadId;
       }));
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
-import { ArtifactIntegrityError } from '../core/errors.js';
+import { ArtifactIntegrityError, InternalError } from '../core/errors.js';
 import type { Body } from './types.js';
 
 export function toReadable(body: Body): Readable {
@@ -57,7 +57,7 @@ export class HashMeter extends Transform {
 
   /** The hex sha256, once the stream has ended. */
   get sha256(): string {
-    if (this.digestValue === undefined) throw new Error('HashMeter: digest read before the stream ended');
+    if (this.digestValue === undefined) throw new InternalError('HashMeter: digest read before the stream ended');
     return this.digestValue;
   }
 }

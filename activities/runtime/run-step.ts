@@ -12,6 +12,7 @@ import { runKeys } from './keys.js';
 import { readShared, resolveInputs, runKind } from './kind-call.js';
 import { runChunk } from './run-chunk.js';
 import { countStep } from '../telemetry/metrics.js';
+import { InternalError } from '../../core/errors.js';
 
 /** Steps run as activities of their own heartbeat at the pace of their activity's timeout. */
 function activityHeartbeat(): { heartbeatTimeoutMs?: number } {
@@ -110,7 +111,7 @@ export async function executeStep(kind: StepKind, inv: StepInvocation, store: Ar
       return { outputs: {}, chunk: await runChunk(kind, inv, store, slots, lendRunners), cached: false };
     default: {
       const never: never = inv;
-      throw new Error(`unknown invocation ${JSON.stringify(never)}`);
+      throw new InternalError(`unknown invocation ${JSON.stringify(never)}`);
     }
   }
 }

@@ -5,7 +5,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import type { MessageParams } from './request.js';
-import { BudgetExceededError, type ErrorContext } from '../../core/errors.js';
+import { BudgetExceeded, type ErrorContext } from '../../core/errors.js';
 import type { StepContext } from '../../engine/kind.js';
 import { ClaudeAuthError, ClaudeConnectionError, ClaudeInvalidAnswerError, classifyClaudeError } from './errors.js';
 import { readMemo, requestKey, writeMemo } from './memo.js';
@@ -44,7 +44,7 @@ export class Spending {
     const budget = this.ctx.budgetRemainingUsd;
     if (budget === undefined) return;
     if (budget - this.spent <= 0) {
-      throw new BudgetExceededError(
+      throw new BudgetExceeded(
         `budget spent: ${what} was not sent because the step's Claude budget is used up ($${(this.ctx.budgetRemainingUsd ?? 0).toFixed(4)} remained at the start of this attempt, $${this.spent.toFixed(4)} spent since). Raise "budget" in the pipeline to continue; answers already paid for stay memoised`,
         errorContext(this.ctx),
       );

@@ -5,6 +5,7 @@
  * the next). A worker that died, or reported leftovers after its cleanup, is destroyed, never reused.
  */
 import type { SupervisorHandle } from './handle.js';
+import { SandboxConfigError, SandboxUnavailableError } from '../errors.js';
 
 export interface PoolOptions {
   /** Workers alive at once (and so tasks run at once). */
@@ -23,7 +24,7 @@ export class SupervisorPool {
   private readonly maxTasks: number;
 
   constructor(private readonly options: PoolOptions) {
-    if (!(options.size >= 1)) throw new Error(`pool size must be at least 1, got ${options.size}`);
+    if (!(options.size >= 1)) throw new SandboxConfigError(`pool size must be at least 1, got ${options.size}; fix REPAIRITY_SANDBOX_POOL_SIZE`);
     this.maxTasks = options.maxTasksPerWorker ?? Infinity;
   }
 
@@ -51,7 +52,7 @@ export class SupervisorPool {
 
   async acquire(signal?: AbortSignal): Promise<SupervisorHandle> {
     for (;;) {
-      if (this.closed) throw new Error('the sandbox pool is closed');
+      if (this.closed) throw new SandboxUnavailableError('the sandbox pool is closed (the worker is shutting down)');
       signal?.throwIfAborted();
       const worker = this.idle.pop();
       if (worker) {
@@ -102,7 +103,7 @@ export class SupervisorPool {
     this.all.add(worker);
     if (this.closed) {
       await worker.destroy();
-      throw new Error('the sandbox pool is closed');
+      throw new SandboxUnavailableError('the sandbox pool is closed (the worker is shutting down)');
     }
     return worker;
   }

@@ -4,7 +4,7 @@
  */
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { TransientError } from '../../core/errors.js';
+import { InternalError, TransientError } from '../../core/errors.js';
 import { LineSplitter, RESPONSE_PREFIX, runtimeFile, type SupervisorRequest, type SupervisorResponse } from '../protocol.js';
 import { isolatedContainerOptions, WORK_DIR } from './security.js';
 import type { IsolationLimits } from '../options.js';
@@ -128,7 +128,7 @@ export class SupervisedContainer {
    */
   async run(request: SupervisorRequest, options: { signal?: AbortSignal; hostGraceMs?: number } = {}): Promise<SupervisorResponse> {
     if (this.dead) throw this.dead;
-    if (this.pending) throw new Error('a sandbox container runs one task at a time');
+    if (this.pending) throw new InternalError('a sandbox container runs one task at a time');
     const { signal } = options;
     signal?.throwIfAborted();
     const answer = new Promise<SupervisorResponse>((resolve, reject) => {

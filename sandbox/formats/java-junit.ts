@@ -1,6 +1,7 @@
 import { runtimeFile } from '../protocol.js';
 import type { JavaJunitTask, TestOutcome } from '../types.js';
 import { crashed, fromTests, lastLines, parseResult, type FormatHandler } from './common.js';
+import { SandboxConfigError } from '../errors.js';
 
 /** Exit code of runtime/java_junit.sh when javac fails. */
 const COMPILE_FAILED = 97;
@@ -13,7 +14,7 @@ export const javaJunit: FormatHandler<JavaJunitTask> = {
       '.repairity/java_junit.sh': runtimeFile('java_junit.sh'),
     };
     if (task.solution !== undefined) {
-      if (!task.solutionPath) throw new Error('a java-junit task with a solution needs solutionPath');
+      if (!task.solutionPath) throw new SandboxConfigError('a java-junit task with a solution needs solutionPath (the file the solution replaces); add it to the task');
       files[task.solutionPath] = task.solution;
     }
     return {

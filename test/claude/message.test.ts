@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BudgetExceededError } from '../../core/errors.js';
+import { BudgetExceeded } from '../../core/errors.js';
 import { requestKey } from '../../kinds/claude/memo.js';
 import { toParams } from '../../kinds/claude/request.js';
 import { makeContext, startFixture, type Fixture } from './helpers.js';
@@ -97,12 +97,12 @@ describe('claude.message against the local server', () => {
     }
   });
 
-  it('fails with BudgetExceededError before calling once the budget is spent, but memoised answers still come back', async () => {
+  it('fails with BudgetExceeded before calling once the budget is spent, but memoised answers still come back', async () => {
     fx.server.setResponder(() => ({ text: 'paid' }));
     await fx.steps['claude.message']!({ model: 'claude-haiku-4-5', prompt: 'budget item 1' }, makeContext(fx.store));
     expect(fx.server.counters.requests).toBe(1);
     const broke = makeContext(fx.store, { budgetRemainingUsd: 0 });
-    await expect(fx.steps['claude.message']!({ model: 'claude-haiku-4-5', prompt: 'budget item 2' }, broke)).rejects.toThrow(BudgetExceededError);
+    await expect(fx.steps['claude.message']!({ model: 'claude-haiku-4-5', prompt: 'budget item 2' }, broke)).rejects.toThrow(BudgetExceeded);
     await expect(fx.steps['claude.message']!({ model: 'claude-haiku-4-5', prompt: 'budget item 2' }, broke)).rejects.toThrow(/Raise "budget"/);
     expect(fx.server.counters.requests).toBe(1);
     const memo = await fx.steps['claude.message']!({ model: 'claude-haiku-4-5', prompt: 'budget item 1' }, makeContext(fx.store, { budgetRemainingUsd: 0 }));

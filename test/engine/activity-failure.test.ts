@@ -2,7 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { toActivityFailure } from '../../activities/runtime/failure.js';
-import { BudgetExceededError, TransientError } from '../../core/errors.js';
+import { BudgetExceeded, TransientError } from '../../core/errors.js';
 
 const where = { stepId: 'teach', uses: 'custom.kind' };
 const usage = { requests: 2, inputTokens: 10, outputTokens: 5, costUsd: 0.5 };
@@ -28,8 +28,8 @@ describe('toActivityFailure', () => {
   });
 
   it("types the engine's errors by class, says where, and keeps a transient error's retry-after", () => {
-    const budget = toActivityFailure(new BudgetExceededError('budget spent'), where, undefined, usage) as ApplicationFailure;
-    expect(budget.type).toBe('BudgetExceededError');
+    const budget = toActivityFailure(new BudgetExceeded('budget spent'), where, undefined, usage) as ApplicationFailure;
+    expect(budget.type).toBe('BudgetExceeded');
     expect(budget.nonRetryable).toBe(true);
     expect(budget.message).toBe('step "teach" (custom.kind): budget spent');
     expect((budget.details?.[0] as { usage: unknown }).usage).toEqual(usage);
