@@ -6,13 +6,13 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { ItemRecord, RunIdentity, ShardRef, ShardResult, StepInvocation, StepResult, StepRuntime, StepScope } from '../engine/invocation.js';
-import type { Usage } from '../engine/usage.js';
+import type { ItemRecord, RunIdentity, StepInvocation, StepResult, StepRuntime, StepScope } from '../engine/invocation.js';
+import { batchWindow, batchesAtOnce, type BatchRef, type BatchResult } from '../engine/fanout.js';
+import { BUDGET_EXCEEDED, describeFailure, failedForBudget, unwrapFailure, usageOfFailure } from '../engine/failure.js';
 import type { ActivityStep, Plan, PlanStep, RunInput } from '../engine/plan.js';
 import { planActivityOptions, toTemporalOptions } from './activity-options.js';
-import { BudgetLedger, SpenderGroup } from './budget.js';
-import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
-import { forEachShard } from './foreach-shard.js';
+import { BudgetLedger, SpenderGroup } from '../engine/budget.js';
+import { runBatchActivity } from './batch-activity.js';
 import { announceRunEnd } from './run-end.js';
 import { RUN_ATTRIBUTES } from './search-attributes.js';
 import type { RunProgress, RunSummary, StepProgress } from '../engine/progress.js';
@@ -20,72 +20,21 @@ import { addUsageTo, usageSince, zeroUsage } from '../engine/usage.js';
 
 export const progressQuery = wf.defineQuery<RunProgress>('progress');
 
-const LOCAL_ENGINE_PATCH = 'engine-local-activities';
-/** Marks runs whose budgets are shared out between spenders running at once (see budget.ts). */
-const BUDGET_SHARES_PATCH = 'budget-shares';
-/** Marks runs whose sub-pipeline runs, out of their share of a budget, run again with a new share. */
-const CHILD_RESUME_PATCH = 'budget-child-resume';
-/** Marks runs that keep their spend in the RepairityCostUsd search attribute (see search-attributes.ts). */
-const SPEND_ATTRIBUTE_PATCH = 'run-spend-attribute';
-/** Failure types that mean a step stopped for want of budget: the engine's, and an activity's (core/errors.ts). */
-const BUDGET_FAILURES = new Set(['BudgetExceeded', 'BudgetExceededError']);
 const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
-
-/** Items one lane (a chunk; in older runs a shard workflow) keeps in flight before another lane is opened, and the most lanes. */
-const ITEMS_PER_LANE = 8;
-const MAX_LANES = 8;
-/** The fewest items a lane's unit of work is cut down to. */
-const MIN_UNIT = 25;
-
-/** The lanes a forEach step of this concurrency runs at most. */
-function lanesOf(concurrency: number): number {
-  return Math.min(MAX_LANES, Math.ceil(concurrency / ITEMS_PER_LANE));
-}
 
 /** Whether a step can spend a budget: a paying kind, or a sub-pipeline with one somewhere inside. */
 function spends(step: PlanStep): boolean {
   return step.type === 'activity' ? step.spends === true : step.plan.steps.some(spends);
 }
 
-/** The first detail of the ApplicationFailure behind a failed activity or sub-pipeline run. */
-function failureDetails(err: unknown): { usage?: Usage; steps?: StepProgress[] } | undefined {
-  const cause = err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
-  return cause instanceof wf.ApplicationFailure ? (cause.details?.[0] as { usage?: Usage; steps?: StepProgress[] } | undefined) : undefined;
-}
-
-/**
- * What a failed activity or sub-pipeline run had spent: its failure's details carry it (an
- * activity's `usage`: answers paid for but unusable; a run's steps and their usage).
- */
-function usageOfFailure(err: unknown): Usage {
-  const usage = zeroUsage();
-  const details = failureDetails(err);
-  if (details?.usage) addUsageTo(usage, details.usage);
-  for (const s of details?.steps ?? []) addUsageTo(usage, s.usage);
-  return usage;
-}
-
-/** What a unit that could not start for want of budget reports. */
-function budgetSpentResult(): ShardResult {
+/** What a batch that could not start for want of budget reports. */
+function budgetSpentResult(): BatchResult {
   return { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
 }
 
-/** Cuts stored shards into contiguous units of at most `size` items (a unit reads its shard's file). */
-function splitShards(shards: readonly ShardRef[], size: number): ShardRef[] {
-  return shards.flatMap((s) => Array.from({ length: Math.ceil(s.count / size) }, (_, i) => ({ key: s.key, start: s.start + i * size, count: Math.min(size, s.count - i * size) })));
-}
-
-class StepFailed extends Error {
-  constructor(message: string, readonly reason?: string) {
-    super(message);
-  }
-}
-
-/** A failure's type: a StepFailed's reason, or the type of the ApplicationFailure behind an activity or child run. */
-function typeOfFailure(err: unknown): string | undefined {
-  if (err instanceof StepFailed) return err.reason;
-  if (err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure) return typeOfFailure(err.cause);
-  return err instanceof wf.ApplicationFailure ? (err.type ?? undefined) : undefined;
+/** A step's own failure (not an activity's): `type` says what kind, e.g. BudgetExceeded. */
+function stepFailed(message: string, type?: string): wf.ApplicationFailure {
+  return wf.ApplicationFailure.create({ message, nonRetryable: true, ...(type !== undefined ? { type } : {}) });
 }
 
 /** Whether a plan (or one it runs) sets a budget of its own: those count per run, so its runs are not resumed. */
@@ -93,26 +42,10 @@ function hasOwnBudget(plan: Plan): boolean {
   return plan.budgetUsd !== undefined || plan.steps.some((s) => (s.type === 'activity' ? s.budgetUsd !== undefined : hasOwnBudget(s.plan)));
 }
 
-/** Whether a sub-pipeline run failed because one of its steps ran out of budget. */
-function failedForBudget(err: unknown): boolean {
-  if (!(err instanceof wf.ChildWorkflowFailure)) return false;
-  return (failureDetails(err)?.steps ?? []).some((s) => s.state === 'failed' && s.errorType !== undefined && BUDGET_FAILURES.has(s.errorType));
-}
-
-function describeFailure(err: unknown): string {
-  if (err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure) {
-    return err.cause ? describeFailure(err.cause) : err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
 export async function runPipeline(input: RunInput): Promise<RunSummary> {
   const info = wf.workflowInfo();
-  // The engine's own short activities run in the workflow worker (no task queue round trip), since
-  // the patch; runs from before it scheduled them on the cpu queue.
-  const engine = wf.patched(LOCAL_ENGINE_PATCH)
-    ? wf.proxyLocalActivities<EngineActivities>(engineOptions)
-    : wf.proxyActivities<EngineActivities>({ ...engineOptions, taskQueue: `${info.taskQueue}-cpu` });
+  // The engine's own short activities run in the workflow worker: no task queue round trip.
+  const engine = wf.proxyLocalActivities<EngineActivities>(engineOptions);
   const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
 
   const { plan, params } = await engine['repairity.prepareRun'](input);
@@ -129,20 +62,17 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     params,
     steps: Object.fromEntries(step.needs.filter((n) => outputs.has(n)).map((n) => [n, { outputs: outputs.get(n)! }])),
   });
-  // Budgets: since the patch, every step that can spend takes shares of the run's (and its own)
-  // budget, so steps, lanes and sub-pipelines running at once split what is free between them.
-  // Runs from before it gave each of them the whole remainder (`budgetLeft`).
+  // Budgets: every step that can spend takes shares of the run's (and its own) budget, so steps,
+  // batches and sub-pipelines running at once split what is free between them.
   const runLimit = [plan.budgetUsd, input.budgetCapUsd].filter((v): v is number => v !== undefined);
-  const budgeted = runLimit.length > 0 || plan.steps.some((s) => s.type === 'activity' && s.budgetUsd !== undefined);
-  const shares = budgeted && wf.patched(BUDGET_SHARES_PATCH);
-  const runLedger = shares && runLimit.length > 0 ? new BudgetLedger(Math.min(...runLimit), () => runUsage.costUsd) : undefined;
+  const runLedger = runLimit.length > 0 ? new BudgetLedger(Math.min(...runLimit), () => runUsage.costUsd) : undefined;
   const spenders = new Map<string, SpenderGroup>();
   /** Registers a step's spenders before any step started with it takes a share. */
   const registerSpenders = (step: PlanStep): void => {
-    if (!shares || !spends(step)) return;
+    if (!spends(step)) return;
     const stepLedger = step.type === 'activity' && step.budgetUsd !== undefined ? new BudgetLedger(step.budgetUsd, () => byId.get(step.id)!.usage.costUsd) : undefined;
     const ledgers = [runLedger, stepLedger].filter((l): l is BudgetLedger => l !== undefined);
-    const count = !step.forEach ? 1 : step.type === 'activity' ? lanesOf(step.forEach.concurrency) : step.forEach.concurrency;
+    const count = !step.forEach ? 1 : step.type === 'activity' ? batchesAtOnce(step.forEach.concurrency) : step.forEach.concurrency;
     if (ledgers.length > 0) spenders.set(step.id, new SpenderGroup(ledgers, count, (ready) => wf.condition(ready)));
   };
   /** Shown while a step waits for budget that other running spenders hold. */
@@ -150,17 +80,11 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     if (yes) p.reason = 'waiting for budget: running steps hold what is left of it';
     else if (p.reason?.startsWith('waiting for budget')) delete p.reason;
   };
-  const budgetLeft = (step: PlanStep, p: StepProgress): number | undefined => {
-    const limits: number[] = [];
-    if (plan.budgetUsd !== undefined) limits.push(plan.budgetUsd - runUsage.costUsd);
-    if (step.type === 'activity' && step.budgetUsd !== undefined) limits.push(step.budgetUsd - p.usage.costUsd);
-    return limits.length === 0 ? undefined : Math.min(...limits);
-  };
   // Only runs started with the pipeline attribute update the spend one: on a namespace where they
   // are not registered, an update would fail every workflow task.
   let spendShown = 0;
   const showSpend = (): void => {
-    if (runUsage.costUsd === spendShown || info.typedSearchAttributes.get(RUN_ATTRIBUTES.pipeline) === undefined || !wf.patched(SPEND_ATTRIBUTE_PATCH)) return;
+    if (runUsage.costUsd === spendShown || info.typedSearchAttributes.get(RUN_ATTRIBUTES.pipeline) === undefined) return;
     spendShown = runUsage.costUsd;
     wf.upsertSearchAttributes([{ key: RUN_ATTRIBUTES.costUsd, value: spendShown }]);
   };
@@ -185,8 +109,8 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     if (!step.forEach) {
       const acts = wf.proxyActivities<Record<string, (inv: StepInvocation) => Promise<StepResult>>>(toTemporalOptions(options));
       const group = spenders.get(step.id);
-      const left = shares ? (group ? await group.take(waitingForBudget(p)) : undefined) : budgetLeft(step, p);
-      if (left !== undefined && left <= 0) throw new StepFailed(`budget spent: no new calls (limit reached before the step started)`, 'BudgetExceeded');
+      const left = group ? await group.take(waitingForBudget(p)) : undefined;
+      if (left !== undefined && left <= 0) throw stepFailed(`budget spent: no new calls (limit reached before the step started)`, BUDGET_EXCEEDED);
       let r: StepResult;
       try {
         r = await acts[step.uses]!({ mode: 'single', run, step: runtimeOf(step), scope, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
@@ -201,7 +125,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       if (r.cached) p.state = 'cached';
       return;
     }
-    const expansion = await engine['repairity.expandForEach']({ run, step: runtimeOf(step), items: step.forEach.items, scope });
+    const expansion = await engine['repairity.expandForEach']({ run, step: runtimeOf(step), items: step.forEach.items, scope, concurrency: step.forEach.concurrency });
     p.items = { total: expansion.count, succeeded: 0, failed: 0, cached: 0 };
     if (expansion.cachedOutputs) {
       outputs.set(step.id, expansion.cachedOutputs);
@@ -211,98 +135,67 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     }
     const failures: { index: number; message: string }[] = [];
     let budgetExhausted = false;
-    // Runs from before chunks ran each unit in a shard child workflow, an activity per item.
-    const chunked = wf.patched(CHUNKS_PATCH);
-    const runShardWorkflow = async (workflowId: string, input: Parameters<typeof forEachShard>[0]) => {
-      p.shardWorkflowIds = [...(p.shardWorkflowIds ?? []), workflowId];
-      const r = await wf.executeChild(forEachShard, { workflowId, taskQueue: info.taskQueue, args: [input] });
-      p.shardWorkflowIds = p.shardWorkflowIds.filter((id) => id !== workflowId);
-      return r;
-    };
-    // Several units at once ("lanes"): their tails overlap, and a high concurrency spreads over
-    // workers; the lanes' concurrencies add up to the step's.
+    // Several batches at once: their tails overlap, and a high concurrency spreads over workers;
+    // their windows add up to the step's concurrency.
     const concurrency = step.forEach.concurrency;
-    const lanes = lanesOf(concurrency);
-    const units = splitShards(expansion.shards, Math.max(MIN_UNIT, Math.ceil(expansion.count / lanes)));
+    const atOnce = Math.min(batchesAtOnce(concurrency), expansion.batches.length);
     const group = spenders.get(step.id);
-    group?.forget(lanes - Math.min(lanes, units.length));
-    let nextUnit = 0;
+    group?.forget(batchesAtOnce(concurrency) - atOnce);
+    let nextBatch = 0;
     let stop = false;
-    let lanesWorking = Math.min(lanes, units.length);
-    const add = (r: ShardResult, before?: ShardResult): void => {
+    const add = (r: BatchResult, before?: BatchResult): void => {
       p.items!.succeeded += r.succeeded - (before?.succeeded ?? 0);
       p.items!.failed += r.failed - (before?.failed ?? 0);
       p.items!.cached += r.cached - (before?.cached ?? 0);
       account(p, before ? usageSince(r.usage, before.usage) : r.usage);
     };
     /**
-     * One unit as a chunk. With a budget, a chunk gets a share of what no running chunk may still
-     * spend (the lanes spend at once, and the run learns a chunk's spending when it ends); a chunk
-     * that spent its share while budget remains runs again with a new share, picking up where it
-     * stopped (its finished items are in the store).
+     * One batch. With a budget, a batch gets a share of what no running batch may still spend (the
+     * batches spend at once, and the run learns a batch's spending when it ends); a batch that spent
+     * its share while budget remains runs again with a new share, picking up where it stopped (its
+     * finished items are in the store).
      */
-    let committed = 0;
-    let chunksRunning = 0;
-    const runUnit = async (unit: ShardRef, laneConcurrency: number): Promise<ShardResult> => {
-      let last: ShardResult | undefined;
+    const runBatch = async (batch: BatchRef, window: number): Promise<BatchResult> => {
+      let last: BatchResult | undefined;
       for (;;) {
-        const left = shares ? undefined : budgetLeft(step, p);
         let share: number | undefined;
         if (group) {
           share = await group.take(waitingForBudget(p));
           if (share <= 0) return last ?? budgetSpentResult();
-        } else if (left !== undefined) {
-          const free = left - committed;
-          if (free <= 0) return last ?? budgetSpentResult();
-          share = free / Math.max(1, lanesWorking - chunksRunning);
         }
-        if (!group) committed += share ?? 0;
-        chunksRunning++;
-        let r: ShardResult;
+        let r: BatchResult;
         try {
-          r = await runChunkActivity({ stepId: step.id, uses: step.uses, context: expansion.context, unit, concurrency: laneConcurrency, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
+          r = await runBatchActivity({ stepId: step.id, uses: step.uses, context: expansion.context, batch, window, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
         } catch (err) {
           group?.giveBack(share ?? 0, true);
           throw err;
-        } finally {
-          if (!group) committed -= share ?? 0;
-          chunksRunning--;
         }
         add(r, last);
-        // The lane asks again for its next unit (or this one's rest); it stops asking when it ends.
+        // The runner asks again for its next batch (or this one's rest); it stops asking when it ends.
         group?.giveBack(share ?? 0, true);
         const progressed = !last || r.succeeded + r.failed > last.succeeded + last.failed;
         last = r;
         if (!r.budgetExhausted || !progressed || share === undefined || stop) return r;
       }
     };
-    const lane = async (laneIndex: number): Promise<void> => {
-      const laneConcurrency = Math.floor(concurrency / lanes) + (laneIndex < concurrency % lanes ? 1 : 0);
-      while (!stop && nextUnit < units.length) {
-        const n = nextUnit++;
-        let r: ShardResult;
-        if (chunked) r = await runUnit(units[n]!, laneConcurrency);
-        else {
-          const left = budgetLeft(step, p);
-          r = await runShardWorkflow(`${info.workflowId}/${step.id}/shard-${n}`, { run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [units[n]!], concurrency: laneConcurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
-          add(r);
-        }
+    const runner = async (slot: number): Promise<void> => {
+      const window = batchWindow(concurrency, batchesAtOnce(concurrency), slot);
+      while (!stop && nextBatch < expansion.batches.length) {
+        const r = await runBatch(expansion.batches[nextBatch++]!, window);
         failures.push(...r.failures);
         if (r.budgetExhausted) budgetExhausted = true;
         if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) stop = true;
       }
-      lanesWorking--;
       group?.forget(1);
     };
-    await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, (_, i) => lane(i)));
-    delete p.shardWorkflowIds;
-    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, uses: step.uses, count: expansion.count, shards: units, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
+    await Promise.all(Array.from({ length: atOnce }, (_, slot) => runner(slot)));
+    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, uses: step.uses, count: expansion.count, batches: expansion.batches, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
     outputs.set(step.id, collected);
-    if (budgetExhausted) throw new StepFailed(`budget spent after ${p.items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, 'BudgetExceeded');
+    if (budgetExhausted) throw stepFailed(`budget spent after ${p.items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, BUDGET_EXCEEDED);
     if (failures.length > 0 || p.items.failed > 0) {
       const first = failures.map((f) => `item ${f.index}: ${f.message}`).join('; ');
       const msg = `${p.items.failed} of ${expansion.count} items failed (${first})`;
-      if (!step.continueOnError) throw new StepFailed(msg);
+      if (!step.continueOnError) throw stepFailed(msg);
       p.reason = msg;
     }
   }
@@ -325,7 +218,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
         const share = group ? await group.take(waitingForBudget(p)) : undefined;
         if (share !== undefined && share <= 0) {
           if (outOfBudget !== undefined) throw outOfBudget;
-          throw new StepFailed(`budget spent: sub-pipeline run ${workflowId} was not started`, 'BudgetExceeded');
+          throw stepFailed(`budget spent: sub-pipeline run ${workflowId} was not started`, BUDGET_EXCEEDED);
         }
         let again = false;
         try {
@@ -337,7 +230,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
           const spent = usageOfFailure(err);
           account(p, spent);
           // Only a run that got somewhere: one that spent nothing would stop at the same place.
-          again = share !== undefined && resumable && spent.costUsd > 0 && failedForBudget(err) && wf.patched(CHILD_RESUME_PATCH);
+          again = share !== undefined && resumable && spent.costUsd > 0 && err instanceof wf.ChildWorkflowFailure && failedForBudget(err);
           if (!again) throw err;
           outOfBudget = err;
         } finally {
@@ -352,12 +245,12 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
     }
     // A fan-out of sub-pipelines (variants, ablations): one child run per item, `concurrency` at a time.
     const items = await local['repairity.resolve']({ template: step.forEach.items, scope });
-    if (!Array.isArray(items)) throw new StepFailed(`forEach of a pipeline step must give a list (a JSONL dataset is for activity steps), got ${JSON.stringify(items).slice(0, 100)}`);
+    if (!Array.isArray(items)) throw stepFailed(`forEach of a pipeline step must give a list (a JSONL dataset is for activity steps), got ${JSON.stringify(items).slice(0, 100)}`);
     p.items = { total: items.length, succeeded: 0, failed: 0, cached: 0 };
     const records: ItemRecord[] = [];
     let next = 0;
     let stop = false;
-    const lane = async (): Promise<void> => {
+    const runner = async (): Promise<void> => {
       while (!stop && next < items.length) {
         const index = next++;
         try {
@@ -373,15 +266,17 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
       }
       group?.forget(1);
     };
-    const lanes = Math.max(1, Math.min(step.forEach.concurrency, items.length));
-    group?.forget(step.forEach.concurrency - lanes);
-    await Promise.all(Array.from({ length: lanes }, lane));
-    await local['repairity.writeRecords']({ run, stepId: step.id, shardStart: 0, part: 0, records: records.sort((a, b) => a.index - b.index) });
-    outputs.set(step.id, await engine['repairity.collectForEach']({ run, stepId: step.id, count: items.length, shards: [{ key: '', start: 0, count: items.length }] }));
+    const runners = Math.max(1, Math.min(step.forEach.concurrency, items.length));
+    group?.forget(step.forEach.concurrency - runners);
+    await Promise.all(Array.from({ length: runners }, runner));
+    // The runs' records, as one batch of the step's items.
+    const batch: BatchRef = { start: 0, count: items.length };
+    await local['repairity.writeRecords']({ run, stepId: step.id, batch, records: records.sort((a, b) => a.index - b.index) });
+    outputs.set(step.id, await engine['repairity.collectForEach']({ run, stepId: step.id, count: items.length, batches: [batch] }));
     if (p.items.failed > 0) {
       const first = records.filter((r) => r.status === 'failed').slice(0, 3).map((r) => `item ${r.index}: ${r.error?.message}`).join('; ');
       const msg = `${p.items.failed} of ${items.length} sub-pipeline runs failed (${first})`;
-      if (!step.continueOnError) throw new StepFailed(msg);
+      if (!step.continueOnError) throw stepFailed(msg);
       p.reason = msg;
     }
   }
@@ -415,9 +310,9 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
         throw err;
       }
       p.state = 'failed';
-      p.error = describeFailure(err);
-      const type = typeOfFailure(err);
-      if (type !== undefined) p.errorType = type;
+      const failure = unwrapFailure(err);
+      p.error = failure.message;
+      if (failure.type !== undefined) p.errorType = failure.type;
     } finally {
       spenders.get(step.id)?.forget();
       spenders.delete(step.id);
