@@ -34,6 +34,20 @@ const noopKind: StepKind = {
   run: async (input: { i: number }) => ({ i: input.i }),
 };
 
+/** Where an engine run's time went: its history's events, in ms since the first (BENCH_TIMELINE=1). */
+/** The history events an engine run has, by their number in Temporal's EventType. */
+const EVENT_NAMES: Record<number, string> = { 1: 'WorkflowExecutionStarted', 2: 'WorkflowExecutionCompleted', 3: 'WorkflowExecutionFailed', 5: 'WorkflowTaskScheduled', 6: 'WorkflowTaskStarted', 7: 'WorkflowTaskCompleted', 10: 'ActivityTaskScheduled', 11: 'ActivityTaskStarted', 12: 'ActivityTaskCompleted', 25: 'MarkerRecorded' };
+
+async function printTimeline(client: Client, workflowId: string): Promise<void> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const ms = (e: (typeof events)[number]) => Number(e.eventTime!.seconds) * 1000 + e.eventTime!.nanos! / 1e6;
+  const t0 = ms(events[0]!);
+  for (const e of events) {
+    const what = e.markerRecordedEventAttributes ? 'local activity' : (e.activityTaskScheduledEventAttributes?.activityId ?? '');
+    console.log(`${(ms(e) - t0).toFixed(0).padStart(6)} ms  ${EVENT_NAMES[e.eventType ?? 0] ?? `event ${e.eventType}`} ${what}`);
+  }
+}
+
 async function main(): Promise<void> {
   const server = await startTemporal();
   const address = server.provide.temporalAddress!;
@@ -71,7 +85,8 @@ steps:
     await fn();
     return (performance.now() - t0) / 1000;
   };
-  const engineRun = () => client.workflow.execute('runPipeline', { taskQueue: workflowQueue(prefix), workflowId: `bench-engine-${randomUUID()}`, args: [{ plan, params: bindParams(plan, {}) }] });
+  let lastEngineRun = '';
+  const engineRun = () => client.workflow.execute('runPipeline', { taskQueue: workflowQueue(prefix), workflowId: (lastEngineRun = `bench-engine-${randomUUID()}`), args: [{ plan, params: bindParams(plan, {}) }] });
   const handRun = () => client.workflow.execute('handwrittenFanOut', { taskQueue: handQueue, workflowId: `bench-hand-${randomUUID()}`, args: [ITEMS, CONCURRENCY] });
   const items = Array.from({ length: ITEMS }, (_, i) => i);
   const batchedRun = async () => {
@@ -99,6 +114,7 @@ steps:
   line('hand-written, batched:', times.batched);
   line('engine (forEach):', times.engine);
   console.log(`engine / hand-batched (ratio of median times; per-item baseline: ${(e / median(times.perItem)).toFixed(2)})`);
+  if (process.env.BENCH_TIMELINE === '1') await printTimeline(client, lastEngineRun);
   for (const w of workers) w.shutdown();
   await Promise.allSettled(running);
   await nativeConnection.close();
