@@ -4,8 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { BatchHeartbeat } from '../activities/runtime/run-batch.js';
 import { stepOfBatchActivity } from '../engine/fanout.js';
+import type { BatchHeartbeat } from '../engine/invocation.js';
 import type { StepProgress } from '../engine/progress.js';
 
 export interface LiveItems {

@@ -75,6 +75,12 @@ export interface BatchProgress {
   usage: Usage;
 }
 
+/** What a batch heartbeats: its progress, and the details each running item last reported (a retry resumes from them). */
+export interface BatchHeartbeat {
+  progress: BatchProgress;
+  items: Record<string, unknown>;
+}
+
 export interface StepResult {
   outputs: Record<string, unknown>;
   usage?: Usage;

@@ -9,7 +9,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { TransientError } from '../../core/errors.js';
 import type { Scope } from '../../core/expressions.js';
 import { readJson, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
@@ -19,7 +18,8 @@ import { stepContextFromActivity, type ContextOptions } from './context.js';
 import { lendRunner, offerBatch, type LendableBatch } from './batch-lending.js';
 import { cancellationOf, toActivityFailure } from './failure.js';
 import { unwrapFailure } from '../../engine/failure.js';
-import type { BatchInvocation, BatchProgress, ForEachContext, ItemRecord } from '../../engine/invocation.js';
+import type { BatchHeartbeat, BatchInvocation, BatchProgress, ForEachContext, ItemRecord } from '../../engine/invocation.js';
+import { ITEM_OVER, retryDelayOf, timeoutAfter } from './item-time.js';
 import type { BatchResult } from '../../engine/fanout.js';
 import type { BatchRecordFile } from './foreach.js';
 import { ItemSlots } from './item-slots.js';
@@ -39,31 +39,8 @@ const handedOverWork = new ItemSlots({ concurrency: HANDED_OVER_AT_ONCE });
 const FLUSH_BYTES = 1 << 20;
 const FLUSH_MS = 5_000;
 
-/** What a batch heartbeats: its progress, and the details each running item last reported. */
-export interface BatchHeartbeat {
-  progress: BatchProgress;
-  items: Record<string, unknown>;
-}
-
 /** A finished call; `afterward` settles (to an error, or undefined) once the work it handed over is done. */
 type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward: Promise<unknown> } | { ok: false; err: unknown; spent?: Usage };
-
-/**
- * Why an item's signal aborts once the item is over: made once, as a fresh DOMException (with its
- * stack) for each of thousands of items is a cost the event loop pays between items.
- */
-const ITEM_OVER = new DOMException('the item is over', 'AbortError');
-
-function timeoutAfter(ms: number, signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
-    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-  });
-}
-
-function retryDelayOf(err: unknown): number | undefined {
-  return err instanceof TransientError ? err.retryAfterMs : undefined;
-}
 
 /** `lendRunners: false` keeps each batch's runners to its own items (see batch-lending.ts). */
 export async function runBatch(kind: StepKind, inv: BatchInvocation, store: ArtifactStore, slots?: ItemSlots, lendRunners = true): Promise<BatchResult> {
