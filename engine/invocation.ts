@@ -3,6 +3,7 @@
  * workflow imports this file, so it must stay free of runtime imports.
  */
 import type { Plan, Template } from './plan.js';
+import type { BatchRef, BatchResult } from './fanout.js';
 import type { Usage } from './usage.js';
 
 /** The outputs of finished steps that a step's expressions may read, and the run's params. */
@@ -38,50 +39,35 @@ export interface SingleInvocation {
   budgetRemainingUsd?: number;
 }
 
-/** One item of a `forEach` step; the step context and the items live in the store. */
-export interface ItemInvocation {
-  mode: 'item';
-  /** Store key of the `ForEachContext` written by `expandForEach`. */
-  context: string;
-  shard: string;
-  index: number;
-  budgetRemainingUsd?: number;
-}
-
 /**
- * A range of a forEach step's items run by one activity, `concurrency` at a time: one Temporal
- * activity per chunk instead of per item, so a fan-out is not bound by the server's activity
- * rate. Finished items are written to the store as they complete, so a retried chunk runs only
- * the items still owed; items that failed transiently make the chunk fail retryably.
+ * One batch of a forEach step's items (see fanout.ts), run by one activity `window` at a time, so
+ * a fan-out is not bound by the server's activity rate. Finished items are written to the store as
+ * they complete, so a retried batch runs only the items still owed; items that failed transiently
+ * make the batch fail retryably.
  */
-export interface ChunkInvocation {
-  mode: 'chunk';
+export interface BatchInvocation {
+  mode: 'batch';
   /** Store key of the `ForEachContext` written by `expandForEach`. */
   context: string;
-  /** The items to run: a range of one stored shard. */
-  shard: ShardRef;
-  /** First index of the shard workflow's unit: the chunk's records go in its records folder. */
-  recordsStart: number;
-  concurrency: number;
+  batch: BatchRef;
+  /** Items of the batch running at once. */
+  window: number;
   /** Stop starting items after the first item that failed for good. */
   failFast: boolean;
   /** Each item's own time limit (the step's `timeout`). */
   itemTimeoutMs: number;
-  /** The step's retry policy, applied per item across the chunk's attempts. */
+  /** The step's retry policy, applied per item across the batch's attempts. */
   maximumAttempts: number;
   nonRetryableErrorTypes: string[];
-  /** Dollars this chunk may spend, beyond what its unit's earlier chunks spent (`budgetSpentBeforeUsd`). */
+  /** Dollars this run of the batch may spend, beyond what its earlier runs spent (`budgetSpentBeforeUsd`). */
   budgetRemainingUsd?: number;
   budgetSpentBeforeUsd?: number;
 }
 
-export type StepInvocation = SingleInvocation | ItemInvocation | ChunkInvocation;
+export type StepInvocation = SingleInvocation | BatchInvocation;
 
-/** What a chunk reports back; its item records are already in the store. */
-export type ChunkResult = ShardResult;
-
-/** The progress a chunk heartbeats; the CLI adds it to the shard's counts. */
-export interface ChunkProgress {
+/** The progress a batch heartbeats; the CLI adds it to the step's counts. */
+export interface BatchProgress {
   succeeded: number;
   failed: number;
   cached: number;
@@ -89,13 +75,19 @@ export interface ChunkProgress {
   usage: Usage;
 }
 
+/** What a batch heartbeats: its progress, and the details each running item last reported (a retry resumes from them). */
+export interface BatchHeartbeat {
+  progress: BatchProgress;
+  items: Record<string, unknown>;
+}
+
 export interface StepResult {
   outputs: Record<string, unknown>;
   usage?: Usage;
   /** True when the result came from the step cache or from an earlier attempt of this run. */
   cached: boolean;
-  /** Set for a chunk of forEach items (whose records are in the store, not in `outputs`). */
-  chunk?: ChunkResult;
+  /** Set for a batch of forEach items (whose records are in the store, not in `outputs`). */
+  batch?: BatchResult;
 }
 
 /** One record per forEach item; the step's results JSONL is made of these, in item order. */
@@ -107,12 +99,11 @@ export interface ItemRecord {
   cached?: boolean;
 }
 
-/** A batch of item records of one shard, written by the shard workflow. */
-export interface RecordBatch {
+/** Item records written by the workflow itself (a fan-out of sub-pipelines): one batch's. */
+export interface BatchRecords {
   run: RunIdentity;
   stepId: string;
-  shardStart: number;
-  part: number;
+  batch: BatchRef;
   records: ItemRecord[];
 }
 
@@ -122,39 +113,12 @@ export interface ForEachContext {
   scope: StepScope;
 }
 
-export interface ShardRef {
-  key: string;
-  start: number;
-  count: number;
-}
-
 export interface ForEachExpansion {
   count: number;
   context: string;
-  shards: ShardRef[];
+  batches: BatchRef[];
   /** Set when the whole step's result was already in the step cache. */
   cachedOutputs?: Record<string, unknown>;
-}
-
-export interface ShardResult {
-  succeeded: number;
-  failed: number;
-  cached: number;
-  usage: Usage;
-  /** The first few failures, for the step's error message. */
-  failures: { index: number; message: string }[];
-  budgetExhausted: boolean;
-}
-
-export interface ShardInput {
-  run: RunIdentity;
-  stepId: string;
-  uses: string;
-  context: string;
-  shards: ShardRef[];
-  concurrency: number;
-  activity: ActivityPlanOptions;
-  budgetRemainingUsd?: number;
 }
 
 /** Activity options as plain data, built from the plan and turned into Temporal options by the workflow. */
@@ -170,7 +134,6 @@ export interface ActivityPlanOptions {
     nonRetryableErrorTypes: string[];
   };
 }
-
 
 export interface PreparedRun {
   plan: Plan;

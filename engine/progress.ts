@@ -15,8 +15,6 @@ export interface StepProgress {
   uses: string;
   state: StepState;
   items?: ItemCounts;
-  /** Runs from before chunks: child workflows running shards of a forEach step now (query them for live item counts). */
-  shardWorkflowIds?: string[];
   error?: string;
   /** What kind of failure `error` is, when known (e.g. BudgetExceeded). */
   errorType?: string;
@@ -33,15 +31,6 @@ export interface RunProgress {
   steps: StepProgress[];
   usage: Usage;
   startedAt: string;
-}
-
-export interface ShardProgress {
-  stepId: string;
-  total: number;
-  succeeded: number;
-  failed: number;
-  cached: number;
-  inFlight: number;
 }
 
 export interface RunSummary {

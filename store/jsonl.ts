@@ -1,7 +1,7 @@
 /**
  * Streaming JSONL datasets over an ArtifactStore: records are read and written as async iterables,
  * never held whole. Writing also stores a small block index beside the data (per block of records:
- * byte offset, length and sha256), so that a shard can read records [start, end) by reference with
+ * byte offset, length and sha256), so that a batch can read records [start, end) by reference with
  * ranged reads of just its blocks, each verified against its hash before a record of it is used.
  * Datasets written elsewhere get their index built (and stored) on first ranged read or count.
  */

@@ -5,8 +5,9 @@
 import path from 'node:path';
 import { bundleWorkflowCode, type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { buildCatalog, type StepCatalog } from '../kinds/catalog.js';
-import type { StepKind, StepSpec } from '../engine/kind.js';
-import { createEngineActivities } from '../activities/runtime/engine-activities.js';
+import type { StepKind } from '../engine/kind.js';
+import type { StepSpec } from '../engine/kind.js';
+import { createEngineActivities, createStepActivities } from '../activities/runtime/engine-activities.js';
 import type { RunEndSettings } from '../activities/run-end/index.js';
 import { ItemSlots } from '../activities/runtime/item-slots.js';
 import { bindParams } from '../compiler/index.js';
@@ -22,7 +23,7 @@ export interface QueueLimits {
   maxConcurrent?: number;
   /**
    * Activities per second across ALL workers of the queue (server-enforced). forEach items run in
-   * chunks (many items per activity), so items are also held to this rate in each worker.
+   * batches (many items per activity), so items are also held to this rate in each worker.
    */
   maxTaskQueueActivitiesPerSecond?: number;
   /** Activities, and forEach items, per second for this worker alone. */
@@ -55,7 +56,7 @@ export interface WorkerSetupOptions {
   extraSpecs?: readonly StepSpec[];
   pipelinesDir: string;
   limits?: Partial<Record<string, QueueLimits>>;
-  /** Whether a forEach step's chunks in this worker lend each other idle runners; default true (benchmarks compare). */
+  /** Whether a forEach step's batches in this worker lend each other idle runners; default true (benchmarks compare). */
   lendRunners?: boolean;
   /** Notifications and experiment tracking at a run's end (see activities/run-end). */
   runEnd?: RunEndSettings;
@@ -74,11 +75,16 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 export async function createWorkers(opts: WorkerSetupOptions): Promise<Worker[]> {
   const catalog: StepCatalog = buildCatalog(opts.extraSpecs);
   const wfQueue = workflowQueue(opts.queuePrefix);
-  const activities = createEngineActivities({
+  const stepActivities = createStepActivities({
     itemSlots: itemSlotsOf(wfQueue, opts.queues ?? ALL_QUEUES, opts.limits),
     store: opts.store,
     kinds: opts.kinds,
     ...(opts.lendRunners !== undefined ? { lendRunners: opts.lendRunners } : {}),
+  });
+  // The engine's own activities are local activities of the workflow worker.
+  const engineActivities = createEngineActivities({
+    store: opts.store,
+    kinds: opts.kinds,
     ...(opts.runEnd ? { runEnd: opts.runEnd } : {}),
     preparePipeline: (pipeline, params) => preparePipelineRun(opts.pipelinesDir, pipeline, params, catalog),
     bindParams: (plan, params) => bindParams(plan, params),
@@ -92,7 +98,7 @@ export async function createWorkers(opts: WorkerSetupOptions): Promise<Worker[]>
         namespace,
         taskQueue: wfQueue,
         workflowBundle: await workflowBundle(),
-        activities,
+        activities: engineActivities,
         maxCachedWorkflows: 500,
       }),
     );
@@ -104,8 +110,8 @@ export async function createWorkers(opts: WorkerSetupOptions): Promise<Worker[]>
         connection: opts.connection,
         namespace,
         taskQueue: activityQueue(wfQueue, queue),
-        activities,
-        // Chunks of forEach items heartbeat their progress; the CLI shows it live, so let it through often.
+        activities: stepActivities,
+        // Batches of forEach items heartbeat their progress; the CLI shows it live, so let it through often.
         maxHeartbeatThrottleInterval: '2 seconds',
         ...(limits.maxConcurrent !== undefined ? { maxConcurrentActivityTaskExecutions: limits.maxConcurrent } : {}),
         ...(limits.maxActivitiesPerSecond !== undefined ? { maxActivitiesPerSecond: limits.maxActivitiesPerSecond } : {}),

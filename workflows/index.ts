@@ -1,2 +1,1 @@
 export { runPipeline, progressQuery } from './pipeline.js';
-export { forEachShard, shardProgressQuery } from './foreach-shard.js';

@@ -1,499 +1,111 @@
 /**
- * The interpreter: executes a compiled plan as a DAG. Steps start as soon as their
- * dependencies finish, up to the plan's parallelism; `if` skips (and skips dependents);
- * `forEach` fans out through chunk activities; a failed step fails its dependents
- * unless it has `continueOnError`.
+ * The interpreter: executes a compiled plan as a DAG. Steps start as soon as their dependencies
+ * finish, up to the plan's parallelism (engine/scheduling.ts decides); `if` skips a step (and its
+ * dependents); a failed step fails its dependents unless it has `continueOnError`. What a step
+ * does is in its own module: single-step.ts, foreach-step.ts (batches), sub-pipelines.ts; budgets
+ * are in run-budgets.ts, the run's end in run-end.ts.
  */
 import * as wf from '@temporalio/workflow';
-import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { ItemRecord, RunIdentity, ShardRef, ShardResult, StepInvocation, StepResult, StepRuntime, StepScope } from '../engine/invocation.js';
-import type { Usage } from '../engine/usage.js';
-import type { ActivityStep, Plan, PlanStep, RunInput } from '../engine/plan.js';
-import { planActivityOptions, toTemporalOptions } from './activity-options.js';
-import { BudgetLedger, SpenderGroup } from './budget.js';
-import { CHUNKS_PATCH, runChunkActivity } from './foreach-chunks.js';
-import { forEachShard } from './foreach-shard.js';
-import { announceRunEnd } from './run-end.js';
-import { RUN_ATTRIBUTES } from './search-attributes.js';
+import { describeFailure, unwrapFailure } from '../engine/failure.js';
+import type { PlanStep, RunInput } from '../engine/plan.js';
 import type { RunProgress, RunSummary, StepProgress } from '../engine/progress.js';
-import { addUsageTo, usageSince, zeroUsage } from '../engine/usage.js';
+import { decide, failingSteps } from '../engine/scheduling.js';
+import { runForEachStep } from './foreach-step.js';
+import { announceRunEnd } from './run-end.js';
+import { runScope, scopeFor, startRun, type Run } from './run.js';
+import { runSingleStep } from './single-step.js';
+import { runPipelineStep } from './sub-pipelines.js';
 
 export const progressQuery = wf.defineQuery<RunProgress>('progress');
 
-const LOCAL_ENGINE_PATCH = 'engine-local-activities';
-/** Marks runs whose budgets are shared out between spenders running at once (see budget.ts). */
-const BUDGET_SHARES_PATCH = 'budget-shares';
-/** Marks runs whose sub-pipeline runs, out of their share of a budget, run again with a new share. */
-const CHILD_RESUME_PATCH = 'budget-child-resume';
-/** Marks runs that keep their spend in the RepairityCostUsd search attribute (see search-attributes.ts). */
-const SPEND_ATTRIBUTE_PATCH = 'run-spend-attribute';
-/** Failure types that mean a step stopped for want of budget: the engine's, and an activity's (core/errors.ts). */
-const BUDGET_FAILURES = new Set(['BudgetExceeded', 'BudgetExceededError']);
-const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
-
-/** Items one lane (a chunk; in older runs a shard workflow) keeps in flight before another lane is opened, and the most lanes. */
-const ITEMS_PER_LANE = 8;
-const MAX_LANES = 8;
-/** The fewest items a lane's unit of work is cut down to. */
-const MIN_UNIT = 25;
-
-/** The lanes a forEach step of this concurrency runs at most. */
-function lanesOf(concurrency: number): number {
-  return Math.min(MAX_LANES, Math.ceil(concurrency / ITEMS_PER_LANE));
-}
-
-/** Whether a step can spend a budget: a paying kind, or a sub-pipeline with one somewhere inside. */
-function spends(step: PlanStep): boolean {
-  return step.type === 'activity' ? step.spends === true : step.plan.steps.some(spends);
-}
-
-/** The first detail of the ApplicationFailure behind a failed activity or sub-pipeline run. */
-function failureDetails(err: unknown): { usage?: Usage; steps?: StepProgress[] } | undefined {
-  const cause = err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
-  return cause instanceof wf.ApplicationFailure ? (cause.details?.[0] as { usage?: Usage; steps?: StepProgress[] } | undefined) : undefined;
-}
-
-/**
- * What a failed activity or sub-pipeline run had spent: its failure's details carry it (an
- * activity's `usage`: answers paid for but unusable; a run's steps and their usage).
- */
-function usageOfFailure(err: unknown): Usage {
-  const usage = zeroUsage();
-  const details = failureDetails(err);
-  if (details?.usage) addUsageTo(usage, details.usage);
-  for (const s of details?.steps ?? []) addUsageTo(usage, s.usage);
-  return usage;
-}
-
-/** What a unit that could not start for want of budget reports. */
-function budgetSpentResult(): ShardResult {
-  return { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
-}
-
-/** Cuts stored shards into contiguous units of at most `size` items (a unit reads its shard's file). */
-function splitShards(shards: readonly ShardRef[], size: number): ShardRef[] {
-  return shards.flatMap((s) => Array.from({ length: Math.ceil(s.count / size) }, (_, i) => ({ key: s.key, start: s.start + i * size, count: Math.min(size, s.count - i * size) })));
-}
-
-class StepFailed extends Error {
-  constructor(message: string, readonly reason?: string) {
-    super(message);
-  }
-}
-
-/** A failure's type: a StepFailed's reason, or the type of the ApplicationFailure behind an activity or child run. */
-function typeOfFailure(err: unknown): string | undefined {
-  if (err instanceof StepFailed) return err.reason;
-  if (err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure) return typeOfFailure(err.cause);
-  return err instanceof wf.ApplicationFailure ? (err.type ?? undefined) : undefined;
-}
-
-/** Whether a plan (or one it runs) sets a budget of its own: those count per run, so its runs are not resumed. */
-function hasOwnBudget(plan: Plan): boolean {
-  return plan.budgetUsd !== undefined || plan.steps.some((s) => (s.type === 'activity' ? s.budgetUsd !== undefined : hasOwnBudget(s.plan)));
-}
-
-/** Whether a sub-pipeline run failed because one of its steps ran out of budget. */
-function failedForBudget(err: unknown): boolean {
-  if (!(err instanceof wf.ChildWorkflowFailure)) return false;
-  return (failureDetails(err)?.steps ?? []).some((s) => s.state === 'failed' && s.errorType !== undefined && BUDGET_FAILURES.has(s.errorType));
-}
-
-function describeFailure(err: unknown): string {
-  if (err instanceof wf.ActivityFailure || err instanceof wf.ChildWorkflowFailure) {
-    return err.cause ? describeFailure(err.cause) : err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-export async function runPipeline(input: RunInput): Promise<RunSummary> {
-  const info = wf.workflowInfo();
-  // The engine's own short activities run in the workflow worker (no task queue round trip), since
-  // the patch; runs from before it scheduled them on the cpu queue.
-  const engine = wf.patched(LOCAL_ENGINE_PATCH)
-    ? wf.proxyLocalActivities<EngineActivities>(engineOptions)
-    : wf.proxyActivities<EngineActivities>({ ...engineOptions, taskQueue: `${info.taskQueue}-cpu` });
-  const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
-
-  const { plan, params } = await engine['repairity.prepareRun'](input);
-  const run: RunIdentity = { runId: `${info.workflowId}@${info.firstExecutionRunId}`, planHash: plan.hash };
-  const startedAt = new Date().toISOString();
-  const progress: StepProgress[] = plan.steps.map((s) => ({ id: s.id, uses: s.type === 'activity' ? s.uses : 'pipeline', state: 'pending', usage: zeroUsage() }));
-  const byId = new Map(progress.map((p) => [p.id, p]));
-  const runUsage = zeroUsage();
-  let runState: RunProgress['state'] = 'running';
-  wf.setHandler(progressQuery, () => ({ pipeline: plan.name, planHash: plan.hash, state: runState, steps: progress, usage: runUsage, startedAt }));
-
-  const outputs = new Map<string, Record<string, unknown>>();
-  const scopeFor = (step: PlanStep): StepScope => ({
-    params,
-    steps: Object.fromEntries(step.needs.filter((n) => outputs.has(n)).map((n) => [n, { outputs: outputs.get(n)! }])),
-  });
-  // Budgets: since the patch, every step that can spend takes shares of the run's (and its own)
-  // budget, so steps, lanes and sub-pipelines running at once split what is free between them.
-  // Runs from before it gave each of them the whole remainder (`budgetLeft`).
-  const runLimit = [plan.budgetUsd, input.budgetCapUsd].filter((v): v is number => v !== undefined);
-  const budgeted = runLimit.length > 0 || plan.steps.some((s) => s.type === 'activity' && s.budgetUsd !== undefined);
-  const shares = budgeted && wf.patched(BUDGET_SHARES_PATCH);
-  const runLedger = shares && runLimit.length > 0 ? new BudgetLedger(Math.min(...runLimit), () => runUsage.costUsd) : undefined;
-  const spenders = new Map<string, SpenderGroup>();
-  /** Registers a step's spenders before any step started with it takes a share. */
-  const registerSpenders = (step: PlanStep): void => {
-    if (!shares || !spends(step)) return;
-    const stepLedger = step.type === 'activity' && step.budgetUsd !== undefined ? new BudgetLedger(step.budgetUsd, () => byId.get(step.id)!.usage.costUsd) : undefined;
-    const ledgers = [runLedger, stepLedger].filter((l): l is BudgetLedger => l !== undefined);
-    const count = !step.forEach ? 1 : step.type === 'activity' ? lanesOf(step.forEach.concurrency) : step.forEach.concurrency;
-    if (ledgers.length > 0) spenders.set(step.id, new SpenderGroup(ledgers, count, (ready) => wf.condition(ready)));
-  };
-  /** Shown while a step waits for budget that other running spenders hold. */
-  const waitingForBudget = (p: StepProgress) => (yes: boolean) => {
-    if (yes) p.reason = 'waiting for budget: running steps hold what is left of it';
-    else if (p.reason?.startsWith('waiting for budget')) delete p.reason;
-  };
-  const budgetLeft = (step: PlanStep, p: StepProgress): number | undefined => {
-    const limits: number[] = [];
-    if (plan.budgetUsd !== undefined) limits.push(plan.budgetUsd - runUsage.costUsd);
-    if (step.type === 'activity' && step.budgetUsd !== undefined) limits.push(step.budgetUsd - p.usage.costUsd);
-    return limits.length === 0 ? undefined : Math.min(...limits);
-  };
-  // Only runs started with the pipeline attribute update the spend one: on a namespace where they
-  // are not registered, an update would fail every workflow task.
-  let spendShown = 0;
-  const showSpend = (): void => {
-    if (runUsage.costUsd === spendShown || info.typedSearchAttributes.get(RUN_ATTRIBUTES.pipeline) === undefined || !wf.patched(SPEND_ATTRIBUTE_PATCH)) return;
-    spendShown = runUsage.costUsd;
-    wf.upsertSearchAttributes([{ key: RUN_ATTRIBUTES.costUsd, value: spendShown }]);
-  };
-  const account = (p: StepProgress, usage: StepResult['usage']): void => {
-    addUsageTo(p.usage, usage);
-    addUsageTo(runUsage, usage);
-  };
-
-  const runtimeOf = (step: ActivityStep): StepRuntime => ({
-    stepId: step.id,
-    uses: step.uses,
-    kindVersion: step.kindVersion,
-    with: step.with,
-    cache: step.cache,
-    maximumAttempts: step.retry.maximumAttempts,
-    ...(input.force?.includes(step.id) ? { refresh: true } : {}),
-  });
-
-  async function runActivityStep(step: ActivityStep, p: StepProgress): Promise<void> {
-    const scope = scopeFor(step);
-    const options = planActivityOptions(step, info.taskQueue);
-    if (!step.forEach) {
-      const acts = wf.proxyActivities<Record<string, (inv: StepInvocation) => Promise<StepResult>>>(toTemporalOptions(options));
-      const group = spenders.get(step.id);
-      const left = shares ? (group ? await group.take(waitingForBudget(p)) : undefined) : budgetLeft(step, p);
-      if (left !== undefined && left <= 0) throw new StepFailed(`budget spent: no new calls (limit reached before the step started)`, 'BudgetExceeded');
-      let r: StepResult;
-      try {
-        r = await acts[step.uses]!({ mode: 'single', run, step: runtimeOf(step), scope, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
-      } catch (err) {
-        account(p, usageOfFailure(err));
-        throw err;
-      } finally {
-        if (group && left !== undefined) group.giveBack(left, false);
-      }
-      account(p, r.usage);
-      outputs.set(step.id, r.outputs);
-      if (r.cached) p.state = 'cached';
-      return;
-    }
-    const expansion = await engine['repairity.expandForEach']({ run, step: runtimeOf(step), items: step.forEach.items, scope });
-    p.items = { total: expansion.count, succeeded: 0, failed: 0, cached: 0 };
-    if (expansion.cachedOutputs) {
-      outputs.set(step.id, expansion.cachedOutputs);
-      p.items.succeeded = p.items.cached = expansion.count;
-      p.state = 'cached';
-      return;
-    }
-    const failures: { index: number; message: string }[] = [];
-    let budgetExhausted = false;
-    // Runs from before chunks ran each unit in a shard child workflow, an activity per item.
-    const chunked = wf.patched(CHUNKS_PATCH);
-    const runShardWorkflow = async (workflowId: string, input: Parameters<typeof forEachShard>[0]) => {
-      p.shardWorkflowIds = [...(p.shardWorkflowIds ?? []), workflowId];
-      const r = await wf.executeChild(forEachShard, { workflowId, taskQueue: info.taskQueue, args: [input] });
-      p.shardWorkflowIds = p.shardWorkflowIds.filter((id) => id !== workflowId);
-      return r;
-    };
-    // Several units at once ("lanes"): their tails overlap, and a high concurrency spreads over
-    // workers; the lanes' concurrencies add up to the step's.
-    const concurrency = step.forEach.concurrency;
-    const lanes = lanesOf(concurrency);
-    const units = splitShards(expansion.shards, Math.max(MIN_UNIT, Math.ceil(expansion.count / lanes)));
-    const group = spenders.get(step.id);
-    group?.forget(lanes - Math.min(lanes, units.length));
-    let nextUnit = 0;
-    let stop = false;
-    let lanesWorking = Math.min(lanes, units.length);
-    const add = (r: ShardResult, before?: ShardResult): void => {
-      p.items!.succeeded += r.succeeded - (before?.succeeded ?? 0);
-      p.items!.failed += r.failed - (before?.failed ?? 0);
-      p.items!.cached += r.cached - (before?.cached ?? 0);
-      account(p, before ? usageSince(r.usage, before.usage) : r.usage);
-    };
-    /**
-     * One unit as a chunk. With a budget, a chunk gets a share of what no running chunk may still
-     * spend (the lanes spend at once, and the run learns a chunk's spending when it ends); a chunk
-     * that spent its share while budget remains runs again with a new share, picking up where it
-     * stopped (its finished items are in the store).
-     */
-    let committed = 0;
-    let chunksRunning = 0;
-    const runUnit = async (unit: ShardRef, laneConcurrency: number): Promise<ShardResult> => {
-      let last: ShardResult | undefined;
-      for (;;) {
-        const left = shares ? undefined : budgetLeft(step, p);
-        let share: number | undefined;
-        if (group) {
-          share = await group.take(waitingForBudget(p));
-          if (share <= 0) return last ?? budgetSpentResult();
-        } else if (left !== undefined) {
-          const free = left - committed;
-          if (free <= 0) return last ?? budgetSpentResult();
-          share = free / Math.max(1, lanesWorking - chunksRunning);
-        }
-        if (!group) committed += share ?? 0;
-        chunksRunning++;
-        let r: ShardResult;
-        try {
-          r = await runChunkActivity({ stepId: step.id, uses: step.uses, context: expansion.context, unit, concurrency: laneConcurrency, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
-        } catch (err) {
-          group?.giveBack(share ?? 0, true);
-          throw err;
-        } finally {
-          if (!group) committed -= share ?? 0;
-          chunksRunning--;
-        }
-        add(r, last);
-        // The lane asks again for its next unit (or this one's rest); it stops asking when it ends.
-        group?.giveBack(share ?? 0, true);
-        const progressed = !last || r.succeeded + r.failed > last.succeeded + last.failed;
-        last = r;
-        if (!r.budgetExhausted || !progressed || share === undefined || stop) return r;
-      }
-    };
-    const lane = async (laneIndex: number): Promise<void> => {
-      const laneConcurrency = Math.floor(concurrency / lanes) + (laneIndex < concurrency % lanes ? 1 : 0);
-      while (!stop && nextUnit < units.length) {
-        const n = nextUnit++;
-        let r: ShardResult;
-        if (chunked) r = await runUnit(units[n]!, laneConcurrency);
-        else {
-          const left = budgetLeft(step, p);
-          r = await runShardWorkflow(`${info.workflowId}/${step.id}/shard-${n}`, { run, stepId: step.id, uses: step.uses, context: expansion.context, shards: [units[n]!], concurrency: laneConcurrency, activity: options, failFast: !step.continueOnError, ...(left !== undefined ? { budgetRemainingUsd: left } : {}) });
-          add(r);
-        }
-        failures.push(...r.failures);
-        if (r.budgetExhausted) budgetExhausted = true;
-        if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) stop = true;
-      }
-      lanesWorking--;
-      group?.forget(1);
-    };
-    await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, (_, i) => lane(i)));
-    delete p.shardWorkflowIds;
-    const collected = await engine['repairity.collectForEach']({ run, stepId: step.id, uses: step.uses, count: expansion.count, shards: units, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
-    outputs.set(step.id, collected);
-    if (budgetExhausted) throw new StepFailed(`budget spent after ${p.items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, 'BudgetExceeded');
-    if (failures.length > 0 || p.items.failed > 0) {
-      const first = failures.map((f) => `item ${f.index}: ${f.message}`).join('; ');
-      const msg = `${p.items.failed} of ${expansion.count} items failed (${first})`;
-      if (!step.continueOnError) throw new StepFailed(msg);
-      p.reason = msg;
-    }
-  }
-
-  async function runPipelineStep(step: Extract<PlanStep, { type: 'pipeline' }>, p: StepProgress): Promise<void> {
-    const scope = scopeFor(step);
-    const group = spenders.get(step.id);
-    const resumable = !hasOwnBudget(step.plan);
-    /**
-     * One sub-pipeline run; with a budget, it may spend only its share (and what it spent is counted
-     * even if it fails). A run that spent its share and stopped for want of budget runs again (as
-     * `<id>/resume-<n>`) with a new share once budget is free, e.g. what a sibling did not use: its
-     * answers are memoised, so nothing it paid for is paid again. Not a child file with budgets of
-     * its own: a new run would start them afresh.
-     */
-    const runChild = async (workflowId: string, itemScope: StepScope & { item?: unknown; index?: number }, asksAgain: boolean) => {
-      const childParams = (await local['repairity.resolve']({ template: step.with, scope: itemScope })) as Record<string, unknown>;
-      let outOfBudget: unknown;
-      for (let resumes = 0; ; resumes++) {
-        const share = group ? await group.take(waitingForBudget(p)) : undefined;
-        if (share !== undefined && share <= 0) {
-          if (outOfBudget !== undefined) throw outOfBudget;
-          throw new StepFailed(`budget spent: sub-pipeline run ${workflowId} was not started`, 'BudgetExceeded');
-        }
-        let again = false;
-        try {
-          const id = resumes === 0 ? workflowId : `${workflowId}/resume-${resumes}`;
-          const r = await wf.executeChild(runPipeline, { workflowId: id, taskQueue: info.taskQueue, args: [{ plan: step.plan, params: childParams, ...(share !== undefined ? { budgetCapUsd: share } : {}) }] });
-          account(p, r.usage);
-          return r;
-        } catch (err) {
-          const spent = usageOfFailure(err);
-          account(p, spent);
-          // Only a run that got somewhere: one that spent nothing would stop at the same place.
-          again = share !== undefined && resumable && spent.costUsd > 0 && failedForBudget(err) && wf.patched(CHILD_RESUME_PATCH);
-          if (!again) throw err;
-          outOfBudget = err;
-        } finally {
-          if (share !== undefined) group?.giveBack(share, asksAgain || again);
-        }
-      }
-    };
-    if (!step.forEach) {
-      const r = await runChild(`${info.workflowId}/${step.id}`, scope, false);
-      outputs.set(step.id, r.outputs);
-      return;
-    }
-    // A fan-out of sub-pipelines (variants, ablations): one child run per item, `concurrency` at a time.
-    const items = await local['repairity.resolve']({ template: step.forEach.items, scope });
-    if (!Array.isArray(items)) throw new StepFailed(`forEach of a pipeline step must give a list (a JSONL dataset is for activity steps), got ${JSON.stringify(items).slice(0, 100)}`);
-    p.items = { total: items.length, succeeded: 0, failed: 0, cached: 0 };
-    const records: ItemRecord[] = [];
-    let next = 0;
-    let stop = false;
-    const lane = async (): Promise<void> => {
-      while (!stop && next < items.length) {
-        const index = next++;
-        try {
-          const r = await runChild(`${info.workflowId}/${step.id}/${index}`, { ...scope, item: items[index], index }, true);
-          records.push({ index, status: 'succeeded', outputs: r.outputs });
-          p.items!.succeeded++;
-        } catch (err) {
-          if (wf.isCancellation(err)) throw err;
-          records.push({ index, status: 'failed', error: { type: 'PipelineFailed', message: describeFailure(err) } });
-          p.items!.failed++;
-          if (!step.continueOnError) stop = true;
-        }
-      }
-      group?.forget(1);
-    };
-    const lanes = Math.max(1, Math.min(step.forEach.concurrency, items.length));
-    group?.forget(step.forEach.concurrency - lanes);
-    await Promise.all(Array.from({ length: lanes }, lane));
-    await local['repairity.writeRecords']({ run, stepId: step.id, shardStart: 0, part: 0, records: records.sort((a, b) => a.index - b.index) });
-    outputs.set(step.id, await engine['repairity.collectForEach']({ run, stepId: step.id, count: items.length, shards: [{ key: '', start: 0, count: items.length }] }));
-    if (p.items.failed > 0) {
-      const first = records.filter((r) => r.status === 'failed').slice(0, 3).map((r) => `item ${r.index}: ${r.error?.message}`).join('; ');
-      const msg = `${p.items.failed} of ${items.length} sub-pipeline runs failed (${first})`;
-      if (!step.continueOnError) throw new StepFailed(msg);
-      p.reason = msg;
-    }
-  }
-
-  async function runStep(step: PlanStep): Promise<void> {
-    const p = byId.get(step.id)!;
-    p.state = 'running';
-    p.startedAt = new Date().toISOString();
-    try {
-      if (step.if !== undefined && !(await local['repairity.evaluate']({ expression: step.if, scope: scopeFor(step) }))) {
-        p.state = 'skipped';
-        p.reason = `condition is false: ${step.if}`;
-        return;
-      }
-      switch (step.type) {
-        case 'activity':
-          await runActivityStep(step, p);
-          break;
-        case 'pipeline':
-          await runPipelineStep(step, p);
-          break;
-        default: {
-          const never: never = step;
-          throw new Error(`unknown step type ${JSON.stringify(never)}`);
-        }
-      }
-      if (p.state === 'running') p.state = 'succeeded';
-    } catch (err) {
-      if (wf.isCancellation(err) || wf.CancellationScope.current().consideredCancelled) {
-        p.state = 'cancelled';
-        throw err;
-      }
-      p.state = 'failed';
-      p.error = describeFailure(err);
-      const type = typeOfFailure(err);
-      if (type !== undefined) p.errorType = type;
-    } finally {
-      spenders.get(step.id)?.forget();
-      spenders.delete(step.id);
-      p.endedAt = new Date().toISOString();
-      showSpend();
-    }
-  }
-
-  /** Decides a pending step's fate from its dependencies: run it, wait, or settle it without running. */
-  const readiness = (step: PlanStep): 'ready' | 'wait' | 'settled' => {
-    const p = byId.get(step.id)!;
-    for (const need of step.needs) {
-      const dep = byId.get(need)!;
-      const depStep = plan.steps.find((s) => s.id === need)!;
-      if (dep.state === 'pending' || dep.state === 'running') return 'wait';
-      if (dep.state === 'failed' && !depStep.continueOnError) {
-        p.state = 'failed';
-        p.error = `not run: step "${need}" failed`;
-        return 'settled';
-      }
-      if (dep.state === 'skipped') {
-        p.state = 'skipped';
-        p.reason = `step "${need}" was skipped`;
-        return 'settled';
-      }
-    }
-    return 'ready';
-  };
-
-  const ending = { plan, run, params, startedAt, steps: progress, usage: runUsage, outputs };
-  const running = new Map<string, Promise<void>>();
-  const pending = new Set(plan.steps.map((s) => s.id));
+/** Runs one step to its end state; a failure is recorded on the step, only cancellation propagates. */
+async function runStep(run: Run, step: PlanStep): Promise<void> {
+  const p = run.byId.get(step.id)!;
+  p.state = 'running';
+  p.startedAt = new Date().toISOString();
   try {
-    while (pending.size > 0 || running.size > 0) {
-      let progressed = true;
-      while (progressed) {
-        progressed = false;
-        // Steps that start together are all registered as spenders before any of them takes a share.
-        const starting: PlanStep[] = [];
-        for (const step of plan.steps) {
-          if (!pending.has(step.id) || running.size + starting.length >= plan.parallelism) continue;
-          const r = readiness(step);
-          if (r === 'wait') continue;
+    if (step.if !== undefined && !(await run.local['repairity.evaluate']({ expression: step.if, scope: scopeFor(run, step) }))) {
+      p.state = 'skipped';
+      p.reason = `condition is false: ${step.if}`;
+      return;
+    }
+    if (step.type === 'pipeline') await runPipelineStep(run, step, p);
+    else if (step.forEach) await runForEachStep(run, { ...step, forEach: step.forEach }, p);
+    else await runSingleStep(run, step, p);
+    if (p.state === 'running') p.state = 'succeeded';
+  } catch (err) {
+    if (wf.isCancellation(err) || wf.CancellationScope.current().consideredCancelled) {
+      p.state = 'cancelled';
+      throw err;
+    }
+    const failure = unwrapFailure(err);
+    p.state = 'failed';
+    p.error = failure.message;
+    if (failure.type !== undefined) p.errorType = failure.type;
+  } finally {
+    run.budgets.end(step.id);
+    p.endedAt = new Date().toISOString();
+    run.budgets.showSpend();
+  }
+}
+
+/** Starts every step as soon as it may, until none is pending or running. */
+async function runSteps(run: Run): Promise<Map<string, Promise<void>>> {
+  const running = new Map<string, Promise<void>>();
+  const pending = new Set(run.plan.steps.map((s) => s.id));
+  try {
+    for (;;) {
+      for (let d = decide(run.plan, pending, running.size, run.byId); d.start.length + d.settle.length > 0; d = decide(run.plan, pending, running.size, run.byId)) {
+        for (const { step, readiness: r } of d.settle) {
+          const p = run.byId.get(step.id)!;
+          p.state = r.state;
+          if (r.state === 'failed') p.error = r.error;
+          else p.reason = r.reason;
           pending.delete(step.id);
-          progressed = true;
-          if (r === 'ready') starting.push(step);
         }
-        for (const step of starting) registerSpenders(step);
-        for (const step of starting) running.set(step.id, runStep(step).finally(() => running.delete(step.id)));
+        // Steps that start together are all registered as spenders before any of them takes a share.
+        for (const step of d.start) run.budgets.register(step);
+        for (const step of d.start) {
+          pending.delete(step.id);
+          running.set(step.id, runStep(run, step).finally(() => running.delete(step.id)));
+        }
       }
-      if (running.size === 0) break;
+      if (running.size === 0) return running;
       await Promise.race(running.values());
     }
   } catch (err) {
-    if (!wf.isCancellation(err)) {
-      runState = 'failed';
-      await announceRunEnd({ ...ending, state: 'failed', error: describeFailure(err) });
-      throw err;
-    }
-    runState = 'cancelled';
     // Ends the run as cancelled (not failed) once every running step has stopped.
-    await Promise.allSettled(running.values());
-    throw new wf.CancelledFailure(`pipeline "${plan.name}" was cancelled`);
+    if (wf.isCancellation(err)) await Promise.allSettled(running.values());
+    throw err;
   }
+}
 
-  const failed = progress.filter((p) => p.state === 'failed' && !plan.steps.find((s) => s.id === p.id)!.continueOnError);
-  if (failed.length > 0) {
-    runState = 'failed';
-    const lines = failed.map((p) => `step "${p.id}": ${p.error ?? 'failed'}`);
-    const message = `pipeline "${plan.name}" failed: ${lines.join('; ')}`;
-    const notes = await announceRunEnd({ ...ending, state: 'failed', error: message });
-    throw wf.ApplicationFailure.nonRetryable(message, 'PipelineFailed', { steps: progress, ...(notes.length > 0 ? { notes } : {}) });
+export async function runPipeline(input: RunInput): Promise<RunSummary> {
+  const run = await startRun(input);
+  const { plan } = run;
+  let state: RunProgress['state'] = 'running';
+  wf.setHandler(progressQuery, () => ({ pipeline: plan.name, planHash: plan.hash, state, steps: run.steps, usage: run.usage, startedAt: run.startedAt }));
+  const ending = { plan, run: run.id, params: run.params, startedAt: run.startedAt, steps: run.steps, usage: run.usage, outputs: run.outputs };
+  try {
+    await runSteps(run);
+  } catch (err) {
+    if (wf.isCancellation(err)) {
+      state = 'cancelled';
+      throw new wf.CancelledFailure(`pipeline "${plan.name}" was cancelled`);
+    }
+    state = 'failed';
+    await announceRunEnd({ ...ending, state: 'failed', error: describeFailure(err) });
+    throw err;
   }
-  const scope: StepScope = { params, steps: Object.fromEntries([...outputs].map(([k, v]) => [k, { outputs: v }])) };
-  const resolved = Object.keys(plan.outputs).length === 0 ? {} : ((await local['repairity.resolve']({ template: plan.outputs, scope })) as Record<string, unknown>);
+  const failed: StepProgress[] = failingSteps(plan, run.steps);
+  if (failed.length > 0) {
+    state = 'failed';
+    const message = `pipeline "${plan.name}" failed: ${failed.map((p) => `step "${p.id}": ${p.error ?? 'failed'}`).join('; ')}`;
+    const notes = await announceRunEnd({ ...ending, state: 'failed', error: message });
+    throw wf.ApplicationFailure.nonRetryable(message, 'PipelineFailed', { steps: run.steps, ...(notes.length > 0 ? { notes } : {}) });
+  }
+  const outputs = Object.keys(plan.outputs).length === 0 ? {} : ((await run.local['repairity.resolve']({ template: plan.outputs, scope: runScope(run) })) as Record<string, unknown>);
   const notes = await announceRunEnd({ ...ending, state: 'succeeded' });
-  runState = 'succeeded';
-  return { pipeline: plan.name, runId: run.runId, state: 'succeeded', outputs: resolved, steps: progress, usage: runUsage, ...(notes.length > 0 ? { notes } : {}) };
+  state = 'succeeded';
+  return { pipeline: plan.name, runId: run.id.runId, state: 'succeeded', outputs, steps: run.steps, usage: run.usage, ...(notes.length > 0 ? { notes } : {}) };
 }

@@ -1,8 +1,7 @@
 /**
  * The end of a run, for the world outside: the pipeline's `notify:` webhooks (root runs only: a
  * sub-pipeline's result reaches its parent) and experiment tracking, through one local activity
- * (activities/run-end). Runs from before the patch skip it. What it cannot do comes back as
- * notes on the run; it never fails the run.
+ * (activities/run-end). What it cannot do comes back as notes on the run; it never fails the run.
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
@@ -11,8 +10,6 @@ import type { RunEndInput } from '../activities/run-end/types.js';
 import type { Usage } from '../engine/usage.js';
 import type { Plan } from '../engine/plan.js';
 import type { StepProgress } from '../engine/progress.js';
-
-const RUN_END_PATCH = 'run-end-hooks';
 
 // Webhooks are tried again inside the activity; these retries cover a worker lost meanwhile.
 const acts = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 3 } });
@@ -30,7 +27,6 @@ export interface RunEnd {
 }
 
 export async function announceRunEnd(end: RunEnd): Promise<string[]> {
-  if (!wf.patched(RUN_END_PATCH)) return [];
   const input: RunEndInput = {
     run: end.run,
     pipeline: end.plan.name,

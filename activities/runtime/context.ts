@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { StepContext, StepLogger } from '../../engine/kind.js';
-import type { Usage } from '../../engine/usage.js';
+import { addUsageTo, zeroUsage, type Usage } from '../../engine/usage.js';
 import type { ArtifactStore } from '../../store/types.js';
 
 export interface ContextOptions {
@@ -12,27 +12,10 @@ export interface ContextOptions {
   budgetRemainingUsd?: number;
 }
 
-export function emptyUsage(): Usage {
-  return { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-}
-
-/** Whether a call used anything (an answer paid for), so its usage is worth keeping. */
-export function spentAnything(u: Usage): boolean {
-  return u.requests > 0 || u.costUsd > 0 || u.inputTokens > 0 || u.outputTokens > 0;
-}
-
-export function addUsage(into: Usage, more: Partial<Usage>): Usage {
-  into.requests += more.requests ?? 0;
-  into.inputTokens += more.inputTokens ?? 0;
-  into.outputTokens += more.outputTokens ?? 0;
-  into.costUsd += more.costUsd ?? 0;
-  return into;
-}
-
 /** The StepContext of the activity running now, and the usage it accumulates. */
 export function stepContextFromActivity(opts: ContextOptions): { ctx: StepContext; usage: Usage } {
   const activity = Context.current();
-  const usage = emptyUsage();
+  const usage = zeroUsage();
   const fields = { run: opts.runId, step: opts.stepId, item: opts.itemIndex };
   const log: StepLogger = {
     info: (m, f) => activity.log.info(m, { ...fields, ...f }),
@@ -51,7 +34,7 @@ export function stepContextFromActivity(opts: ContextOptions): { ctx: StepContex
     signal: activity.cancellationSignal,
     log,
     reportUsage: (u) => {
-      addUsage(usage, u);
+      addUsageTo(usage, u);
     },
     ...(opts.budgetRemainingUsd !== undefined ? { budgetRemainingUsd: opts.budgetRemainingUsd } : {}),
     cache: opts.cache,

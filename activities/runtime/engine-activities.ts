@@ -1,14 +1,15 @@
 /**
  * The activities the interpreter workflow calls: the engine's own (prepare a run, expand and
- * collect fan-outs, evaluate conditions and outputs) and one activity per step kind, named by
- * its `uses` so the Temporal UI shows what runs.
+ * collect fan-outs, evaluate conditions and outputs), local activities of the workflow worker, and
+ * one activity per step kind, named by its `uses` so the Temporal UI shows what runs, served on
+ * the kind's task queue.
  */
 import type { Plan, RunInput, Template } from '../../engine/plan.js';
 import { evaluateExpression, isTruthy, resolveTemplate, type Scope } from '../../core/expressions.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind } from '../../engine/kind.js';
-import { collectForEach, expandForEach, writeRecordBatch, type CollectInput, type ExpandInput } from './foreach.js';
-import type { ForEachExpansion, PreparedRun, RecordBatch, StepInvocation, StepResult } from '../../engine/invocation.js';
+import { collectForEach, expandForEach, writeBatchRecords, type CollectInput, type ExpandInput } from './foreach.js';
+import type { BatchRecords, ForEachExpansion, PreparedRun, StepInvocation, StepResult } from '../../engine/invocation.js';
 import { Context } from '@temporalio/activity';
 import type { ItemSlots } from './item-slots.js';
 import { executeStep } from './run-step.js';
@@ -25,7 +26,7 @@ export interface EngineActivityOptions {
   bindParams(plan: Plan, params: Record<string, unknown>): Record<string, unknown>;
   /** This worker's limit on forEach items run at once, by task queue name. */
   itemSlots?: ReadonlyMap<string, ItemSlots>;
-  /** Whether a forEach step's chunks in this worker lend each other idle runners (default true). */
+  /** Whether a forEach step's batches in this worker lend each other idle runners (default true). */
   lendRunners?: boolean;
   /** Notifications and experiment tracking at a run's end; default: literal webhooks only, no tracking. */
   runEnd?: RunEndSettings;
@@ -50,8 +51,8 @@ export function createEngineActivities(opts: EngineActivityOptions) {
       if (expansion.cachedOutputs) countStep(input.step.uses, 'succeeded');
       return expansion;
     },
-    async 'repairity.writeRecords'(input: RecordBatch): Promise<void> {
-      await writeRecordBatch(store, input);
+    async 'repairity.writeRecords'(input: BatchRecords): Promise<void> {
+      await writeBatchRecords(store, input);
     },
     async 'repairity.runEnded'(input: RunEndInput): Promise<RunEndResult> {
       return runEnded(opts.runEnd ?? { env: {} }, store, input);
@@ -62,10 +63,15 @@ export function createEngineActivities(opts: EngineActivityOptions) {
       return outputs;
     },
   };
-  const steps: Record<string, (inv: StepInvocation) => Promise<StepResult>> = {};
-  const slotsOf = (): ItemSlots | undefined => opts.itemSlots?.get(Context.current().info.taskQueue);
-  for (const [name, kind] of opts.kinds) steps[name] = (inv) => executeStep(kind, inv, store, inv.mode === 'chunk' ? slotsOf() : undefined, opts.lendRunners);
-  return { ...engine, ...steps };
+  return engine;
 }
 
 export type EngineActivities = ReturnType<typeof createEngineActivities>;
+
+/** One activity per step kind, named by its `uses`. */
+export function createStepActivities(opts: Pick<EngineActivityOptions, 'store' | 'kinds' | 'itemSlots' | 'lendRunners'>): Record<string, (inv: StepInvocation) => Promise<StepResult>> {
+  const steps: Record<string, (inv: StepInvocation) => Promise<StepResult>> = {};
+  const slotsOf = (): ItemSlots | undefined => opts.itemSlots?.get(Context.current().info.taskQueue);
+  for (const [name, kind] of opts.kinds) steps[name] = (inv) => executeStep(kind, inv, opts.store, inv.mode === 'batch' ? slotsOf() : undefined, opts.lendRunners);
+  return steps;
+}

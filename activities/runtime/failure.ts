@@ -1,5 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { RepairityError, TransientError } from '../../core/errors.js';
+import { detailsWithUsage, type FailureDetails } from '../../engine/failure.js';
 import type { Usage } from '../../engine/usage.js';
 
 export interface FailureWhere {
@@ -20,7 +21,8 @@ export function cancellationOf(cancelled: AbortSignal): CancelledFailure {
 /**
  * Turns any error thrown by a step into what Temporal should see: permanent errors become
  * non-retryable failures typed by their class name, transient ones carry the server's
- * retry-after as the next retry delay, cancellation passes through untouched.
+ * retry-after as the next retry delay, cancellation passes through untouched. The first detail is
+ * a `FailureDetails` (engine/failure.ts reads it back).
  */
 export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?: AbortSignal, usage?: Usage): Error {
   if (err instanceof CancelledFailure) return err;
@@ -28,9 +30,9 @@ export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?:
   // A step that stopped because it was cancelled reports the cancellation, whatever it threw.
   if (cancelled?.aborted) return cancellationOf(cancelled);
   const prefix = describeWhere(where);
-  const at = { step: where.stepId, item: where.itemIndex, ...(usage ? { usage } : {}) };
+  const at: FailureDetails = { step: where.stepId, item: where.itemIndex, ...(usage ? { usage } : {}) };
   if (err instanceof RepairityError) {
-    const details = [{ ...err.context, ...at }];
+    const details: FailureDetails[] = [{ ...err.context, ...at }];
     return ApplicationFailure.create({
       type: err.name,
       message: `${prefix}: ${err.message}`,
@@ -48,9 +50,7 @@ export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?:
  * its first detail, which the workflow reads), so a run's usage and budgets still count it.
  */
 function withUsage(failure: ApplicationFailure, usage: Usage): ApplicationFailure {
-  const [first, ...rest] = failure.details ?? [];
-  const plain = first !== null && typeof first === 'object' && !Array.isArray(first);
-  const details = plain ? [{ ...first, usage }, ...rest] : [{ usage }, ...(failure.details ?? [])];
+  const details = detailsWithUsage(failure.details ?? undefined, usage);
   return ApplicationFailure.create({
     message: failure.message,
     ...(failure.type ? { type: failure.type } : {}),

@@ -6,15 +6,11 @@ import { hashJson } from '../../core/hash.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import { readJsonl } from '../../store/jsonl.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { ForEachContext, ForEachExpansion, ItemRecord, RecordBatch, RunIdentity, ShardRef, StepRuntime, StepScope, StepResult } from '../../engine/invocation.js';
+import type { BatchRecords, ForEachContext, ForEachExpansion, ItemRecord, RunIdentity, StepRuntime, StepScope, StepResult } from '../../engine/invocation.js';
+import { MAX_BATCH_SIZE, MAX_BATCHES, batchSize, batchesAtOnce, sizeKnownAfter, type BatchRef } from '../../engine/fanout.js';
+import { zeroUsage, type Usage } from '../../engine/usage.js';
 import { runKeys, stepCacheKey } from './keys.js';
 
-export const DEFAULT_SHARD_SIZE = 500;
-/**
- * Each shard adds about 8 events to the run's history; past this many the run itself would outgrow
- * its history budget, so larger fan-outs are refused up front rather than failing halfway.
- */
-export const MAX_SHARDS = 400;
 const COLLECT_PIECE_CHARS = 256 * 1024;
 
 export interface ExpandInput {
@@ -22,7 +18,14 @@ export interface ExpandInput {
   step: StepRuntime;
   items: Template;
   scope: StepScope;
-  shardSize?: number;
+  /** The step's forEach concurrency: it decides how many batches run at once, hence their size. */
+  concurrency: number;
+}
+
+/** A batch's record file: finished items and what they cost. */
+export interface BatchRecordFile {
+  records: ItemRecord[];
+  usage: Usage;
 }
 
 function isUri(value: unknown): value is string {
@@ -43,12 +46,13 @@ async function* itemsOf(store: ArtifactStore, value: unknown, stepId: string): A
 }
 
 /**
- * Resolves a forEach step's items, checks the step cache, and writes the items in shards to the
- * store. `code`: the kind's StepImpl.codeHash on this worker, when it has one (part of the key).
+ * Resolves a forEach step's items, checks the step cache, and writes the items to the store in
+ * batches (engine/fanout.ts). The batch size depends on the count, so the first items are held
+ * until it is known. `code`: the kind's StepImpl.codeHash on this worker, when it has one (part of
+ * the key).
  */
 export async function expandForEach(store: ArtifactStore, input: ExpandInput, code?: string): Promise<ForEachExpansion & { cacheKey?: string }> {
   const { run, step, scope } = input;
-  const shardSize = input.shardSize ?? DEFAULT_SHARD_SIZE;
   let resolved: unknown;
   try {
     resolved = resolveTemplate(input.items, scope);
@@ -57,43 +61,48 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput, co
   }
   const contextKey = runKeys.forEachContext(run.runId, step.stepId);
   const context: ForEachContext = { run, step, scope };
-  const shards: ShardRef[] = [];
-  let batch: unknown[] = [];
+  const atOnce = batchesAtOnce(input.concurrency);
+  const batches: BatchRef[] = [];
+  const held: unknown[] = [];
   let count = 0;
+  let size: number | undefined;
   const itemHashes: string[] = [];
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    if (shards.length >= MAX_SHARDS) {
-      throw new PermanentError(`step "${step.stepId}": forEach has more than ${MAX_SHARDS * shardSize} items, the most one step fans out over; split the dataset (data.split) and fan out over each part in its own step or sub-pipeline`, { step: step.stepId });
+  const write = async (items: unknown[]): Promise<void> => {
+    if (batches.length >= MAX_BATCHES) {
+      throw new PermanentError(`step "${step.stepId}": forEach has more than ${MAX_BATCHES * MAX_BATCH_SIZE} items, the most one step fans out over; split the dataset (data.split) and fan out over each part in its own step or sub-pipeline`, { step: step.stepId });
     }
-    const key = runKeys.shard(run.runId, step.stepId, shards.length);
-    const start = count - batch.length;
-    await writeJson(store, key, { start, items: batch });
-    itemHashes.push(hashJson(batch));
-    shards.push({ key, start, count: batch.length });
-    batch = [];
+    const batch = { start: batches.length === 0 ? 0 : batches.at(-1)!.start + batches.at(-1)!.count, count: items.length };
+    await writeJson(store, runKeys.batchItems(run.runId, step.stepId, batch.start), { start: batch.start, items });
+    itemHashes.push(hashJson(items));
+    batches.push(batch);
+  };
+  const writeFull = async (): Promise<void> => {
+    while (size !== undefined && held.length >= size) await write(held.splice(0, size));
   };
   for await (const item of itemsOf(store, resolved, step.stepId)) {
-    batch.push(item);
+    held.push(item);
     count++;
-    if (batch.length >= shardSize) await flush();
+    if (size === undefined && count >= sizeKnownAfter(atOnce)) size = MAX_BATCH_SIZE;
+    await writeFull();
   }
-  await flush();
+  size ??= batchSize(count, atOnce);
+  await writeFull();
+  if (held.length > 0) await write(held.splice(0));
   await writeJson(store, contextKey, context);
 
-  if (!step.cache) return { count, context: contextKey, shards };
+  if (!step.cache) return { count, context: contextKey, batches };
   const cacheKey = stepCacheKey(hashJson({ uses: step.uses, version: step.kindVersion, ...(code === undefined ? {} : { code }), with: step.with, scope, items: itemHashes, forEach: true }));
   const hit = step.refresh ? undefined : await readJsonIfExists<StepResult>(store, cacheKey);
-  return { count, context: contextKey, shards, cacheKey, ...(hit ? { cachedOutputs: hit.outputs } : {}) };
+  return { count, context: contextKey, batches, cacheKey, ...(hit ? { cachedOutputs: hit.outputs } : {}) };
 }
 
 export interface CollectInput {
   run: RunIdentity;
   stepId: string;
-  /** The step's kind, for the step metrics (absent for sub-pipeline fan-outs and in older runs). */
+  /** The step's kind, for the step metrics (absent for sub-pipeline fan-outs). */
   uses?: string;
   count: number;
-  shards: ShardRef[];
+  batches: BatchRef[];
   /** Set when the step's cache should keep the collected outputs (all items succeeded). */
   cacheKey?: string;
 }
@@ -106,16 +115,16 @@ export interface ForEachOutputs {
   [key: string]: unknown;
 }
 
-export async function writeRecordBatch(store: ArtifactStore, batch: RecordBatch): Promise<void> {
-  await writeJson(store, runKeys.recordBatch(batch.run.runId, batch.stepId, batch.shardStart, batch.part), batch.records);
+/** Records written by the workflow itself, as one record file of their batch. */
+export async function writeBatchRecords(store: ArtifactStore, input: BatchRecords): Promise<void> {
+  const file: BatchRecordFile = { records: input.records, usage: zeroUsage() };
+  await writeJson(store, runKeys.batchRecordFile(input.run.runId, input.stepId, input.batch.start, 1, 0), file);
 }
 
-async function shardRecords(store: ArtifactStore, run: RunIdentity, stepId: string, shard: ShardRef): Promise<Map<number, ItemRecord>> {
+async function batchRecords(store: ArtifactStore, run: RunIdentity, stepId: string, batch: BatchRef): Promise<Map<number, ItemRecord>> {
   const byIndex = new Map<number, ItemRecord>();
-  for await (const key of store.list(runKeys.shardRecords(run.runId, stepId, shard.start))) {
-    // Record batches of the shard workflow are arrays; chunk record files also carry their usage.
-    const file = await readJson<ItemRecord[] | { records: ItemRecord[] }>(store, key);
-    for (const rec of Array.isArray(file) ? file : file.records) byIndex.set(rec.index, rec);
+  for await (const key of store.list(runKeys.batchRecords(run.runId, stepId, batch.start))) {
+    for (const rec of (await readJson<BatchRecordFile>(store, key)).records) byIndex.set(rec.index, rec);
   }
   return byIndex;
 }
@@ -129,9 +138,9 @@ export async function collectForEach(store: ArtifactStore, input: CollectInput):
   // operation per item.
   async function* records(): AsyncIterable<string> {
     let piece = '';
-    for (const shard of input.shards) {
-      const byIndex = await shardRecords(store, run, stepId, shard);
-      for (let index = shard.start; index < shard.start + shard.count; index++) {
+    for (const batch of input.batches) {
+      const byIndex = await batchRecords(store, run, stepId, batch);
+      for (let index = batch.start; index < batch.start + batch.count; index++) {
         const rec: ItemRecord = byIndex.get(index) ?? { index, status: 'failed', error: { type: 'NoResult', message: 'the item was not run (an earlier item failed, or the budget was spent)' } };
         if (rec.status === 'succeeded') succeeded++;
         else failed++;

@@ -9,9 +9,9 @@ import { hashJson } from '../../core/hash.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepContext, StepKind } from '../../engine/kind.js';
-import type { Usage } from '../../engine/usage.js';
+import { addUsageTo, spentAnything, zeroUsage, type Usage } from '../../engine/usage.js';
 import { withAutoHeartbeat } from './auto-heartbeat.js';
-import { addUsage, stepContextFromActivity, type ContextOptions } from './context.js';
+import { stepContextFromActivity, type ContextOptions } from './context.js';
 import { describeWhere } from './failure.js';
 import type { StepResult, StepRuntime } from '../../engine/invocation.js';
 import { stepCacheKey } from './keys.js';
@@ -21,7 +21,7 @@ import { validateAgainst } from './validate.js';
 const MAX_OUTPUT_BYTES = 256 * 1024;
 const MAX_ITEM_OUTPUT_BYTES = 64 * 1024;
 
-/** Context files and shards are read by every item of a step: keep recent ones in memory. */
+/** Context files are read by every batch of a step, and a batch's items by each of its attempts: keep recent ones in memory. */
 const sharedReads = new LRUCache<string, object>({ max: 64 });
 
 export async function readShared<T>(store: ArtifactStore, key: string): Promise<T> {
@@ -106,7 +106,7 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     checkSize(outputs, itemIndex);
   } catch (err) {
     stepLog.record('failed', (err as Error).message ?? String(err));
-    if (call.spentOnFailure) addUsage(call.spentOnFailure, usage);
+    if (call.spentOnFailure) addUsageTo(call.spentOnFailure, usage);
     throw err;
   } finally {
     beat.stop();

@@ -1,16 +1,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Scope } from '../../core/expressions.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind } from '../../engine/kind.js';
-import type { Usage } from '../../engine/usage.js';
-import { addUsage, emptyUsage, spentAnything } from './context.js';
+import { addUsageTo, spentAnything, zeroUsage, type Usage } from '../../engine/usage.js';
 import { toActivityFailure } from './failure.js';
-import type { ForEachContext, ItemInvocation, SingleInvocation, StepInvocation, StepResult } from '../../engine/invocation.js';
+import type { SingleInvocation, StepInvocation, StepResult } from '../../engine/invocation.js';
 import type { ItemSlots } from './item-slots.js';
 import { runKeys } from './keys.js';
-import { readShared, resolveInputs, runKind } from './kind-call.js';
-import { runChunk } from './run-chunk.js';
+import { resolveInputs, runKind } from './kind-call.js';
+import { runBatch } from './run-batch.js';
 import { countStep } from '../telemetry/metrics.js';
 import { InternalError } from '../../core/errors.js';
 
@@ -22,8 +20,8 @@ function activityHeartbeat(): { heartbeatTimeoutMs?: number } {
 
 /** What failed attempts of a single step spent (each writes its own file when it fails after paying). */
 async function spentBefore(store: ArtifactStore, inv: SingleInvocation): Promise<Usage> {
-  const total = emptyUsage();
-  for await (const key of store.list(runKeys.stepSpent(inv.run.runId, inv.step.stepId))) addUsage(total, await readJson<Usage>(store, key));
+  const total = zeroUsage();
+  for await (const key of store.list(runKeys.stepSpent(inv.run.runId, inv.step.stepId))) addUsageTo(total, await readJson<Usage>(store, key));
   return total;
 }
 
@@ -45,7 +43,7 @@ async function runSingle(kind: StepKind, inv: SingleInvocation, store: ArtifactS
   if (done) return { ...done, cached: true };
   const input = resolveInputs(inv.step, inv.scope);
   // Answers an attempt paid for but could not use are kept, so the step's usage (and budgets) count them.
-  const spent = emptyUsage();
+  const spent = zeroUsage();
   let result: StepResult;
   try {
     result = await runKind(kind, inv.step, input, { store, runId, spentOnFailure: spent, ...activityHeartbeat(), ...(inv.budgetRemainingUsd !== undefined ? { budget: inv.budgetRemainingUsd } : {}) });
@@ -61,25 +59,10 @@ async function runSingle(kind: StepKind, inv: SingleInvocation, store: ArtifactS
     throw spentAnything(total) ? new SingleStepFailure(err, total) : err;
   }
   // Only a retry can have earlier attempts' spending to add: a first attempt skips the listing.
-  const before = Context.current().info.attempt > 1 ? await spentBefore(store, inv) : emptyUsage();
-  if (spentAnything(before)) result = { ...result, usage: addUsage(addUsage(emptyUsage(), result.usage ?? {}), before) };
+  const before = Context.current().info.attempt > 1 ? await spentBefore(store, inv) : zeroUsage();
+  if (spentAnything(before)) result = { ...result, usage: addUsageTo(addUsageTo(zeroUsage(), result.usage ?? {}), before) };
   await writeJson(store, recordKey, result, { run: runId, step: inv.step.stepId });
   return result;
-}
-
-async function runItem(kind: StepKind, inv: ItemInvocation, store: ArtifactStore): Promise<StepResult> {
-  const context = await readShared<ForEachContext>(store, inv.context);
-  const { run, step } = context;
-  const shard = await readShared<{ start: number; items: unknown[] }>(store, inv.shard);
-  const item = shard.items[inv.index - shard.start];
-  const scope: Scope = { ...context.scope, item, index: inv.index };
-  try {
-    const input = resolveInputs(step, scope, inv.index);
-    // Item outputs travel back to the shard workflow, which records them in batches.
-    return await runKind(kind, step, input, { store, runId: run.runId, itemIndex: inv.index, ...activityHeartbeat(), ...(inv.budgetRemainingUsd !== undefined ? { budget: inv.budgetRemainingUsd } : {}) });
-  } catch (err) {
-    throw toActivityFailure(err, { stepId: step.stepId, uses: step.uses, itemIndex: inv.index }, Context.current().cancellationSignal);
-  }
 }
 
 /** Whether a failed attempt is the step's last: a permanent error, or no attempt left. */
@@ -105,10 +88,8 @@ export async function executeStep(kind: StepKind, inv: StepInvocation, store: Ar
         throw failure;
       }
     }
-    case 'item':
-      return runItem(kind, inv, store);
-    case 'chunk':
-      return { outputs: {}, chunk: await runChunk(kind, inv, store, slots, lendRunners), cached: false };
+    case 'batch':
+      return { outputs: {}, batch: await runBatch(kind, inv, store, slots, lendRunners), cached: false };
     default: {
       const never: never = inv;
       throw new InternalError(`unknown invocation ${JSON.stringify(never)}`);

@@ -121,8 +121,8 @@ steps:
   }, 180_000);
 });
 
-describe('budget across lanes', () => {
-  it('splits what is left of a budget between parallel lanes, so together they do not overspend', async () => {
+describe('budget across batches running at once', () => {
+  it('splits what is left of a budget between batches running at once, so together they do not overspend', async () => {
     server.resetCounters();
     server.faults.clear();
     // $0.25 per answer: 250k input tokens of claude-haiku-4-5.
@@ -130,19 +130,19 @@ describe('budget across lanes', () => {
     const engine = await engineWithKey(TEST_KEY);
     const err = await engine
       .run(`
-name: teacher-lanes-budget
+name: teacher-batches-budget
 steps:
   teach:
     uses: claude.message
     forEach: ${JSON.stringify(Array.from({ length: 60 }, (_, i) => i))}
     concurrency: 16
     budget: 5.5
-    with: { model: claude-haiku-4-5, prompt: "lanes budget task \${{ item }}" }
+    with: { model: claude-haiku-4-5, prompt: "batches budget task \${{ item }}" }
 `)
       .catch((e: unknown) => e);
     expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/budget spent/);
     const paid = server.counters.successes;
-    // Two lanes of 8: at most the budget plus one answer per call in flight, never a budget per lane.
+    // Two batches of 8 at once: at most the budget plus one answer per call in flight, never a budget per batch.
     expect(paid * 0.25).toBeLessThanOrEqual(5.5 + 16 * 0.25);
     expect(paid * 0.25).toBeGreaterThanOrEqual(5.5);
   }, 180_000);

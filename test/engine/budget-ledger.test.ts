@@ -1,6 +1,6 @@
 /** The budget ledger the run uses to share budgets between spenders running at once (pure, no Temporal). */
 import { describe, expect, it } from 'vitest';
-import { BudgetLedger, SpenderGroup, type WaitUntil } from '../../workflows/budget.js';
+import { BudgetLedger, SpenderGroup, type WaitUntil } from '../../engine/budget.js';
 
 /** A stand-in for wf.condition: resolves once `ready` holds, checked after every `settle()`. */
 function conditions(): { waitUntil: WaitUntil; settle: () => Promise<void>; waiting: () => number } {
@@ -57,29 +57,29 @@ describe('budget shares', () => {
     expect(again).toBe(0);
   });
 
-  it('a lane that finds nothing free waits for a share held by another, then takes what it left', async () => {
+  it('a batch that finds nothing free waits for a share held by another, then takes what it left', async () => {
     let spent = 0;
     const run = new BudgetLedger(4, () => spent);
     const c = conditions();
-    const lanes = new SpenderGroup([run], 2, c.waitUntil);
-    const first = await lanes.take();
-    const second = await lanes.take();
+    const batches = new SpenderGroup([run], 2, c.waitUntil);
+    const first = await batches.take();
+    const second = await batches.take();
     expect(first + second).toBe(4);
     spent += second;
-    lanes.giveBack(second, true);
-    // Everything is held or spent: the next ask waits for the first lane.
+    batches.giveBack(second, true);
+    // Everything is held or spent: the next ask waits for the first batch.
     let third: number | undefined;
     const told: boolean[] = [];
-    void lanes.take((yes) => told.push(yes)).then((s) => (third = s));
+    void batches.take((yes) => told.push(yes)).then((s) => (third = s));
     await c.settle();
     expect(third).toBeUndefined();
     expect(c.waiting()).toBe(1);
     expect(told).toEqual([true]);
     spent += 0.5;
-    lanes.giveBack(first, true);
+    batches.giveBack(first, true);
     await c.settle();
     await c.settle();
-    // 1.5 is left, and both lanes will ask for more: half each.
+    // 1.5 is left, and both batches will ask for more: half each.
     expect(third).toBe(0.75);
     expect(told).toEqual([true, false]);
   });

@@ -92,17 +92,17 @@ outputs:
     await saveHistory('fanout', handle);
   });
 
-  it('spreads a high concurrency over parallel chunks without exceeding it', async () => {
+  it('spreads a high concurrency over batches running at once without exceeding it', async () => {
     track.state.maxInFlight = 0;
     const plan = engine.compile(`
-name: lanes
+name: batches-at-once
 steps:
   work:
     uses: test.track
     forEach: ${JSON.stringify(Array.from({ length: 200 }, (_, i) => i))}
     concurrency: 20
     cache: false
-    with: { label: "lane-\${{ item }}", sleepMs: 50 }
+    with: { label: "batch-\${{ item }}", sleepMs: 50 }
 outputs:
   count: "\${{ steps.work.outputs.succeeded }}"
   results: "\${{ steps.work.outputs.results }}"
@@ -114,10 +114,10 @@ outputs:
     expect(track.state.maxInFlight).toBeGreaterThan(8);
     const lines = (await engine.store.read(result.outputs.results as string)).toString().trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l: { index: number }) => l.index)).toEqual(Array.from({ length: 200 }, (_, i) => i));
-    // Three lanes of about 67 items each: every unit ran as one chunk activity.
+    // Three batches of about 67 items each, at once: every batch ran as one activity.
     const { events } = await handle.fetchHistory();
-    const chunks = events!.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a?.activityType?.name === 'test.track');
-    expect(chunks.map((a) => a!.activityId)).toEqual(['work/chunk-0', 'work/chunk-67', 'work/chunk-134']);
+    const batches = events!.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a?.activityType?.name === 'test.track');
+    expect(batches.map((a) => a!.activityId)).toEqual(['work/batch-0', 'work/batch-67', 'work/batch-134']);
   });
 
   it('retries a step that fails twice, then succeeds', async () => {
@@ -133,9 +133,9 @@ steps:
     expect([...flake.attempts.values()].at(-1)).toBe(3);
   });
 
-  it('keeps per-item retries and timeouts inside a chunk: only the failing items run again', async () => {
+  it('keeps per-item retries and timeouts inside a batch: only the failing items run again', async () => {
     const result = await engine.run(`
-name: chunk-items
+name: batch-items
 steps:
   flaky:
     uses: test.flaky
@@ -217,7 +217,7 @@ steps:
     await saveHistory('progress', handle);
   });
 
-  it('shows items finishing inside a running chunk, before the chunk completes', async () => {
+  it('shows items finishing inside a running batch, before the batch completes', async () => {
     const plan = engine.compile(`
 name: live
 steps:
@@ -230,7 +230,7 @@ steps:
       const step = progress?.steps[0];
       if (step?.state === 'running') {
         const live = (await liveItems(engine.client, handle.workflowId, progress!.steps)).get('work');
-        // The run counts nothing until its one chunk ends: these counts come from heartbeats.
+        // The run counts nothing until its one batch ends: these counts come from heartbeats.
         if (live) seen.push(step.items!.succeeded + live.succeeded);
       }
       done = step !== undefined && step.state !== 'running' && step.state !== 'pending';
@@ -239,7 +239,7 @@ steps:
     await handle.result();
     expect(seen.some((n) => n > 0 && n < 14)).toBe(true);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    await saveHistory('live-chunks', handle);
+    await saveHistory('live-batches', handle);
   });
 
   it('memoises a step with cache: true across runs, and reports it as cached', async () => {

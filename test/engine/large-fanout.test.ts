@@ -1,6 +1,6 @@
 /**
  * A 20,000-item fan-out whose items come by reference from a stored dataset: the run's history
- * stays under 5,000 events (a chunk activity per unit of up to 500 items, none per item).
+ * stays under 5,000 events (an activity per batch of up to 500 items, none per item).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -40,10 +40,10 @@ outputs:
     const parent = await handle.describe();
     expect(parent.historyLength).toBeLessThan(HISTORY_LIMIT);
     const { events } = await handle.fetchHistory();
-    const chunks = events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'test.echo').length;
-    expect(chunks).toBe(Math.ceil(N / 500));
+    const batches = events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'test.echo').length;
+    expect(batches).toBe(Math.ceil(N / 500));
     const last = (await engine.store.read(result.outputs.results as string)).toString().trim().split('\n').at(-1)!;
     expect(JSON.parse(last)).toMatchObject({ index: N - 1, status: 'succeeded', outputs: { value: N - 1 } });
-    console.log(`20k fan-out: ${parent.historyLength} history events, ${chunks} chunk activities`);
+    console.log(`20k fan-out: ${parent.historyLength} history events, ${batches} batch activities`);
   }, 1_200_000);
 });

@@ -1,4 +1,4 @@
-/** A chunk activity's items and the activity's cancellation, in a mock activity context (no Temporal server). */
+/** A batch activity's items and the activity's cancellation, in a mock activity context (no Temporal server). */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,10 +7,11 @@ import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepKind } from '../../engine/kind.js';
-import type { ChunkInvocation } from '../../engine/invocation.js';
+import type { BatchInvocation } from '../../engine/invocation.js';
 import { runKeys } from '../../activities/runtime/keys.js';
 import { PermanentError } from '../../core/errors.js';
-import { runChunk, type ChunkRecordFile } from '../../activities/runtime/run-chunk.js';
+import { runBatch } from '../../activities/runtime/run-batch.js';
+import type { BatchRecordFile } from '../../activities/runtime/foreach.js';
 import { readJson, writeJson } from '../../store/json.js';
 import { LocalStore } from '../../store/local.js';
 
@@ -19,11 +20,15 @@ let dir: string;
 let store: LocalStore;
 
 beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-chunk-'));
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-batch-'));
   store = new LocalStore(dir);
-  await writeJson(store, 'context.json', { run: { runId: 'run', planHash: 'plan' }, step: { stepId: 'wait', uses: 'test.wait', kindVersion: '1', with: {}, cache: false, maximumAttempts: 1 }, scope: {} });
-  await writeJson(store, 'shard.json', { start: 0, items: Array.from({ length: ITEMS }, (_, i) => i) });
 });
+
+/** Writes a step's forEach context and its items, as `expandForEach` does: batches of `size` items starting at `batchStarts`. */
+async function expandedStep(runId: string, stepId: string, uses: string, withTemplate: Record<string, string>, batchStarts: number[], size: number): Promise<void> {
+  await writeJson(store, `${runId}/context.json`, { run: { runId, planHash: 'plan' }, step: { stepId, uses, kindVersion: '1', with: withTemplate, cache: false, maximumAttempts: 1 }, scope: {} });
+  for (const start of batchStarts) await writeJson(store, runKeys.batchItems(runId, stepId, start), { start, items: Array.from({ length: size }, (_, i) => start + i) });
+}
 
 afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
@@ -49,18 +54,19 @@ function waitingKind(aborted: unknown[]): StepKind {
   };
 }
 
-function chunk(recordsStart: number): ChunkInvocation {
-  return { mode: 'chunk', context: 'context.json', shard: { key: 'shard.json', start: 0, count: ITEMS }, recordsStart, concurrency: 32, failFast: false, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] };
+async function wholeBatch(runId: string): Promise<BatchInvocation> {
+  await expandedStep(runId, 'wait', 'test.wait', {}, [0], ITEMS);
+  return { mode: 'batch', context: `${runId}/context.json`, batch: { start: 0, count: ITEMS }, window: 32, failFast: false, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] };
 }
 
-describe('runChunk', () => {
+describe('runBatch', () => {
   it('runs 32 items at a time without adding a listener per item to the activity signal', async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error): void => void warnings.push(w);
     process.on('warning', onWarning);
     try {
       const env = new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000 });
-      const result = await env.run(runChunk, waitingKind([]), chunk(0), store);
+      const result = await env.run(runBatch, waitingKind([]), await wholeBatch('window'), store);
       expect(result).toMatchObject({ succeeded: ITEMS, failed: 0 });
       await new Promise((r) => setImmediate(r));
       expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
@@ -72,14 +78,15 @@ describe('runChunk', () => {
   it('aborts every running item when the activity is cancelled, and ends as cancelled', async () => {
     const aborted: unknown[] = [];
     const env = new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000 });
+    const batch = await wholeBatch('cancel');
     setTimeout(() => env.cancel(), 30);
-    await expect(env.run(runChunk, waitingKind(aborted), chunk(1), store)).rejects.toBeInstanceOf(CancelledFailure);
+    await expect(env.run(runBatch, waitingKind(aborted), batch, store)).rejects.toBeInstanceOf(CancelledFailure);
     // The 32 items in flight when it was cancelled each saw their signal abort with the cancellation.
     expect(aborted).toHaveLength(32);
     expect(aborted.every((reason) => reason instanceof CancelledFailure)).toBe(true);
   });
 
-  describe('chunks of one step in one worker', () => {
+  describe('batches of one step in one worker', () => {
     /** Items 0-49 take 5 ms, 50-99 take 40 ms; notes the activity each item ran in and how many ran at once in each. */
     function unevenKind(ranIn: Map<number, string>, mostAtOnce: Map<string, number>): StepKind {
       const now = new Map<string, number>();
@@ -98,35 +105,35 @@ describe('runChunk', () => {
       };
     }
 
-    async function runTwoChunks(runId: string, lendRunners: boolean) {
-      await writeJson(store, `${runId}/context.json`, { run: { runId, planHash: 'plan' }, step: { stepId: 'uneven', uses: 'test.uneven', kindVersion: '1', with: { item: '${{ item }}' }, cache: false, maximumAttempts: 1 }, scope: {} });
+    async function runTwoBatches(runId: string, lendRunners: boolean) {
+      await expandedStep(runId, 'uneven', 'test.uneven', { item: '${{ item }}' }, [0, 50], 50);
       const ranIn = new Map<number, string>();
       const mostAtOnce = new Map<string, number>();
       const kind = unevenKind(ranIn, mostAtOnce);
-      const unit = (start: number): ChunkInvocation => ({ mode: 'chunk', context: `${runId}/context.json`, shard: { key: 'shard.json', start, count: 50 }, recordsStart: start, concurrency: 8, failFast: false, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] });
+      const batch = (start: number): BatchInvocation => ({ mode: 'batch', context: `${runId}/context.json`, batch: { start, count: 50 }, window: 8, failFast: false, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] });
       const [fast, slow] = await Promise.all(
-        [0, 50].map((start) => new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000, activityId: `chunk-${start}` }).run(runChunk, kind, unit(start), store, undefined, lendRunners)),
+        [0, 50].map((start) => new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000, activityId: `batch-${start}` }).run(runBatch, kind, batch(start), store, undefined, lendRunners)),
       );
       return { fast, slow, ranIn, mostAtOnce };
     }
 
-    it("lend each other idle runners: the slow chunk's items also run on the fast chunk's runners, as the slow chunk's own", async () => {
-      const { fast, slow, ranIn, mostAtOnce } = await runTwoChunks('lend', true);
+    it("lend each other idle runners: the slow batch's items also run on the fast batch's runners, as the slow batch's own", async () => {
+      const { fast, slow, ranIn, mostAtOnce } = await runTwoBatches('lend', true);
       expect(fast).toMatchObject({ succeeded: 50, failed: 0 });
       expect(slow).toMatchObject({ succeeded: 50, failed: 0 });
-      // More than its 8 at once: the fast chunk's runners, done with their own items, took some.
-      expect(mostAtOnce.get('chunk-50')).toBeGreaterThan(8);
-      // Yet every item ran in the activity of the chunk it belongs to, which recorded it once.
-      for (let i = 0; i < 100; i++) expect(ranIn.get(i)).toBe(i < 50 ? 'chunk-0' : 'chunk-50');
+      // More than its 8 at once: the fast batch's runners, done with their own items, took some.
+      expect(mostAtOnce.get('batch-50')).toBeGreaterThan(8);
+      // Yet every item ran in the activity of the batch it belongs to, which recorded it once.
+      for (let i = 0; i < 100; i++) expect(ranIn.get(i)).toBe(i < 50 ? 'batch-0' : 'batch-50');
       const recorded: number[] = [];
-      for await (const key of store.list(runKeys.chunkRecords('lend', 'uneven', 50, 50))) recorded.push(...(await readJson<ChunkRecordFile>(store, key)).records.map((r) => r.index));
+      for await (const key of store.list(runKeys.batchRecords('lend', 'uneven', 50))) recorded.push(...(await readJson<BatchRecordFile>(store, key)).records.map((r) => r.index));
       expect(recorded.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 50 + i));
     });
 
-    it("a lent item that the chunk cannot record fails that chunk, not the one whose runner ran it", async () => {
+    it("a lent item that the batch cannot record fails that batch, not the one whose runner ran it", async () => {
       const runId = 'record-fails';
-      await writeJson(store, `${runId}/context.json`, { run: { runId, planHash: 'plan' }, step: { stepId: 'uneven', uses: 'test.big', kindVersion: '1', with: { item: '${{ item }}' }, cache: false, maximumAttempts: 1 }, scope: {} });
-      // Items 50-99 fail for good with 60 KB messages, so their chunk writes its records every ~17
+      await expandedStep(runId, 'uneven', 'test.big', { item: '${{ item }}' }, [0, 50], 50);
+      // Items 50-99 fail for good with 60 KB messages, so their batch writes its records every ~17
       // items (in the runner that recorded the failure), and here it cannot.
       const kind: StepKind = {
         spec: { name: 'test.big', description: 'big failures', queue: 'cpu', version: '1', input: { type: 'object', properties: { item: { type: 'integer' } } }, output: { type: 'object' } },
@@ -139,23 +146,23 @@ describe('runChunk', () => {
       };
       const failing = Object.create(store) as LocalStore;
       failing.put = async (key, body, meta) => {
-        if (key.includes('/foreach/records/')) throw new Error('store unavailable');
+        if (key.includes('/records/')) throw new Error('store unavailable');
         return store.put(key, body, meta);
       };
-      const unit = (start: number, concurrency: number): ChunkInvocation => ({ mode: 'chunk', context: `${runId}/context.json`, shard: { key: 'shard.json', start, count: 50 }, recordsStart: start, concurrency, failFast: false, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] });
-      // The slow chunk runs one at a time itself: most of its items, and the writes they trigger, are on the lender's runners.
+      const batch = (start: number, window: number): BatchInvocation => ({ mode: 'batch', context: `${runId}/context.json`, batch: { start, count: 50 }, window, failFast: false, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] });
+      // The slow batch runs one at a time itself: most of its items, and the writes they trigger, are on the lender's runners.
       const [fast, slow] = await Promise.allSettled([
-        new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000, activityId: 'chunk-0' }).run(runChunk, kind, unit(0, 8), store),
-        new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000, activityId: 'chunk-50' }).run(runChunk, kind, unit(50, 1), failing),
+        new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000, activityId: 'batch-0' }).run(runBatch, kind, batch(0, 8), store),
+        new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000, activityId: 'batch-50' }).run(runBatch, kind, batch(50, 1), failing),
       ]);
       expect(fast).toMatchObject({ status: 'fulfilled', value: { succeeded: 50, failed: 0 } });
       expect(slow).toMatchObject({ status: 'rejected', reason: { message: 'store unavailable' } });
     });
 
     it('keep to their own items when lending is off', async () => {
-      const { slow, mostAtOnce } = await runTwoChunks('alone', false);
+      const { slow, mostAtOnce } = await runTwoBatches('alone', false);
       expect(slow).toMatchObject({ succeeded: 50, failed: 0 });
-      expect(mostAtOnce.get('chunk-50')).toBe(8);
+      expect(mostAtOnce.get('batch-50')).toBe(8);
     });
   });
 });

@@ -1,10 +1,12 @@
 /**
  * Dollar budgets shared by spenders that run at the same time: a run's parallel paying steps, a
- * forEach step's lanes, a step's sub-pipeline runs. A spender is handed a share of what no running
- * spender may still spend, so together they stay within the limit (give or take one answer per
- * call in flight); what it did not use comes back when it ends. Pure and deterministic: it lives in
- * the workflow.
+ * forEach step's batches running at once, a step's sub-pipeline runs. A spender is handed a share
+ * of what no running spender may still spend, so together they stay within the limit (give or take
+ * one answer per call in flight); what it did not use comes back when it ends. Pure and
+ * deterministic: the workflow keeps the ledgers (workflows/run-budgets.ts).
  */
+import { batchesAtOnce } from './fanout.js';
+import type { Plan, PlanStep } from './plan.js';
 
 /** Less than this is nothing: shares are fractions, and their sums carry float rounding. */
 const NOTHING_USD = 1e-9;
@@ -103,10 +105,26 @@ export class SpenderGroup {
     if (asksAgain) this.expected++;
   }
 
-  /** The group's spenders that will not ask any more (the step ended, or has fewer lanes). */
+  /** The group's spenders that will not ask any more (the step ended, or runs fewer batches at once). */
   forget(n = this.expected): void {
     const k = Math.min(n, this.expected);
     for (const l of this.ledgers) l.forget(k);
     this.expected -= k;
   }
+}
+
+/** Whether a step can spend a budget: a paying kind, or a sub-pipeline with one somewhere inside. */
+export function spends(step: PlanStep): boolean {
+  return step.type === 'activity' ? step.spends === true : step.plan.steps.some(spends);
+}
+
+/** How many spenders of a step run at once: its batches at once, its sub-pipeline runs, or itself. */
+export function spendersOf(step: PlanStep): number {
+  if (!step.forEach) return 1;
+  return step.type === 'activity' ? batchesAtOnce(step.forEach.concurrency) : step.forEach.concurrency;
+}
+
+/** Whether a plan (or one it runs) sets a budget of its own: those count per run, so its runs are not resumed. */
+export function hasOwnBudget(plan: Plan): boolean {
+  return plan.budgetUsd !== undefined || plan.steps.some((s) => (s.type === 'activity' ? s.budgetUsd !== undefined : hasOwnBudget(s.plan)));
 }

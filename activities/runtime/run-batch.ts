@@ -1,24 +1,27 @@
 /**
- * Runs a chunk of a forEach step's items in one activity, `concurrency` at a time (a sliding
- * window, so a slow item holds one slot, not a wave). Each finished item (succeeded, or failed for
- * good) is written to the store within a few seconds, so a retried or resumed chunk runs only the
- * items still owed. Items that failed transiently make the chunk fail retryably once the others
+ * Runs a batch of a forEach step's items in one activity, `window` at a time (a sliding window,
+ * so a slow item holds one slot, not a wave). Each finished item (succeeded, or failed for
+ * good) is written to the store within a few seconds, so a retried or resumed batch runs only the
+ * items still owed. Items that failed transiently make the batch fail retryably once the others
  * are done, so Temporal's retry policy (backoff, the server's retry-after) still decides when
  * they run again; on the last attempt they are recorded as failed instead.
  */
 import { AsyncResource } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { TransientError } from '../../core/errors.js';
 import type { Scope } from '../../core/expressions.js';
 import { readJson, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind } from '../../engine/kind.js';
-import type { Usage } from '../../engine/usage.js';
-import { addUsage, emptyUsage, spentAnything, stepContextFromActivity, type ContextOptions } from './context.js';
-import { lendRunner, offerChunk, type LendableChunk } from './chunk-lending.js';
+import { addUsageTo, spentAnything, zeroUsage, type Usage } from '../../engine/usage.js';
+import { stepContextFromActivity, type ContextOptions } from './context.js';
+import { lendRunner, offerBatch, type LendableBatch } from './batch-lending.js';
 import { cancellationOf, toActivityFailure } from './failure.js';
-import type { ChunkInvocation, ChunkProgress, ChunkResult, ForEachContext, ItemRecord } from '../../engine/invocation.js';
+import { unwrapFailure } from '../../engine/failure.js';
+import type { BatchHeartbeat, BatchInvocation, BatchProgress, ForEachContext, ItemRecord } from '../../engine/invocation.js';
+import { ITEM_OVER, retryDelayOf, timeoutAfter } from './item-time.js';
+import type { BatchResult } from '../../engine/fanout.js';
+import type { BatchRecordFile } from './foreach.js';
 import { ItemSlots } from './item-slots.js';
 import { runKeys } from './keys.js';
 import { readShared, resolveInputs, runKind } from './kind-call.js';
@@ -36,48 +39,19 @@ const handedOverWork = new ItemSlots({ concurrency: HANDED_OVER_AT_ONCE });
 const FLUSH_BYTES = 1 << 20;
 const FLUSH_MS = 5_000;
 
-/** A chunk's record file: finished items and what they cost. */
-export interface ChunkRecordFile {
-  records: ItemRecord[];
-  usage: Usage;
-}
-
-/** What a chunk heartbeats: its progress, and the details each running item last reported. */
-export interface ChunkHeartbeat {
-  progress: ChunkProgress;
-  items: Record<string, unknown>;
-}
-
 /** A finished call; `afterward` settles (to an error, or undefined) once the work it handed over is done. */
 type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward: Promise<unknown> } | { ok: false; err: unknown; spent?: Usage };
 
-/**
- * Why an item's signal aborts once the item is over: made once, as a fresh DOMException (with its
- * stack) for each of thousands of items is a cost the event loop pays between items.
- */
-const ITEM_OVER = new DOMException('the item is over', 'AbortError');
-
-function timeoutAfter(ms: number, signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
-    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-  });
-}
-
-function retryDelayOf(err: unknown): number | undefined {
-  return err instanceof TransientError ? err.retryAfterMs : undefined;
-}
-
-/** `lendRunners: false` keeps each chunk's runners to its own items (see chunk-lending.ts). */
-export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: ArtifactStore, slots?: ItemSlots, lendRunners = true): Promise<ChunkResult> {
+/** `lendRunners: false` keeps each batch's runners to its own items (see batch-lending.ts). */
+export async function runBatch(kind: StepKind, inv: BatchInvocation, store: ArtifactStore, slots?: ItemSlots, lendRunners = true): Promise<BatchResult> {
   const activity = Context.current();
   const { attempt } = activity.info;
   const cancelled = activity.cancellationSignal;
   const context = await readShared<ForEachContext>(store, inv.context);
   const { run, step } = context;
-  const shard = await readShared<{ start: number; items: unknown[] }>(store, inv.shard.key);
-  const chunkStart = inv.shard.start;
-  const result: ChunkResult = { succeeded: 0, failed: 0, cached: 0, usage: emptyUsage(), failures: [], budgetExhausted: false };
+  const { start, count: size } = inv.batch;
+  const stored = await readShared<{ start: number; items: unknown[] }>(store, runKeys.batchItems(run.runId, step.stepId, start));
+  const result: BatchResult = { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: false };
   const count = (rec: ItemRecord): void => {
     if (rec.status === 'succeeded') result.succeeded++;
     else {
@@ -89,37 +63,37 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
 
   // Items finished by earlier attempts are in the store: never run them again.
   const done = new Set<number>();
-  for await (const key of store.list(runKeys.chunkRecords(run.runId, step.stepId, inv.recordsStart, chunkStart))) {
-    const file = await readJson<ChunkRecordFile>(store, key);
-    addUsage(result.usage, file.usage);
+  for await (const key of store.list(runKeys.batchRecords(run.runId, step.stepId, start))) {
+    const file = await readJson<BatchRecordFile>(store, key);
+    addUsageTo(result.usage, file.usage);
     for (const rec of file.records) {
       if (done.has(rec.index)) continue;
       done.add(rec.index);
       count(rec);
     }
   }
-  const owed = Array.from({ length: inv.shard.count }, (_, i) => chunkStart + i).filter((i) => !done.has(i));
+  const owed = Array.from({ length: size }, (_, i) => start + i).filter((i) => !done.has(i));
 
   let waiting: ItemRecord[] = [];
-  let waitingUsage = emptyUsage();
+  let waitingUsage = zeroUsage();
   let waitingBytes = 0;
   let lastWrite = Date.now();
   let seq = 0;
   const write = async (): Promise<void> => {
     if (waiting.length === 0 && !spentAnything(waitingUsage)) return;
-    const file: ChunkRecordFile = { records: waiting, usage: waitingUsage };
-    const key = runKeys.chunkRecordFile(run.runId, step.stepId, inv.recordsStart, chunkStart, attempt, seq++);
+    const file: BatchRecordFile = { records: waiting, usage: waitingUsage };
+    const key = runKeys.batchRecordFile(run.runId, step.stepId, start, attempt, seq++);
     waiting = [];
-    waitingUsage = emptyUsage();
+    waitingUsage = zeroUsage();
     waitingBytes = 0;
     lastWrite = Date.now();
     await writeJson(store, key, file, { run: run.runId, step: step.stepId });
   };
-  /** Records a finished item; its usage went into the chunk's total when the call returned. */
+  /** Records a finished item; its usage went into the batch's total when the call returned. */
   const finish = async (rec: ItemRecord, usage: Usage | undefined): Promise<void> => {
     count(rec);
     countItem(step.uses, rec.status === 'succeeded' ? 'succeeded' : 'failed');
-    if (usage) addUsage(waitingUsage, usage);
+    if (usage) addUsageTo(waitingUsage, usage);
     waiting.push(rec);
     waitingBytes += JSON.stringify(rec).length;
     if (waitingBytes >= FLUSH_BYTES || Date.now() - lastWrite >= FLUSH_MS) await write();
@@ -127,10 +101,10 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
 
   let inFlight = 0;
   const itemDetails: Record<string, unknown> = {};
-  const previous = activity.info.heartbeatDetails as ChunkHeartbeat | undefined;
+  const previous = activity.info.heartbeatDetails as BatchHeartbeat | undefined;
   const beat = (): void => {
-    const progress: ChunkProgress = { succeeded: result.succeeded, failed: result.failed, cached: result.cached, inFlight, usage: { ...result.usage } };
-    activity.heartbeat({ progress, items: itemDetails } satisfies ChunkHeartbeat);
+    const progress: BatchProgress = { succeeded: result.succeeded, failed: result.failed, cached: result.cached, inFlight, usage: { ...result.usage } };
+    activity.heartbeat({ progress, items: itemDetails } satisfies BatchHeartbeat);
   };
   // Often enough for a live progress view (the worker throttles what reaches the server).
   const heartbeatMs = Math.max(200, Math.min((activity.info.heartbeatTimeoutMs ?? 30_000) / 3, 1_000));
@@ -162,7 +136,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     return made;
   };
 
-  // Records of earlier chunks of this unit carry their cost, already counted by the run.
+  // Records of earlier runs of this batch carry their cost, already counted by the run.
   const budgetLeft = (): number | undefined => (inv.budgetRemainingUsd === undefined ? undefined : inv.budgetRemainingUsd - (result.usage.costUsd - (inv.budgetSpentBeforeUsd ?? 0)));
 
   const runOne = async (index: number): Promise<Outcome> => {
@@ -172,12 +146,12 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     if (cancelled.aborted) itemStop.abort(cancelled.reason);
     else itemStops.add(itemStop);
     const handedOver: Promise<unknown>[] = [];
-    const spent = emptyUsage();
+    const spent = zeroUsage();
     try {
-      const scope: Scope = { ...context.scope, item: shard.items[index - shard.start], index };
+      const scope: Scope = { ...context.scope, item: stored.items[index - stored.start], index };
       const input = resolveInputs(step, scope, index);
       const left = budgetLeft();
-      // No heartbeatTimeoutMs: the chunk's own ticker heartbeats for its items.
+      // No heartbeatTimeoutMs: the batch's own ticker heartbeats for its items.
       const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, spentOnFailure: spent, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver) });
       const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, signal)]);
       const afterward = Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
@@ -200,8 +174,9 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     if (cancelled.aborted) return;
     const failure = toActivityFailure(err, { stepId: step.stepId, uses: step.uses, itemIndex: index });
     if (failure instanceof CancelledFailure) return;
-    const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : failure.name;
-    const permanent = failure instanceof ApplicationFailure && (failure.nonRetryable || inv.nonRetryableErrorTypes.includes(type));
+    const unwrapped = unwrapFailure(failure);
+    const type = unwrapped.type ?? (failure instanceof ApplicationFailure ? 'Error' : failure.name);
+    const permanent = failure instanceof ApplicationFailure && (unwrapped.nonRetryable || inv.nonRetryableErrorTypes.includes(type));
     if (!permanent && !lastAttempt && failure instanceof ApplicationFailure) {
       const delayMs = retryDelayOf(err);
       retryLater.push({ index, failure, ...(delayMs !== undefined ? { delayMs } : {}) });
@@ -234,14 +209,14 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     if (!outcome.ok) {
       // Paid for, even if unusable: counted now, and written with the records so a retry counts it too.
       if (outcome.spent && spentAnything(outcome.spent)) {
-        addUsage(result.usage, outcome.spent);
-        addUsage(waitingUsage, outcome.spent);
+        addUsageTo(result.usage, outcome.spent);
+        addUsageTo(waitingUsage, outcome.spent);
       }
       await failed(index, outcome.err);
       return;
     }
     // Spent as soon as the answer is in: the budget check of the next item must see it.
-    if (outcome.usage) addUsage(result.usage, outcome.usage);
+    if (outcome.usage) addUsageTo(result.usage, outcome.usage);
     const settled: Promise<void> = outcome.afterward
       .then(async (err) => {
         if (err !== undefined) await failed(index, err);
@@ -253,17 +228,17 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
       .finally(() => settling.delete(settled));
     settling.add(settled);
   };
-  // Items of this chunk that runners of the step's other chunks in this worker run (in this
-  // activity's context, so they are this chunk's items in every way).
+  // Items of this batch that runners of the step's other batches in this worker run (in this
+  // activity's context, so they are this batch's items in every way).
   const stepKey = `${run.runId}\n${step.stepId}`;
   const lentItems = new Set<Promise<void>>();
   const runItemHere = AsyncResource.bind(runItem);
-  const lendable: LendableChunk = {
+  const lendable: LendableBatch = {
     unstarted: () => (stop || cancelled.aborted ? 0 : owed.length - next),
     runNext: async () => {
       const index = takeNext();
       if (index === undefined) return false;
-      // This chunk's failure to record it is this chunk's, not the lender's: it fails this chunk at its end.
+      // This batch's failure to record it is this batch's, not the lender's: it fails this batch at its end.
       const running = runItemHere(index).catch((err: unknown) => {
         recordError ??= err;
       });
@@ -272,11 +247,11 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
       return true;
     },
   };
-  const withdraw = lendRunners ? offerChunk(stepKey, lendable) : () => undefined;
-  // A runner lends itself out once its chunk's items have all started, at most this chunk's own
+  const withdraw = lendRunners ? offerBatch(stepKey, lendable) : () => undefined;
+  // A runner lends itself out once its batch's items have all started, at most this batch's own
   // count of items in all (its activity's timeout allows for that many).
   let lent = 0;
-  const mayLend = (): boolean => lendRunners && !stop && !cancelled.aborted && lent++ < inv.shard.count;
+  const mayLend = (): boolean => lendRunners && !stop && !cancelled.aborted && lent++ < size;
   const runner = async (): Promise<void> => {
     for (let index = takeNext(); index !== undefined; index = takeNext()) await runItem(index);
     await lendRunner(stepKey, lendable, mayLend, cancelledNow);
@@ -284,7 +259,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
 
   try {
     try {
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(inv.concurrency, owed.length)) }, runner));
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(inv.window, owed.length)) }, runner));
     } finally {
       // Every item has started (or a runner failed): none more for lenders; wait for theirs.
       stop = true;
@@ -305,7 +280,7 @@ export async function runChunk(kind: StepKind, inv: ChunkInvocation, store: Arti
     const delays = retryLater.map((r) => r.delayMs).filter((d): d is number => d !== undefined);
     throw ApplicationFailure.create({
       type: first.failure.type ?? 'Error',
-      message: `${retryLater.length} of ${inv.shard.count} items of this chunk failed for now and run again on the next attempt (attempt ${attempt}${inv.maximumAttempts > 0 ? ` of ${inv.maximumAttempts}` : ''}); first: ${first.failure.message}`,
+      message: `${retryLater.length} of ${size} items of this batch failed for now and run again on the next attempt (attempt ${attempt}${inv.maximumAttempts > 0 ? ` of ${inv.maximumAttempts}` : ''}); first: ${first.failure.message}`,
       nonRetryable: false,
       ...(delays.length > 0 ? { nextRetryDelay: Math.max(...delays) } : {}),
     });

@@ -1,0 +1,78 @@
+/**
+ * What every part of a run shares: its identity, plan and params, the engine's local activities,
+ * the steps' progress and outputs, and the usage accounting. Built once by `startRun`.
+ */
+import * as wf from '@temporalio/workflow';
+import type { EngineActivities } from '../activities/runtime/engine-activities.js';
+import type { RunIdentity, StepRuntime, StepScope } from '../engine/invocation.js';
+import type { ActivityStep, Plan, PlanStep, RunInput } from '../engine/plan.js';
+import type { StepProgress } from '../engine/progress.js';
+import { addUsageTo, zeroUsage, type Usage } from '../engine/usage.js';
+import { RunBudgets } from './run-budgets.js';
+
+const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
+
+export interface Run {
+  info: wf.WorkflowInfo;
+  input: RunInput;
+  id: RunIdentity;
+  plan: Plan;
+  params: Record<string, unknown>;
+  startedAt: string;
+  /** The engine's own activities (prepare, expand, collect), local activities of the workflow worker. */
+  engine: EngineActivities;
+  /** Its quick ones (evaluate, resolve, write records). */
+  local: EngineActivities;
+  steps: StepProgress[];
+  byId: ReadonlyMap<string, StepProgress>;
+  outputs: Map<string, Record<string, unknown>>;
+  usage: Usage;
+  budgets: RunBudgets;
+}
+
+export async function startRun(input: RunInput): Promise<Run> {
+  const info = wf.workflowInfo();
+  const engine = wf.proxyLocalActivities<EngineActivities>(engineOptions);
+  const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
+  const { plan, params } = await engine['repairity.prepareRun'](input);
+  const steps: StepProgress[] = plan.steps.map((s) => ({ id: s.id, uses: s.type === 'activity' ? s.uses : 'pipeline', state: 'pending', usage: zeroUsage() }));
+  const byId = new Map(steps.map((p) => [p.id, p]));
+  const usage = zeroUsage();
+  const id: RunIdentity = { runId: `${info.workflowId}@${info.firstExecutionRunId}`, planHash: plan.hash };
+  const budgets = new RunBudgets(plan, input, usage, byId);
+  return { info, input, id, plan, params, startedAt: new Date().toISOString(), engine, local, steps, byId, outputs: new Map(), usage, budgets };
+}
+
+/** The outputs of a step's dependencies and the run's params, which its expressions read. */
+export function scopeFor(run: Run, step: PlanStep): StepScope {
+  return { params: run.params, steps: Object.fromEntries(step.needs.filter((n) => run.outputs.has(n)).map((n) => [n, { outputs: run.outputs.get(n)! }])) };
+}
+
+/** Every finished step's outputs: the scope of the run's own `outputs:`. */
+export function runScope(run: Run): StepScope {
+  return { params: run.params, steps: Object.fromEntries([...run.outputs].map(([k, v]) => [k, { outputs: v }])) };
+}
+
+/** Adds what a step spent to the step and to the run. */
+export function account(run: Run, p: StepProgress, usage: Usage | undefined): void {
+  addUsageTo(p.usage, usage);
+  addUsageTo(run.usage, usage);
+}
+
+/** What an activity needs to run a step (or any item of it). */
+export function runtimeOf(run: Run, step: ActivityStep): StepRuntime {
+  return {
+    stepId: step.id,
+    uses: step.uses,
+    kindVersion: step.kindVersion,
+    with: step.with,
+    cache: step.cache,
+    maximumAttempts: step.retry.maximumAttempts,
+    ...(run.input.force?.includes(step.id) ? { refresh: true } : {}),
+  };
+}
+
+/** A step's own failure (not an activity's): `type` says what kind, e.g. BudgetExceeded. */
+export function stepFailed(message: string, type?: string): wf.ApplicationFailure {
+  return wf.ApplicationFailure.create({ message, nonRetryable: true, ...(type !== undefined ? { type } : {}) });
+}
