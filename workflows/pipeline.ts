@@ -50,7 +50,7 @@ async function runStep(run: Run, step: PlanStep): Promise<void> {
 }
 
 /** Starts every step as soon as it may, until none is pending or running. */
-async function runSteps(run: Run): Promise<Map<string, Promise<void>>> {
+async function runSteps(run: Run): Promise<void> {
   const running = new Map<string, Promise<void>>();
   const pending = new Set(run.plan.steps.map((s) => s.id));
   try {
@@ -70,7 +70,7 @@ async function runSteps(run: Run): Promise<Map<string, Promise<void>>> {
           running.set(step.id, runStep(run, step).finally(() => running.delete(step.id)));
         }
       }
-      if (running.size === 0) return running;
+      if (running.size === 0) return;
       await Promise.race(running.values());
     }
   } catch (err) {

@@ -1,5 +1,5 @@
 /**
- * The per-worker limit on forEach items of one task queue. A chunk activity runs many items, so
+ * The per-worker limit on forEach items of one task queue. A batch activity runs many items, so
  * the worker's activity slots no longer bound the calls made at once: every item takes one of
  * these slots first (and waits its turn under an optional items-per-second rate).
  */

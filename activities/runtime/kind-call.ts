@@ -1,6 +1,6 @@
 /**
  * One call of a step kind: validate the resolved input, consult the step cache, run the kind
- * with its StepContext, check the outputs. Shared by single steps, forEach items and chunks.
+ * with its StepContext, check the outputs. Shared by single steps and the items of batches.
  */
 import { LRUCache } from 'lru-cache';
 import { InvalidStepInputError, PermanentError } from '../../core/errors.js';
@@ -67,7 +67,7 @@ export interface KindCall {
   budget?: number;
   /** Builds the StepContext; by default the one of the activity running now. */
   makeContext?: (opts: ContextOptions) => { ctx: StepContext; usage: Usage };
-  /** Heartbeat on the step's behalf at this timeout's pace; none when absent (a chunk beats for its items). */
+  /** Heartbeat on the step's behalf at this timeout's pace; none when absent (a batch beats for its items). */
   heartbeatTimeoutMs?: number;
   /** Receives what a call that then failed had spent (an answer paid for but unusable), so it is still counted. */
   spentOnFailure?: Usage;
