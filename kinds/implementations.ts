@@ -11,6 +11,8 @@ import { createSandboxSteps, type SandboxProvider } from './sandbox/index.js';
 import { createTrainingSteps } from './training/index.js';
 import type { StepImpl } from '../engine/kind.js';
 import type { ArtifactStore } from '../store/types.js';
+import { cacheDirOf } from '../core/env.js';
+import { readSweBenchSettings } from '../sandbox/swebench/settings.js';
 
 export interface StepDependencies {
   store: ArtifactStore;
@@ -30,7 +32,7 @@ export function createStepImplementations(deps: StepDependencies): StepImplement
     createSandboxSteps(deps),
     createTrainingSteps(deps),
     createEvalSteps(),
-    createBenchmarkSteps({ dataRoot: deps.dataRoot }),
+    createBenchmarkSteps({ dataRoot: deps.dataRoot, swebench: readSweBenchSettings(cacheDirOf(deps.env), deps.env) }),
     createReportSteps(),
   ];
   return Object.assign({}, ...families) as StepImplementations;

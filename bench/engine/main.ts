@@ -21,8 +21,8 @@ import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/i
 import { LocalStore } from '../../store/local.js';
 import { createWorkers } from '../../worker/create-workers.js';
 import { workflowQueue } from '../../workflows/queues.js';
-import { readDefaults } from '../../core/env.js';
 import { startDevServer } from '../../dev-services/temporal.js';
+import { loadSettings } from '../../worker/settings.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -35,7 +35,7 @@ const noopKind: StepKind = {
 };
 
 async function main(): Promise<void> {
-  const server = await startDevServer({ binary: readDefaults().temporalBin });
+  const server = await startDevServer({ binary: loadSettings().defaults.temporalBin });
   const address = server.address;
   const storeDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-engine-'));
   const nativeConnection = await NativeConnection.connect({ address });

@@ -1,5 +1,6 @@
 /** Benchmark loaders and the glue between model answers and sandbox tasks. */
 import type { StepImpl } from '../../engine/kind.js';
+import type { SweBenchSettings } from '../../sandbox/swebench/settings.js';
 import { attach } from './attach.js';
 import { exportAnswers } from './export.js';
 import { judgeItems } from './judge-items.js';
@@ -11,11 +12,13 @@ import { select } from './select.js';
 export interface BenchmarkStepOptions {
   /** Relative benchmark paths are resolved against this folder. */
   dataRoot: string;
+  /** Where SWE-bench repositories come from; without it SWE-bench instances are refused. */
+  swebench?: SweBenchSettings;
 }
 
 export function createBenchmarkSteps(opts: BenchmarkStepOptions): Record<string, StepImpl> {
   return {
-    'benchmarks.load': createLoadStep(opts.dataRoot),
+    'benchmarks.load': createLoadStep(opts.dataRoot, opts.swebench),
     'benchmarks.attach': attach,
     'benchmarks.select': select,
     'benchmarks.judge_items': judgeItems,

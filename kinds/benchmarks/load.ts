@@ -5,6 +5,7 @@ import type { StepImpl } from '../../engine/kind.js';
 import { mbppSplitOf, toTask, type BenchmarkName, type TaskMode, type TaskRecord } from './formats.js';
 import type { Retrieval } from './retrieval.js';
 import { allRows, sourceRows } from './rows.js';
+import type { SweBenchSettings } from '../../sandbox/swebench/settings.js';
 
 export interface LoadInput {
   benchmark: BenchmarkName;
@@ -17,7 +18,7 @@ export interface LoadInput {
   retrieval?: Retrieval;
 }
 
-export function createLoadStep(dataRoot: string): StepImpl<LoadInput> {
+export function createLoadStep(dataRoot: string, swebench?: SweBenchSettings): StepImpl<LoadInput> {
   return async (input, ctx) => {
     const mode = input.mode ?? 'repair';
     if (mode === 'generate' && (input.benchmark === 'swebench' || input.benchmark === 'defects4j')) {
@@ -48,6 +49,7 @@ export function createLoadStep(dataRoot: string): StepImpl<LoadInput> {
         const task = await toTask(input.benchmark, raw as Record<string, unknown>, `${input.path} row ${index}`, mode, seed, {
           ...(input.split ? { split: input.split } : {}),
           ...(input.retrieval ? { retrieval: input.retrieval } : {}),
+          ...(swebench ? { swebench } : {}),
         });
         if (!task) {
           noMutation++;
