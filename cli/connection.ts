@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { TransientError } from '../core/errors.js';
 import { connectionSecurity, explainConnectionFailure } from '../core/temporal-tls.js';
 import { checkTemporal, probeTcp } from './temporal-probe.js';
-import { loadSettings } from '../worker/settings.js';
+import { loadDefaults, loadSettings } from '../worker/settings.js';
 
 export interface ConnectionFlags {
   address: string;
@@ -13,7 +13,7 @@ export interface ConnectionFlags {
 
 /** Adds the connection flags, with defaults from the environment (see docs/operations.md). */
 export function withConnectionFlags(cmd: Command): Command {
-  const d = loadSettings().defaults;
+  const d = loadDefaults();
   return cmd
     .option('--address <host:port>', 'Temporal frontend address (env TEMPORAL_ADDRESS)', d.temporalAddress)
     .option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE)', d.namespace)

@@ -48,8 +48,18 @@ export interface LoadOptions {
   override?: Record<string, string>;
 }
 
+const environment = (opts: LoadOptions): NodeJS.ProcessEnv => ({ ...opts.fallback, ...(opts.env ?? process.env), ...opts.override });
+
+/**
+ * Only the defaults (addresses, store, folders, binaries): what a command needs to register its
+ * flags or find a pipeline, without failing on a bad value it never uses (a TLS file, a Claude limit).
+ */
+export function loadDefaults(opts: LoadOptions = {}): Defaults {
+  return readDefaults(environment(opts), opts.cwd ?? process.cwd());
+}
+
 export function loadSettings(opts: LoadOptions = {}): Settings {
-  const env: NodeJS.ProcessEnv = { ...opts.fallback, ...(opts.env ?? process.env), ...opts.override };
+  const env = environment(opts);
   const cwd = opts.cwd ?? process.cwd();
   const defaults = readDefaults(env, cwd);
   const metrics = readMetricsSettings(env);

@@ -4,7 +4,7 @@ import { openStore } from '../../store/open.js';
 import type { RunProgress } from '../../engine/progress.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
 import { describeLog, findLogs } from '../step-logs.js';
-import { loadSettings } from '../../worker/settings.js';
+import { loadDefaults, loadSettings } from '../../worker/settings.js';
 
 interface LogsFlags extends ConnectionFlags {
   step?: string;
@@ -24,7 +24,7 @@ export function registerLogs(program: Command): void {
       .option('--step <id>', 'only this step')
       .option('--item <n>', 'only this item of a forEach step')
       .option('-f, --follow', 'keep printing what is added until the run ends')
-      .option('--store <uri>', 'artifact store (env REPAIRITY_STORE)', loadSettings().defaults.store),
+      .option('--store <uri>', 'artifact store (env REPAIRITY_STORE)', loadDefaults().store),
   ).action(async (id: string, flags: LogsFlags) => {
     const item = flags.item === undefined ? undefined : Number(flags.item);
     if (item !== undefined && !(Number.isSafeInteger(item) && item >= 0)) throw new PermanentError(`--item ${flags.item}: expected an item index (0, 1, …)`);

@@ -19,7 +19,7 @@ import { PermanentError } from '../../core/errors.js';
 import { openStore } from '../../store/open.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
-import { loadSettings } from '../../worker/settings.js';
+import { loadDefaults, loadSettings } from '../../worker/settings.js';
 
 export interface ReportLocation {
   /** URI of report.html. */
@@ -126,7 +126,7 @@ export function registerReport(program: Command): void {
       .command('report')
       .description("print where a run's report is (HTML and Markdown); --out copies the HTML to a local file")
       .argument('<run>', 'the run: its workflow id, as printed by "repairity run"')
-      .option('--store <uri>', 'artifact store (env REPAIRITY_STORE)', loadSettings().defaults.store)
+      .option('--store <uri>', 'artifact store (env REPAIRITY_STORE)', loadDefaults().store)
       .option('-o, --out <file>', 'also copy report.html to this local file (verified) and print its path; for an S3 store, the way to get a file to open'),
   ).action(async (run: string, flags: ConnectionFlags & { store: string; out?: string }) => {
     const store = await openStore(flags.store, { s3: loadSettings().s3 });

@@ -8,7 +8,7 @@ import { connectClient, withConnectionFlags, type ConnectionFlags } from '../con
 import { collectParam } from '../params.js';
 import { forcedSteps, paramsWith } from '../rerun-intent.js';
 import { runId, startRun } from '../start-run.js';
-import { loadSettings } from '../../worker/settings.js';
+import { loadDefaults } from '../../worker/settings.js';
 
 interface RerunFlags extends ConnectionFlags {
   watch?: boolean;
@@ -44,7 +44,7 @@ export function registerRerun(program: Command): void {
       const input = await startInput(await old.fetchHistory());
       // Recompile the file the run came from, so the fix is picked up; a run started from the UI
       // names it under the pipelines folder.
-      const file = 'plan' in input ? input.plan.source.file : path.join(loadSettings().defaults.pipelinesDir, input.pipeline);
+      const file = 'plan' in input ? input.plan.source.file : path.join(loadDefaults().pipelinesDir, input.pipeline);
       const { plan } = await compileOrThrow(file);
       const params = bindParams(plan, paramsWith(plan, input.params ?? {}, flags.param ?? {}));
       const force = forcedSteps(plan, flags.from, flags.force ?? []);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
-import { loadSettings } from '../../worker/settings.js';
+import { loadDefaults, loadSettings } from '../../worker/settings.js';
 import { repoRoot, trackedFiles } from '../helpers/repo-files.js';
 
 /** The variables named in the first cell of the table's rows. */
@@ -62,5 +62,7 @@ describe('settings', () => {
   ])('a bad %s names the variable and what to do', (name, value) => {
     expect(() => loadSettings({ env: { [name]: value } })).toThrow(PermanentError);
     expect(() => loadSettings({ env: { [name]: value } })).toThrow(new RegExp(`${name} must be .*${value}`));
+    // What registers flags or finds a pipeline reads the defaults only, so it does not fail on it.
+    expect(loadDefaults({ env: { [name]: value }, cwd: '/repo' }).pipelinesDir).toBe('/repo/pipelines');
   });
 });
