@@ -50,18 +50,36 @@ function checkSite(ctx: CompileContext, site: ExpressionSite, step: StepInfo | u
   for (const ref of site.refs) checkReference(ctx, site, ref, step, place);
 }
 
+/** Where `ref` starts in the expression: `root.first` (or `root['first']`), else `root` alone, else 0. */
 function referenceOffset(site: ExpressionSite, ref: ExpressionReference): number {
+  const text = site.expression;
   const first = ref.path[0];
   if (first !== undefined) {
-    const m = new RegExp(`\\b${ref.root}\\s*(?:\\.\\s*|\\[\\s*['"])${escape(first)}`).exec(site.expression);
-    if (m) return m.index;
+    // The first match of /\broot\s*(?:\.\s*|\[\s*['"])first/, found without building a RegExp per reference.
+    for (let at = text.indexOf(ref.root); at >= 0; at = text.indexOf(ref.root, at + 1)) {
+      if (at > 0 && WORD.test(text[at - 1]!)) continue;
+      const i = skipSpaces(text, at + ref.root.length);
+      if (text[i] === '.') {
+        // The name may itself start with spaces: it starts anywhere in the spaces after the dot.
+        for (let k = i + 1, end = skipSpaces(text, i + 1); k <= end; k++) if (text.startsWith(first, k)) return at;
+      } else if (text[i] === '[') {
+        const quote = skipSpaces(text, i + 1);
+        if ((text[quote] === '"' || text[quote] === "'") && text.startsWith(first, quote + 1)) return at;
+      }
+    }
   }
-  const at = site.expression.search(new RegExp(`\\b${ref.root}\\b`));
-  return Math.max(0, at);
+  let whole = wholeWord.get(ref.root);
+  if (!whole) wholeWord.set(ref.root, (whole = new RegExp(`\\b${ref.root}\\b`)));
+  return Math.max(0, text.search(whole));
 }
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const wholeWord = new Map<string, RegExp>();
+const SPACE = /\s/;
+const WORD = /\w/;
+
+function skipSpaces(text: string, i: number): number {
+  while (i < text.length && SPACE.test(text[i]!)) i++;
+  return i;
 }
 
 function checkReference(ctx: CompileContext, site: ExpressionSite, ref: ExpressionReference, step: StepInfo | undefined, place: Place): void {

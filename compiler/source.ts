@@ -193,49 +193,59 @@ export function parseSource(text: string, file: string): ParseResult {
 /**
  * What the document's aliases add once expanded, and its depth then, computed without recursion
  * and each node once: a "billion laughs" file is refused at the alias that crosses
- * LIMITS.aliasValues, while any number of `<<: *common` uses of a small anchor is fine.
+ * LIMITS.aliasValues, while any number of `<<: *common` uses of a small anchor is fine. An alias
+ * refers to the last node with its anchor before it in document order (as the YAML library
+ * resolves it), tracked during the walk rather than found by a walk of the document per alias.
  */
 function checkExpansion(doc: Document.Parsed): { offset: number; message: string } | undefined {
-  const size = new Map<Node, number>();
-  const height = new Map<Node, number>();
+  const root = doc.contents as Node | null;
+  if (!root) return undefined;
+  // Values and height of each anchored node once complete (what an alias to it adds).
+  const complete = new Map<Node, { size: number; height: number }>();
+  const anchors = new Map<string, Node>();
   let added = 0;
-  const stack: { node: Node; expanded: boolean }[] = doc.contents ? [{ node: doc.contents as Node, expanded: false }] : [];
+  // Values walked so far, aliases counted expanded: a node's size is the growth over its subtree.
+  let total = 0;
+  const stack: { node: Node; children: Node[]; next: number; start: number; height: number }[] = [];
+  const open = (node: Node): void => {
+    const anchor = isAlias(node) ? undefined : (node as { anchor?: string }).anchor;
+    if (anchor) anchors.set(anchor, node);
+    stack.push({ node, children: childrenOf(node), next: 0, start: total, height: 0 });
+  };
+  open(root);
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
-    const node = top.node;
-    const children = childrenOf(node);
-    if (!top.expanded) {
-      top.expanded = true;
-      for (let i = children.length - 1; i >= 0; i--) if (!size.has(children[i]!)) stack.push({ node: children[i]!, expanded: false });
+    if (top.next < top.children.length) {
+      open(top.children[top.next++]!);
       continue;
     }
     stack.pop();
+    const node = top.node;
     const offset = node.range?.[0] ?? 0;
+    let height: number;
     if (isAlias(node)) {
-      const target = (node as Alias).resolve(doc) as Node | undefined;
-      const s = target ? size.get(target) : undefined;
-      if (target === undefined || s === undefined) {
-        return { offset, message: `alias *${quote(String((node as Alias).source))} refers to an anchor that is not complete here (an anchor cannot contain its own alias)` };
+      const source = (node as Alias).source;
+      const target = anchors.get(source);
+      const done = target ? complete.get(target) : undefined;
+      if (!done) {
+        return { offset, message: `alias *${quote(String(source))} refers to an anchor that is not complete here (an anchor cannot contain its own alias)` };
       }
-      size.set(node, s);
-      height.set(node, height.get(target) ?? 0);
-      added += s;
+      total += done.size;
+      added += done.size;
+      height = done.height;
       if (added > LIMITS.aliasValues) {
         return { offset, message: `YAML aliases expand to more than ${LIMITS.aliasValues.toLocaleString('en')} values (the limit guards against "billion laughs" files; it counts what aliases add, not how often they are used): write the values out or share smaller anchors` };
       }
     } else {
-      let s = 1;
-      let h = 0;
-      for (const c of children) {
-        s += size.get(c) ?? 0;
-        h = Math.max(h, height.get(c) ?? 0);
-      }
-      size.set(node, s);
-      height.set(node, isCollection(node) ? h + 1 : h);
+      total += 1;
+      height = isCollection(node) ? top.height + 1 : top.height;
+      if ((node as { anchor?: string }).anchor) complete.set(node, { size: total - top.start, height });
     }
-    if (height.get(node)! > LIMITS.depth) {
+    if (height > LIMITS.depth) {
       return { offset, message: `nested more than ${LIMITS.depth} levels deep once its YAML aliases are expanded; the limit is ${LIMITS.depth} levels` };
     }
+    const parent = stack[stack.length - 1];
+    if (parent && height > parent.height) parent.height = height;
   }
   return undefined;
 }

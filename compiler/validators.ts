@@ -18,6 +18,12 @@ import { prebuilt } from './prebuilt-validators.js';
 const load = createRequire(import.meta.url);
 
 /**
+ * The language alone: `definitions.kindInputs` (each kind's `with:`, generated for editors by
+ * kinds/editor-schema.ts) is left out; compiler/wiring.ts checks `with:` with expressions resolved.
+ */
+export const languageSchema = { ...pipelineSchema, definitions: { ...pipelineSchema.definitions, kindInputs: true } };
+
+/**
  * The ajv instance for the pipeline language's schema (union types, the `x-error` annotation).
  * `source`: keep each validator's code, to generate it ahead (see scripts/validators.ts).
  */
@@ -53,7 +59,7 @@ export function createInputAjv(source = false): Ajv {
 let pipelineValidatorFn: ValidateFunction | undefined;
 
 export function pipelineValidator(): ValidateFunction {
-  pipelineValidatorFn ??= prebuilt ? prebuilt.pipeline() : createPipelineAjv().compile(pipelineSchema);
+  pipelineValidatorFn ??= prebuilt ? prebuilt.pipeline() : createPipelineAjv().compile(languageSchema);
   return pipelineValidatorFn;
 }
 

@@ -44,7 +44,8 @@ export interface StepSpec {
   spends?: boolean;
 }
 
-export function defineSpec<S extends StepSpec>(spec: S): S {
+/** Keeps the spec's literal types, so that kinds/define.ts can derive TypeScript types from its schemas. */
+export function defineSpec<const S extends StepSpec>(spec: S): S {
   return spec;
 }
 

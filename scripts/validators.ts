@@ -1,6 +1,6 @@
 /**
  * Generates compiler/prebuilt-validators.ts for the build (scripts/build.mjs bundles the result
- * in its place, with `prebuiltValidatorsPlugin`): ajv's standalone code of the pipeline language's schema and of each registered
+ * in its place, with `validatorsBuild`): ajv's standalone code of the pipeline language's schema and of each registered
  * step kind's input schema, from the same ajv instances that compile them at run time
  * (compiler/validators.ts). Each validator is created on first use. A kind whose schema does not
  * compile is left out: the run-time path reports it. The code's few run-time helpers (ajv's
@@ -9,12 +9,11 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 import standalone from 'ajv/dist/standalone/index.js';
 import { defaultCatalog } from '../kinds/catalog.js';
 import type { StepCatalog } from '../kinds/catalog.js';
-import pipelineSchema from '../schemas/pipeline.schema.json' with { type: 'json' };
-import { createInputAjv, createPipelineAjv } from '../compiler/validators.js';
+import { createInputAjv, createPipelineAjv, languageSchema } from '../compiler/validators.js';
 
 const resolve = createRequire(import.meta.url).resolve;
 const compilerDir = path.join(import.meta.dirname, '..', 'compiler');
@@ -24,13 +23,13 @@ const duration = path.join(compilerDir, 'duration.ts');
 function factory(ajv: Ajv, validate: ValidateFunction, required: Set<string>): string {
   const code = standalone.default(ajv, validate);
   for (const [, id] of code.matchAll(/require\("([^"]+)"\)/g)) required.add(id!);
-  return `() => standalone((module) => {\n${code}\n})`;
+  return `() => standalone((module, require) => {\n${code}\n})`;
 }
 
 export function validatorsModule(catalog: StepCatalog = defaultCatalog): string {
   const required = new Set<string>();
   const pipelineAjv = createPipelineAjv(true);
-  const pipeline = factory(pipelineAjv, pipelineAjv.compile(pipelineSchema), required);
+  const pipeline = factory(pipelineAjv, pipelineAjv.compile(languageSchema), required);
   const inputAjv = createInputAjv(true);
   const inputs: string[] = [];
   for (const spec of catalog.values()) {
@@ -48,13 +47,13 @@ export function validatorsModule(catalog: StepCatalog = defaultCatalog): string 
     `import { parseDuration } from ${JSON.stringify(duration)};`,
     ...ids.map((id, i) => `import helper${i} from ${JSON.stringify(resolve(id))};`),
     `const helpers = new Map([${ids.map((id, i) => `[${JSON.stringify(id)}, helper${i}]`).join(', ')}]);`,
-    'function require(id) {',
+    'function helper(id) {',
     '  if (!helpers.has(id)) throw new Error(`generated validator requires ${id}, which the build did not import`);',
     '  return helpers.get(id);',
     '}',
     'function standalone(run) {',
     '  const module = { exports: {} };',
-    '  run(module);',
+    '  run(module, helper);',
     '  return module.exports;',
     '}',
     `export const prebuilt = {\n  pipeline: ${pipeline},\n  inputs: new Map([\n${inputs.join(',\n')}\n  ]),\n};`,
@@ -62,12 +61,36 @@ export function validatorsModule(catalog: StepCatalog = defaultCatalog): string 
   ].join('\n');
 }
 
-/** An esbuild plugin that bundles the generated code in place of compiler/prebuilt-validators.ts. */
-export function prebuiltValidatorsPlugin(catalog: StepCatalog = defaultCatalog): Plugin {
+/**
+ * How the build bundles the generated module: one file of its own (dist/compiler/prebuilt-validators.js),
+ * minified (it is mostly code that no one reads, and parsing it is part of every `validate`), that the
+ * CLI's chunks import as an external module (`validatorsExternal`).
+ */
+export function validatorsBuild(outfile: string, catalog: StepCatalog = defaultCatalog): BuildOptions {
   return {
-    name: 'prebuilt-validators',
-    setup(build) {
-      build.onLoad({ filter: /[\\/]compiler[\\/]prebuilt-validators\.ts$/ }, () => ({ contents: validatorsModule(catalog), loader: 'js', resolveDir: compilerDir }));
-    },
+    entryPoints: [path.join(compilerDir, 'prebuilt-validators.ts')],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'prebuilt-validators',
+        setup(build) {
+          build.onLoad({ filter: /[\\/]compiler[\\/]prebuilt-validators\.ts$/ }, () => ({ contents: validatorsModule(catalog), loader: 'js', resolveDir: compilerDir }));
+        },
+      },
+    ],
   };
 }
+
+/** For the CLI's build: imports of compiler/prebuilt-validators.ts lead to the file `validatorsBuild` writes, from dist/<folder>/. */
+export const validatorsExternal: Plugin = {
+  name: 'prebuilt-validators-external',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]prebuilt-validators\.js$/ }, () => ({ path: '../compiler/prebuilt-validators.js', external: true }));
+  },
+};

@@ -3,10 +3,8 @@
  * edge): the artifact store, the step implementations with their clients, and each queue's limits.
  */
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { defaultCatalog } from '../kinds/catalog.js';
-import { createStepImplementations } from '../kinds/implementations.js';
+import { loadKinds } from '../kinds/implementations.js';
 import { startWorkerSandbox } from '../kinds/sandbox/index.js';
-import { assembleKinds } from '../kinds/assemble.js';
 import { TransientError } from '../core/errors.js';
 import { connectionSecurity, explainConnectionFailure } from '../core/temporal-tls.js';
 import { openStore } from '../store/open.js';
@@ -41,8 +39,8 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions): Promise<
   const queues = opts.queues ?? settings.queues ?? ALL_QUEUES;
   // Reaps containers a crashed predecessor left behind; never fails when Docker is down (steps then say how to start it).
   const sandbox = queues.includes('sandbox') ? await startWorkerSandbox(settings.env) : undefined;
-  const implementations = createStepImplementations({ store, env: settings.env, dataRoot: settings.dataRoot, ...(sandbox ? { sandbox } : {}) });
-  const kinds = assembleKinds(defaultCatalog, implementations);
+  // Refuses to start when a kind's spec and implementation do not pair up (KindRegistryError).
+  const kinds = await loadKinds({ store, env: settings.env, dataRoot: settings.dataRoot, ...(sandbox ? { sandbox } : {}) });
   const { claude } = settings;
   const limits: Partial<Record<string, QueueLimits>> = {
     claude: { maxConcurrent: claude.concurrency, ...(claude.activitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: claude.activitiesPerSecond } : {}) },

@@ -48,6 +48,8 @@ async function measure(label: string, args: string[], hook: string, dir: string)
   return result;
 }
 
+const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+
 function generated(steps: number): string {
   let text = 'name: generated\nparams:\n  fraction: { type: number, default: 0.5 }\nsteps:\n  s0:\n    uses: data.sample\n    with: { dataset: s3://bucket/tasks.jsonl, fraction: "${{ params.fraction }}" }\n';
   for (let i = 1; i < steps; i++) text += `  s${i}:\n    uses: data.sample\n    with: { dataset: "\${{ steps.s${i - 1}.outputs.dataset }}", count: 10 }\n`;
@@ -64,11 +66,12 @@ async function main(): Promise<void> {
     );
     const big = path.join(dir, 'generated-1000.yaml');
     await fs.writeFile(big, generated(1000));
-    console.log(`bench-cli: load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${os.cpus().length} CPUs`);
+    console.log(`bench-cli: load average ${loadAverage()}, ${os.cpus().length} CPUs`);
     const floor = await measure("node -e '' (floor)", ['-e', ''], hook, dir);
     const shipped = await measure('validate pipelines/repairity.yaml', [bin, 'validate', 'pipelines/repairity.yaml'], hook, dir);
     const large = await measure('validate generated 1,000-step file', [bin, 'validate', big], hook, dir);
     console.log(`over the floor: shipped ${(shipped.wallS - floor.wallS).toFixed(3)} s, 1,000 steps ${(large.wallS - floor.wallS).toFixed(3)} s`);
+    console.log(`bench-cli: load average at the end ${loadAverage()}`);
     console.log(`cli: validate ${shipped.wallS.toFixed(3)} s (goal < ${GOAL_S} s)`);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

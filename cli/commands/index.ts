@@ -21,6 +21,7 @@ export const commandModules: CommandEntry[] = [
   { name: 'logs', load: async () => (await import('./logs.js')).registerLogs },
   { name: 'cancel', load: async () => (await import('./cancel.js')).registerCancel },
   { name: 'graph', load: async () => (await import('./graph.js')).registerGraph },
+  { name: 'kinds', load: async () => (await import('./kinds.js')).registerKinds },
   { name: 'worker', load: async () => (await import('./worker.js')).registerWorker },
   { name: 'dev', load: async () => (await import('./dev.js')).registerDev },
   { name: 'images', load: async () => (await import('./images.js')).registerImages },

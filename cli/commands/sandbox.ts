@@ -66,7 +66,7 @@ export function registerSandbox(program: Command): void {
     .option('--swebench-instances <file>', 'grade <tasks> as a SWE-bench predictions file against these instances (JSONL, published schema); see docs/benchmarks/swebench.md')
     .action(async (file: string, opts: RunOpts) => {
       if (opts.swebenchInstances) return runSweBenchPredictions(file, opts.swebenchInstances, opts.output);
-      const settings = loadSettings().sandbox;
+      const { sandbox: settings, swebench } = loadSettings();
       const backend = (opts.backend ?? settings.backend ?? 'docker-pool') as BackendName;
       if (!BACKENDS.includes(backend)) throw new SandboxConfigError(`--backend must be one of ${BACKENDS.join(', ')}`);
       const outPath = opts.output ?? file.replace(/\.jsonl$/, '') + '.verdicts.jsonl';
@@ -83,6 +83,7 @@ export function registerSandbox(program: Command): void {
         ...(poolSize ? { poolSize, concurrency: poolSize } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
         images: { ...(pythonImage ? { python: pythonImage } : {}), ...(javaImage ? { java: javaImage } : {}) },
+        swebench,
       });
       if (docker) await reapSandboxLeftovers({ docker });
       const out = createWriteStream(outPath);

@@ -9,21 +9,18 @@
  */
 import { PermanentError } from '../../core/errors.js';
 import { writeRecords } from '../data/records.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { extractCode } from './prompts.js';
 import { allRows } from './rows.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { attachSpec } from './specs.js';
 
-export interface AttachInput {
-  tasks: string;
-  answers: string;
-  source: 'claude' | 'samples';
-}
+export type AttachInput = InputOf<typeof attachSpec>;
 
 type Row = Record<string, unknown>;
 
 const fenced = (language: string, code: string) => `\`\`\`${language}\n${code}\n\`\`\``;
 
-export const attach: StepImpl<AttachInput> = async (input, ctx) => {
+export const attach: KindImpl<typeof attachSpec> = async (input, ctx) => {
   const tasks = await allRows<Row>(ctx.store, input.tasks);
   const answers = await allRows<Row>(ctx.store, input.answers);
   const out: Row[] = [];

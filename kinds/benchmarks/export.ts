@@ -9,19 +9,13 @@
  */
 import { PermanentError } from '../../core/errors.js';
 import { writeRecords } from '../data/records.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { allRows } from './rows.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { exportSpec } from './specs.js';
 
 export type ExportFormat = 'swebench-predictions' | 'samples';
 
-export interface ExportInput {
-  dataset: string;
-  format: ExportFormat;
-  /** model_name_or_path in SWE-bench predictions. */
-  model?: string;
-  /** Row field holding the answer (default fix). */
-  field?: string;
-}
+export type ExportInput = InputOf<typeof exportSpec>;
 
 type Row = Record<string, unknown>;
 
@@ -66,7 +60,7 @@ export function toSamples(rows: Row[], field = 'fix'): SampleRow[] {
   });
 }
 
-export const exportAnswers: StepImpl<ExportInput> = async (input, ctx) => {
+export const exportAnswers: KindImpl<typeof exportSpec> = async (input, ctx) => {
   const rows = await allRows<Row>(ctx.store, input.dataset);
   const field = input.field ?? 'fix';
   const out = input.format === 'swebench-predictions' ? toSweBenchPredictions(rows, input.model ?? 'repairity', field) : toSamples(rows, field);

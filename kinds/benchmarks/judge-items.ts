@@ -6,10 +6,11 @@
  * tasks (there is no given program).
  */
 import { writeRecords } from '../data/records.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { allRows } from './rows.js';
+import type { KindImpl } from '../define.js';
+import type { judgeItemsSpec } from './specs.js';
 
-export const judgeItems: StepImpl<{ samples: string }> = async (input, ctx) => {
+export const judgeItems: KindImpl<typeof judgeItemsSpec> = async (input, ctx) => {
   const byTask = new Map<string, { task: Record<string, unknown>; candidates: Array<{ id: string; code: string; response: string }> }>();
   for (const s of await allRows(ctx.store, input.samples)) {
     const id = String(s.id);

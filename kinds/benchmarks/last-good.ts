@@ -10,8 +10,10 @@
  */
 import { ArtifactNotFoundError, PermanentError } from '../../core/errors.js';
 import { writeRecords } from '../data/records.js';
-import type { StepContext, StepImpl } from '../../engine/kind.js';
+import type { StepContext } from '../../engine/kind.js';
 import { allRows } from './rows.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { lastGoodSpec, promoteSpec } from './specs.js';
 
 export interface LastGood {
   model: string;
@@ -39,20 +41,14 @@ async function readPointer(ctx: StepContext, name: string): Promise<LastGood | u
   }
 }
 
-export const lastGood: StepImpl<{ name: string; initialModel: string }> = async (input, ctx) => {
+export const lastGood: KindImpl<typeof lastGoodSpec> = async (input, ctx) => {
   const p = await readPointer(ctx, input.name);
   return { model: p?.model ?? input.initialModel, passAt1: p?.passAt1 ?? null, seen: p?.seen ?? '', promotions: p?.promotions ?? 0, first: p === undefined };
 };
 
-export interface PromoteInput {
-  name: string;
-  model: string;
-  passAt1: number | null;
-  startPassAt1: number | null;
-  tasks: string;
-}
+export type PromoteInput = InputOf<typeof promoteSpec>;
 
-export const promote: StepImpl<PromoteInput> = async (input, ctx) => {
+export const promote: KindImpl<typeof promoteSpec> = async (input, ctx) => {
   const before = await readPointer(ctx, input.name);
   const ids = new Set<string>();
   if (before?.seen) for (const r of await allRows<{ id: unknown }>(ctx.store, before.seen)) ids.add(String(r.id));

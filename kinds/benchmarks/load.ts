@@ -1,24 +1,16 @@
 /** `benchmarks.load`: a benchmark file -> task records (see formats.ts) as a dataset. */
 import { PermanentError } from '../../core/errors.js';
 import { writeRecords } from '../data/records.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { mbppSplitOf, toTask, type BenchmarkName, type TaskMode, type TaskRecord } from './formats.js';
 import type { Retrieval } from './retrieval.js';
 import { allRows, sourceRows } from './rows.js';
 import type { SweBenchSettings } from '../../sandbox/swebench/settings.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { loadSpec } from './specs.js';
 
-export interface LoadInput {
-  benchmark: BenchmarkName;
-  path: string;
-  split?: string;
-  mode?: TaskMode;
-  limit?: number;
-  seed?: number;
-  exclude?: string;
-  retrieval?: Retrieval;
-}
+export type LoadInput = InputOf<typeof loadSpec>;
 
-export function createLoadStep(dataRoot: string, swebench?: SweBenchSettings): StepImpl<LoadInput> {
+export function createLoadStep(dataRoot: string, swebench?: SweBenchSettings): KindImpl<typeof loadSpec> {
   return async (input, ctx) => {
     const mode = input.mode ?? 'repair';
     if (mode === 'generate' && (input.benchmark === 'swebench' || input.benchmark === 'defects4j')) {

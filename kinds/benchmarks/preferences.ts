@@ -6,15 +6,16 @@
  */
 import { PermanentError } from '../../core/errors.js';
 import { writeRecords } from '../data/records.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { allRows } from './rows.js';
+import type { KindImpl } from '../define.js';
+import type { preferencesSpec } from './specs.js';
 
 interface Item {
   prompt: string;
   candidates: Array<{ id: string; code: string; response?: string }>;
 }
 
-export const preferences: StepImpl<{ items: string; judgements: string }> = async (input, ctx) => {
+export const preferences: KindImpl<typeof preferencesSpec> = async (input, ctx) => {
   const items = await allRows<Item>(ctx.store, input.items);
   const judgements = await allRows<{ index?: number; status?: string; outputs?: { preferences?: Array<{ chosen: string; rejected: string }> } }>(ctx.store, input.judgements);
   if (judgements.length !== items.length) throw new PermanentError(`benchmarks.preferences: ${judgements.length} judgements for ${items.length} items`, { step: ctx.stepId });

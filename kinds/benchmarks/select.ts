@@ -1,17 +1,13 @@
 /** `benchmarks.select`: keeps the rows whose sandbox verdict has (or has not) a status. */
 import { PermanentError } from '../../core/errors.js';
 import { writeRecords } from '../data/records.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { allRows } from './rows.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { selectSpec } from './specs.js';
 
-export interface SelectInput {
-  dataset: string;
-  verdicts: string;
-  status?: string;
-  negate?: boolean;
-}
+export type SelectInput = InputOf<typeof selectSpec>;
 
-export const select: StepImpl<SelectInput> = async (input, ctx) => {
+export const select: KindImpl<typeof selectSpec> = async (input, ctx) => {
   const rows = await allRows(ctx.store, input.dataset);
   const verdicts = await allRows<{ status?: string }>(ctx.store, input.verdicts);
   if (rows.length !== verdicts.length) throw new PermanentError(`benchmarks.select: ${verdicts.length} verdicts for ${rows.length} rows; give the verdicts of sandbox.run on this dataset`, { step: ctx.stepId });

@@ -6,12 +6,12 @@ import { defineSpec, type StepSpec } from '../../engine/kind.js';
 
 const uri = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
 const count = { type: 'integer', minimum: 0 } as const;
-const datasetOut = (extra: Record<string, unknown> = {}) => ({
+const datasetOut = <const E extends Record<string, unknown> = {}>(extra: E = {} as E) => ({
   type: 'object',
   properties: { dataset: uri('URI of a JSONL dataset'), count, ...extra },
-  required: ['dataset', 'count', ...Object.keys(extra)],
+  required: ['dataset', 'count', ...(Object.keys(extra) as (keyof E & string)[])],
   additionalProperties: false,
-});
+}) as const;
 
 export const loadSpec = defineSpec({
   name: 'benchmarks.load',
@@ -152,4 +152,4 @@ export const exportSpec = defineSpec({
   output: datasetOut(),
 });
 
-export const benchmarksSpecs: readonly StepSpec[] = [loadSpec, attachSpec, selectSpec, judgeItemsSpec, preferencesSpec, lastGoodSpec, promoteSpec, exportSpec];
+export const benchmarksSpecs = [loadSpec, attachSpec, selectSpec, judgeItemsSpec, preferencesSpec, lastGoodSpec, promoteSpec, exportSpec] as const satisfies readonly StepSpec[];

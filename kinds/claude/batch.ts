@@ -20,6 +20,8 @@ import { classifyClaudeError } from './errors.js';
 import { readMemo, requestKey, writeMemo } from './memo.js';
 import { describeMessage, type MessageOutput } from './output.js';
 import { toParams, type MessageInput, type MessageParams } from './request.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { batchSpec } from './specs.js';
 
 export interface BatchRequestInput extends Partial<MessageInput> {
   /** Becomes the request's custom_id when it is a valid one ([A-Za-z0-9_-]{1,64}). */
@@ -27,19 +29,7 @@ export interface BatchRequestInput extends Partial<MessageInput> {
   id?: string | number;
 }
 
-export interface BatchInput {
-  /** The requests, inline. */
-  requests?: BatchRequestInput[];
-  /** Or a JSONL artifact (URI or ArtifactRef) with one request per line. */
-  requestsUri?: string | { uri: string };
-  /** Fields every request gets unless it sets them (model, system, maxTokens...). */
-  defaults?: Partial<MessageInput>;
-  language?: string;
-  /** First wait between polls. Default 30000 ms; grows 1.5x per poll. */
-  pollIntervalMs?: number;
-  /** Longest wait between polls. Default 300000 ms. */
-  maxPollIntervalMs?: number;
-}
+export type BatchInput = InputOf<typeof batchSpec>;
 
 export interface BatchItemRecord {
   index: number;
@@ -135,7 +125,7 @@ async function waitForEnd(rt: ClaudeRuntime, ctx: StepContext, batchId: string, 
   }
 }
 
-export function createBatchStep(rt: ClaudeRuntime): StepImpl<BatchInput, BatchOutput> {
+export function createBatchStep(rt: ClaudeRuntime): KindImpl<typeof batchSpec> {
   return async (input: BatchInput, ctx: StepContext): Promise<BatchOutput> => {
     const recordKey = batchRecordKey(ctx.idempotencyKey);
     const stored = await readJsonIfExists<BatchRecord>(ctx.store, recordKey);

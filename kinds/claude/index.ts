@@ -4,7 +4,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { readClaudeSettings, type ClaudeSettings } from '../../core/env.js';
 import type { StepImpl } from '../../engine/kind.js';
-import type { StepDependencies } from '../implementations.js';
+import type { StepDependencies } from '../define.js';
 import { createBatchStep } from './batch.js';
 import type { ClaudeRuntime } from './call.js';
 import { createAnthropicClient } from './client.js';
@@ -38,7 +38,7 @@ export function createClaudeRuntime(deps: ClaudeDependencies): ClaudeRuntime {
   };
 }
 
-export function createClaudeSteps(deps: ClaudeDependencies): Record<string, StepImpl> {
+export function createClaudeSteps(deps: ClaudeDependencies) {
   const rt = createClaudeRuntime(deps);
   return {
     'claude.message': createMessageStep(rt),

@@ -7,6 +7,8 @@
  */
 import type { Message, Tool } from '@anthropic-ai/sdk/resources/messages';
 import { PermanentError } from '../../core/errors.js';
+import type { InputOf, OutputOf } from '../define.js';
+import type { judgeSpec } from './specs.js';
 import type { StepContext, StepImpl } from '../../engine/kind.js';
 import { callClaude, errorContext, Spending, type ClaudeRuntime } from './call.js';
 import type { MessageParams } from './request.js';
@@ -20,19 +22,8 @@ export interface Candidate {
   code: string;
 }
 
-export interface JudgeInput {
-  model: string;
-  /** The problem: statement, failing tests, the buggy code... */
-  task: string;
-  /** The original (buggy) code, to judge minimal change against; empty or absent for generation tasks. */
-  original?: string;
-  candidates: Array<string | { id?: string; code: string }>;
-  bothOrders?: boolean;
-  language?: string;
-  system?: string;
-  maxTokens?: number;
-  temperature?: number;
-}
+/** The `with:` of claude.judge and its outputs, from its schemas (specs.ts). */
+export type JudgeInput = InputOf<typeof judgeSpec>;
 
 export interface Judgement {
   ranking: string[];
@@ -40,26 +31,14 @@ export interface Judgement {
   analysis: string;
 }
 
-export interface PairLabel {
+export type PairLabel = {
   a: string;
   b: string;
   /** 1 when `a` is preferred to `b`, 0 when `b` is. */
   label: 0 | 1;
-}
+};
 
-export interface JudgeOutput {
-  ranking: string[];
-  criteria: Record<Criterion, string[]>;
-  /** Reverse-order judgement (bothOrders only). */
-  rankingReversed?: string[];
-  pairs: PairLabel[];
-  preferences: Array<{ chosen: string; rejected: string }>;
-  consistentPairs: number;
-  inconsistentPairs: number;
-  requestIds: Array<string | null>;
-  costUsd: number;
-  cached: boolean;
-}
+export type JudgeOutput = OutputOf<typeof judgeSpec>;
 
 export const DEFAULT_JUDGE_SYSTEM =
   'You are a senior engineer reviewing candidate repairs of a buggy program. Judge each candidate on correctness (does it fix the bug without breaking anything; most important), efficiency, readability, and minimal change relative to the original code. Record your judgement with the record_judgement tool.';

@@ -1,17 +1,14 @@
 /** `claude.message`: one memoised Messages API call. */
-import type { StepContext, StepImpl } from '../../engine/kind.js';
+import type { StepContext } from '../../engine/kind.js';
+import type { InputOf, KindImpl } from '../define.js';
 import { callClaude, errorContext, Spending, type ClaudeRuntime } from './call.js';
 import { describeMessage, type MessageOutput } from './output.js';
-import { toParams, wantsStream, type MessageInput } from './request.js';
+import { toParams, wantsStream } from './request.js';
+import type { messageSpec } from './specs.js';
 
-export interface MessageStepInput extends MessageInput {
-  /** Language of the fix, to pick the right code block (e.g. "python"). */
-  language?: string;
-  /** Headings whose sections count as reasoning when thinking is off. */
-  analysisHeadings?: string[];
-}
+export type MessageStepInput = InputOf<typeof messageSpec>;
 
-export function createMessageStep(rt: ClaudeRuntime): StepImpl<MessageStepInput, MessageOutput> {
+export function createMessageStep(rt: ClaudeRuntime): KindImpl<typeof messageSpec> {
   return async (input: MessageStepInput, ctx: StepContext): Promise<MessageOutput> => {
     const params = toParams(input, errorContext(ctx));
     const result = await callClaude(rt, ctx, params, { stream: wantsStream(input, params), spend: new Spending(ctx) });

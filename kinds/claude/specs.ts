@@ -142,4 +142,4 @@ export const batchSpec = defineSpec({
   heartbeatTimeout: '10m',
 });
 
-export const claudeSpecs: StepSpec[] = [messageSpec, judgeSpec, batchSpec];
+export const claudeSpecs = [messageSpec, judgeSpec, batchSpec] as const satisfies readonly StepSpec[];

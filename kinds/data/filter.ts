@@ -1,9 +1,10 @@
 import { isTruthy } from '../../core/expressions.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { recordExpression } from './per-record.js';
 import { readRecords, writeRecords } from './records.js';
+import type { KindImpl, SpecNamed } from '../define.js';
+import type { dataSpecs } from './specs.js';
 
-export const filter: StepImpl<{ dataset: string; where: string }> = async (input, ctx) => {
+export const filter: KindImpl<SpecNamed<typeof dataSpecs, 'data.filter'>> = async (input, ctx) => {
   const where = recordExpression(input.where, 'where', ctx);
   async function* kept(): AsyncIterable<unknown> {
     let index = 0;

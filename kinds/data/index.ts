@@ -11,7 +11,7 @@ export interface DataStepOptions {
   dataRoot: string;
 }
 
-export function createDataSteps(opts: DataStepOptions): Record<string, StepImpl> {
+export function createDataSteps(opts: DataStepOptions) {
   return {
     'data.load_jsonl': loadJsonl(opts.dataRoot),
     'data.filter': filter,
@@ -19,5 +19,5 @@ export function createDataSteps(opts: DataStepOptions): Record<string, StepImpl>
     'data.split': split,
     'data.map': map,
     'data.zip': zip,
-  };
+  } satisfies Record<string, StepImpl>;
 }

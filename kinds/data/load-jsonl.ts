@@ -3,8 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import { PermanentError } from '../../core/errors.js';
-import type { StepContext, StepImpl } from '../../engine/kind.js';
+import type { StepContext } from '../../engine/kind.js';
 import { readRecords, writeRecords } from './records.js';
+import type { KindImpl, SpecNamed } from '../define.js';
+import type { dataSpecs } from './specs.js';
 
 async function* fileRecords(file: string, limit: number | undefined): AsyncIterable<unknown> {
   const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity });
@@ -32,7 +34,7 @@ async function* limited(records: AsyncIterable<unknown>, limit: number | undefin
   }
 }
 
-export function loadJsonl(dataRoot: string): StepImpl<{ path: string; limit?: number }> {
+export function loadJsonl(dataRoot: string): KindImpl<SpecNamed<typeof dataSpecs, 'data.load_jsonl'>> {
   return async (input, ctx: StepContext) => {
     let records: AsyncIterable<unknown>;
     if (/^(file|s3):\/\//.test(input.path)) {

@@ -1,8 +1,9 @@
-import type { StepImpl } from '../../engine/kind.js';
 import { recordExpression } from './per-record.js';
 import { readRecords, writeRecords } from './records.js';
+import type { KindImpl, SpecNamed } from '../define.js';
+import type { dataSpecs } from './specs.js';
 
-export const map: StepImpl<{ dataset: string; fields: Record<string, string>; merge?: boolean }> = async (input, ctx) => {
+export const map: KindImpl<SpecNamed<typeof dataSpecs, 'data.map'>> = async (input, ctx) => {
   const fields = Object.entries(input.fields).map(([name, source]) => [name, recordExpression(source, `fields.${name}`, ctx)] as const);
   async function* mapped(): AsyncIterable<unknown> {
     let index = 0;

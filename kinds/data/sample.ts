@@ -1,22 +1,15 @@
 import { PermanentError } from '../../core/errors.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { recordExpression } from './per-record.js';
 import { readRecords, writeRecords } from './records.js';
 import { byRank, seededRank } from './seeded-order.js';
-
-interface SampleInput {
-  dataset: string;
-  fraction?: number;
-  count?: number;
-  seed?: number;
-  balanceBy?: string;
-}
+import type { KindImpl, SpecNamed } from '../define.js';
+import type { dataSpecs } from './specs.js';
 
 /**
  * Two passes over the dataset: the first ranks records (keeping only ranks and group keys in
  * memory), the second streams out the chosen ones in their original order.
  */
-export const sample: StepImpl<SampleInput> = async (input, ctx) => {
+export const sample: KindImpl<SpecNamed<typeof dataSpecs, 'data.sample'>> = async (input, ctx) => {
   const seed = input.seed ?? 0;
   const group = input.balanceBy ? recordExpression(input.balanceBy, 'balanceBy', ctx) : undefined;
   const ranks: string[] = [];

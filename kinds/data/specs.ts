@@ -10,7 +10,7 @@ const datasetOutput = {
 // `x-record-expression`: the compiler parses these at compile time (the worker evaluates them per record).
 const expression = { type: 'string', minLength: 1, 'x-record-expression': true, description: 'an expression (without ${{ }}) evaluated per record, with `item` (the record) and `index`' } as const;
 
-export const dataSpecs: readonly StepSpec[] = [
+export const dataSpecs = [
   defineSpec({
     name: 'data.load_jsonl',
     description: 'Copies a JSONL file (a path on the worker, relative to its data root, or a store URI) into the store as a dataset.',
@@ -103,4 +103,4 @@ export const dataSpecs: readonly StepSpec[] = [
     },
     output: datasetOutput,
   }),
-];
+] as const satisfies readonly StepSpec[];

@@ -1,13 +1,14 @@
 import { PermanentError } from '../../core/errors.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { readRecords, writeRecords } from './records.js';
 import { byRank, seededRank } from './seeded-order.js';
+import type { KindImpl, SpecNamed } from '../define.js';
+import type { dataSpecs } from './specs.js';
 
 /**
  * Assigns records to parts by seeded rank: the first `round(f1·n)` ranks to the first part, and
  * so on; the last part takes the remainder so every record lands somewhere when fractions sum to 1.
  */
-export const split: StepImpl<{ dataset: string; fractions: Record<string, number>; seed?: number }> = async (input, ctx) => {
+export const split: KindImpl<SpecNamed<typeof dataSpecs, 'data.split'>> = async (input, ctx) => {
   const names = Object.keys(input.fractions);
   const total = Object.values(input.fractions).reduce((a, b) => a + b, 0);
   if (total > 1 + 1e-9) throw new PermanentError(`data.split fractions sum to ${total}, more than 1: ${JSON.stringify(input.fractions)}`);

@@ -1,8 +1,9 @@
 import { PermanentError } from '../../core/errors.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { readRecords, writeRecords } from './records.js';
+import type { KindImpl, SpecNamed } from '../define.js';
+import type { dataSpecs } from './specs.js';
 
-export const zip: StepImpl<{ datasets: Record<string, string> }> = async (input, ctx) => {
+export const zip: KindImpl<SpecNamed<typeof dataSpecs, 'data.zip'>> = async (input, ctx) => {
   const names = Object.keys(input.datasets);
   const iters = names.map((n) => readRecords(ctx.store, input.datasets[n]!)[Symbol.asyncIterator]());
   async function* joined(): AsyncIterable<unknown> {

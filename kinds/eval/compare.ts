@@ -4,15 +4,10 @@ import { readRecords } from '../data/records.js';
 import type { StepImpl } from '../../engine/kind.js';
 import { mcnemarExact, pairedBootstrap } from './estimators.js';
 import type { TaskResult } from './metrics.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { compareSpec } from './specs.js';
 
-export interface CompareInput {
-  a: string;
-  b: string;
-  labelA?: string;
-  labelB?: string;
-  resamples?: number;
-  seed?: number;
-}
+export type CompareInput = InputOf<typeof compareSpec>;
 
 async function load(ctx: Parameters<StepImpl>[1], uri: string): Promise<Map<string, TaskResult>> {
   const out = new Map<string, TaskResult>();
@@ -37,7 +32,7 @@ export function compareTasks(a: Map<string, TaskResult>, b: Map<string, TaskResu
   return { tasks: ids.length, onlyA, onlyB, mcnemarP: mcnemarExact(onlyA, onlyB), delta: boot.delta, bootstrapP: boot.pValue, ci95: boot.ci95 };
 }
 
-export const evalCompare: StepImpl<CompareInput> = async (input, ctx) => {
+export const evalCompare: KindImpl<typeof compareSpec> = async (input, ctx) => {
   const result = compareTasks(await load(ctx, input.a), await load(ctx, input.b), { resamples: input.resamples ?? 2000, seed: input.seed ?? 0 });
   return { labelA: input.labelA ?? 'A', labelB: input.labelB ?? 'B', ...result };
 };

@@ -3,7 +3,7 @@ import type { StepImpl } from '../../engine/kind.js';
 import { evalCompare } from './compare.js';
 import { evalMetrics } from './metrics.js';
 
-export function createEvalSteps(): Record<string, StepImpl> {
+export function createEvalSteps() {
   return {
     'eval.metrics': evalMetrics,
     'eval.compare': evalCompare,

@@ -1,20 +1,12 @@
 /** `eval.metrics`: scores sandbox verdicts of candidate fixes (see specs.ts for the definitions). */
 import { PermanentError } from '../../core/errors.js';
 import { readRecords, writeRecords } from '../data/records.js';
-import type { StepImpl } from '../../engine/kind.js';
 import { corpusBleu, sentenceBleu } from './bleu.js';
 import { passAtK } from './estimators.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { metricsSpec } from './specs.js';
 
-export interface MetricsInput {
-  verdicts: string;
-  candidates: string;
-  model?: string;
-  k?: number[];
-  idField?: string;
-  candidateField?: string;
-  referenceField?: string;
-  sampleField?: string;
-}
+export type MetricsInput = InputOf<typeof metricsSpec>;
 
 export interface Metrics {
   model: string;
@@ -97,7 +89,7 @@ export function scoreSamples(samples: readonly Sample[], model: string, ks: read
 
 const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
 
-export const evalMetrics: StepImpl<MetricsInput> = async (input, ctx) => {
+export const evalMetrics: KindImpl<typeof metricsSpec> = async (input, ctx) => {
   const idField = input.idField ?? 'id';
   const candidateField = input.candidateField ?? 'fix';
   const referenceField = input.referenceField ?? 'reference';

@@ -98,4 +98,4 @@ export const compareSpec = defineSpec({
   },
 });
 
-export const evalSpecs: readonly StepSpec[] = [metricsSpec, compareSpec];
+export const evalSpecs = [metricsSpec, compareSpec] as const satisfies readonly StepSpec[];

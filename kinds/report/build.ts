@@ -3,9 +3,10 @@
  * SVG files, content-addressed and under `reports/<run>/` (stable names, found by
  * `repairity report <run>`).
  */
-import type { StepImpl } from '../../engine/kind.js';
 import { buildContent, type ReportInput } from './content.js';
 import { renderCharts, renderHtml, renderMarkdown } from './render.js';
+import type { KindImpl } from '../define.js';
+import type { buildSpec } from './specs.js';
 
 /** The store folder of a run's report: `reports/<workflow id>/` (a workflow id is a run's name in Temporal). */
 export function reportFolder(runId: string): string {
@@ -13,7 +14,7 @@ export function reportFolder(runId: string): string {
   return `reports/${workflowId.replace(/[^A-Za-z0-9._-]+/g, '_')}/`;
 }
 
-export function createBuildStep(now: () => Date = () => new Date()): StepImpl<ReportInput> {
+export function createBuildStep(now: () => Date = () => new Date()): KindImpl<typeof buildSpec> {
   return async (input, ctx) => {
     const content = await buildContent(ctx.store, input, ctx.runId, now());
     const charts = renderCharts(content);

@@ -7,6 +7,8 @@ import { readRecords } from '../data/records.js';
 import { gapToTeacher } from '../eval/gap.js';
 import type { Metrics } from '../eval/metrics.js';
 import type { Series } from './svg.js';
+import type { InputOf } from '../define.js';
+import type { buildSpec } from './specs.js';
 
 export interface TrainingStage {
   metrics?: Record<string, number>;
@@ -14,17 +16,7 @@ export interface TrainingStage {
   [k: string]: unknown;
 }
 
-export interface ReportInput {
-  title?: string;
-  pipeline?: string;
-  params?: Record<string, unknown>;
-  models: Metrics[];
-  benchmark?: { label: string; models: Metrics[]; teacher?: Metrics | null };
-  comparisons?: Array<Record<string, unknown> | null>;
-  ablations?: Array<{ variant: string; metrics: Metrics } | null>;
-  training?: Record<string, TrainingStage | null>;
-  data?: Record<string, number | null>;
-}
+export type ReportInput = InputOf<typeof buildSpec>;
 
 export interface Column {
   key: string;
@@ -114,7 +106,8 @@ export async function buildContent(store: ArtifactStore, input: ReportInput, run
   const benchModels = bench ? [...bench.models, ...(bench.teacher ? [bench.teacher] : [])] : [];
   const cols = columns([...input.models, ...benchModels, ...ablations.map((a) => a.metrics)]);
   const training: ReportContent['training'] = {};
-  for (const [name, stage] of Object.entries(input.training ?? {})) {
+  for (const [name, entry] of Object.entries(input.training ?? {})) {
+    const stage = entry as TrainingStage | null | undefined;
     if (!stage) continue;
     training[name] = { metrics: (stage.metrics ?? {}) as Record<string, number>, history: await historyOf(store, stage) };
   }

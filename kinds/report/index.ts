@@ -2,7 +2,7 @@
 import type { StepImpl } from '../../engine/kind.js';
 import { createBuildStep } from './build.js';
 
-export function createReportSteps(): Record<string, StepImpl> {
+export function createReportSteps() {
   return { 'report.build': createBuildStep() };
 }
 

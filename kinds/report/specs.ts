@@ -68,4 +68,4 @@ export const buildSpec = defineSpec({
   },
 });
 
-export const reportSpecs: readonly StepSpec[] = [buildSpec];
+export const reportSpecs = [buildSpec] as const satisfies readonly StepSpec[];

@@ -14,7 +14,7 @@ export interface SandboxStepDependencies {
   checkpoints?: CheckpointOptions;
 }
 
-export function createSandboxSteps(deps: SandboxStepDependencies): Record<string, StepImpl> {
+export function createSandboxSteps(deps: SandboxStepDependencies) {
   const provider = deps.sandbox ?? createSandboxProvider(sandboxOptionsFromEnv(deps.env));
   return { 'sandbox.run': sandboxRun(provider, deps.checkpoints) };
 }

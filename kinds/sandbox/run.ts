@@ -6,13 +6,10 @@ import type { SandboxTask, Verdict } from '../../sandbox/types.js';
 import { readRecords, writeRecords } from '../data/records.js';
 import type { SandboxProvider } from './provider.js';
 import { countVerdict } from '../../activities/telemetry/metrics.js';
+import type { InputOf, KindImpl, SpecNamed } from '../define.js';
+import type { sandboxSpecs } from './specs.js';
 
-export interface SandboxRunInput {
-  tasks?: string;
-  task?: Record<string, unknown>;
-  solutionField?: string;
-  timeoutMs?: number;
-}
+export type SandboxRunInput = InputOf<SpecNamed<typeof sandboxSpecs, 'sandbox.run'>>;
 
 export interface CheckpointOptions {
   /** Save the verdicts so far at most this often (ms). Default 30 000. */
@@ -32,7 +29,7 @@ interface Checkpoint {
   verdicts?: string;
 }
 
-export function sandboxRun(provider: SandboxProvider, checkpoints: CheckpointOptions = {}): StepImpl<SandboxRunInput> {
+export function sandboxRun(provider: SandboxProvider, checkpoints: CheckpointOptions = {}): KindImpl<SpecNamed<typeof sandboxSpecs, 'sandbox.run'>> {
   const everyMs = checkpoints.everyMs ?? 30_000;
   const everyTasks = checkpoints.everyTasks ?? 500;
   return async (input, ctx) => {

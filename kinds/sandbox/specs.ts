@@ -6,7 +6,7 @@ const statusCounts = {
   additionalProperties: { type: 'integer', minimum: 0 },
 } as const;
 
-export const sandboxSpecs: readonly StepSpec[] = [
+export const sandboxSpecs = [
   defineSpec({
     name: 'sandbox.run',
     description:
@@ -43,4 +43,4 @@ export const sandboxSpecs: readonly StepSpec[] = [
       additionalProperties: false,
     },
   }),
-];
+] as const satisfies readonly StepSpec[];

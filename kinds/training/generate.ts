@@ -1,22 +1,12 @@
 /** `model.generate`: k samples per prompt over a temperature range (see trainer/generate.py). */
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import type { StepImpl } from '../../engine/kind.js';
 import { fetchFile, fetchModel } from './inputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { generateSpec } from './specs.js';
 
-export interface GenerateInput {
-  model?: string;
-  prompts: string;
-  promptField?: string;
-  idField?: string;
-  k?: number;
-  temperatureMin?: number;
-  temperatureMax?: number;
-  maxNewTokens?: number;
-  seed?: number;
-  config?: Record<string, unknown>;
-}
+export type GenerateInput = InputOf<typeof generateSpec>;
 
 export interface GenerateOutput {
   samples: string;
@@ -24,7 +14,7 @@ export interface GenerateOutput {
   sha256: string;
 }
 
-export function createGenerateStep(rt: TrainerRuntime): StepImpl<GenerateInput, GenerateOutput> {
+export function createGenerateStep(rt: TrainerRuntime): KindImpl<typeof generateSpec> {
   return (input, ctx) =>
     runStage(rt, ctx, {
       stage: 'generate',

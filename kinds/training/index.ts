@@ -5,7 +5,7 @@
  * checkpoints, and resumes from the last one on a retry.
  */
 import type { StepImpl } from '../../engine/kind.js';
-import type { StepDependencies } from '../implementations.js';
+import type { StepDependencies } from '../define.js';
 import { trainerCodeHash } from './code-hash.js';
 import { createGenerateStep } from './generate.js';
 import { launcherPlanRunner, localPlanRunner } from './memory-plan.js';
@@ -62,10 +62,10 @@ export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntim
   };
 }
 
-export function createTrainingSteps(deps: TrainingDependencies): Record<string, StepImpl> {
+export function createTrainingSteps(deps: TrainingDependencies) {
   const rt = createTrainingRuntime(deps);
   // The step cache keys each step by the trainer's code too: new code never gets an old model.
-  const keyed = (impl: StepImpl): StepImpl => Object.assign(impl, { codeHash: rt.codeHash });
+  const keyed = <T extends StepImpl>(impl: T): T => Object.assign(impl, { codeHash: rt.codeHash });
   return {
     'train.sft': keyed(createSftStep(rt)),
     'train.reward': keyed(createRewardStep(rt)),

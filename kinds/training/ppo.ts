@@ -1,22 +1,15 @@
 /** `train.ppo`: PPO against a reward model (see trainer/ppo.py). */
 import path from 'node:path';
-import type { StepImpl } from '../../engine/kind.js';
 import { fetchFile, fetchModel } from './inputs.js';
 import { num, trainedOutput } from './outputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
 import type { TrainedOutput } from './sft.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { ppoSpec } from './specs.js';
 
-export interface PpoInput {
-  policy?: string;
-  rewardModel?: string;
-  toyReward?: string;
-  prompts: string;
-  promptField?: string;
-  seed?: number;
-  config?: Record<string, unknown>;
-}
+export type PpoInput = InputOf<typeof ppoSpec>;
 
-export function createPpoStep(rt: TrainerRuntime): StepImpl<PpoInput, TrainedOutput & { meanReward: number | null; kl: number | null }> {
+export function createPpoStep(rt: TrainerRuntime): KindImpl<typeof ppoSpec> {
   return (input, ctx) =>
     runStage(rt, ctx, {
       stage: 'ppo',

@@ -1,21 +1,15 @@
 /** `train.reward`: Bradley-Terry reward model (see trainer/reward.py). */
 import path from 'node:path';
-import type { StepImpl } from '../../engine/kind.js';
 import { fetchFile, fetchModel } from './inputs.js';
 import { num, trainedOutput } from './outputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
 import type { TrainedOutput } from './sft.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { rewardSpec } from './specs.js';
 
-export interface RewardInput {
-  model?: string;
-  dataset: string;
-  evalDataset?: string;
-  fields?: { prompt?: string; chosen?: string; rejected?: string };
-  seed?: number;
-  config?: Record<string, unknown>;
-}
+export type RewardInput = InputOf<typeof rewardSpec>;
 
-export function createRewardStep(rt: TrainerRuntime): StepImpl<RewardInput, TrainedOutput & { evalAccuracy: number | null }> {
+export function createRewardStep(rt: TrainerRuntime): KindImpl<typeof rewardSpec> {
   return (input, ctx) =>
     runStage(rt, ctx, {
       stage: 'reward',

@@ -1,18 +1,12 @@
 /** `train.sft`: supervised fine-tuning with LoRA (see trainer/sft.py). */
 import path from 'node:path';
-import type { StepImpl } from '../../engine/kind.js';
 import { fetchFile, fetchModel } from './inputs.js';
 import { trainedOutput } from './outputs.js';
 import { runStage, type TrainerRuntime } from './run-trainer.js';
+import type { InputOf, KindImpl } from '../define.js';
+import type { sftSpec } from './specs.js';
 
-export interface SftInput {
-  model?: string;
-  dataset: string;
-  target?: 'trace_fix' | 'fix';
-  fields?: { prompt?: string; trace?: string; fix?: string };
-  seed?: number;
-  config?: Record<string, unknown>;
-}
+export type SftInput = InputOf<typeof sftSpec>;
 
 export interface TrainedOutput {
   model: string;
@@ -24,7 +18,7 @@ export interface TrainedOutput {
   history: string;
 }
 
-export function createSftStep(rt: TrainerRuntime): StepImpl<SftInput, TrainedOutput> {
+export function createSftStep(rt: TrainerRuntime): KindImpl<typeof sftSpec> {
   return (input, ctx) =>
     runStage(rt, ctx, {
       stage: 'sft',

@@ -13,14 +13,15 @@ const model = { type: 'string', minLength: 1, default: 'tiny', description: '"ti
 const seed = { type: 'integer', minimum: 0, default: 0 } as const;
 const config = { type: 'object', description: 'Trainer settings passed through (lora, optim, batch_size, epochs, precision, checkpoint, ...)', additionalProperties: true } as const;
 const metrics = { type: 'object', additionalProperties: { type: 'number' }, description: 'The last metrics the trainer reported' } as const;
-const fields = (names: string[]) => ({
+const fieldName = { type: 'string', minLength: 1 } as const;
+const fields = <const N extends readonly string[]>(names: N) => ({
   type: 'object',
   description: 'Names of the record fields to read, when they differ from the defaults',
-  properties: Object.fromEntries(names.map((n) => [n, { type: 'string', minLength: 1 }])),
+  properties: Object.fromEntries(names.map((n) => [n, fieldName])) as { [K in N[number]]: typeof fieldName },
   additionalProperties: false,
 }) as const;
 
-const trainedOutput = (extra: Record<string, unknown>, required: string[] = []) => ({
+const trainedOutput = <const E extends Record<string, unknown>, const R extends readonly string[] = []>(extra: E, required: R = [] as unknown as R) => ({
   type: 'object',
   properties: {
     model: uri('URI of the trained model directory artifact'),
@@ -33,7 +34,7 @@ const trainedOutput = (extra: Record<string, unknown>, required: string[] = []) 
   },
   required: ['model', 'sha256', 'steps', 'metrics', 'history', ...required],
   additionalProperties: false,
-});
+}) as const;
 
 export const sftSpec = defineSpec({
   name: 'train.sft',
@@ -144,4 +145,4 @@ export const generateSpec = defineSpec({
   heartbeatTimeout: '2m',
 });
 
-export const trainingSpecs: readonly StepSpec[] = [sftSpec, rewardSpec, ppoSpec, generateSpec];
+export const trainingSpecs = [sftSpec, rewardSpec, ppoSpec, generateSpec] as const satisfies readonly StepSpec[];

@@ -15,10 +15,9 @@ import { buildCatalog } from '../../kinds/catalog.js';
 import { compileOrThrow } from '../../cli/compile-file.js';
 import { PipelineCompileError } from '../../compiler/diagnostics.js';
 import type { PrebuiltValidators } from '../../compiler/prebuilt-validators.js';
-import { pipelineSchema } from '../../compiler/schema.js';
 import { parseSource } from '../../compiler/source.js';
-import { compileInputValidator, createPipelineAjv } from '../../compiler/validators.js';
-import { prebuiltValidatorsPlugin } from '../../scripts/validators.js';
+import { compileInputValidator, createPipelineAjv, languageSchema } from '../../compiler/validators.js';
+import { validatorsBuild } from '../../scripts/validators.js';
 import { builtMain, ensureBuilt, repoRoot } from '../helpers/built-cli.js';
 import { testSpecs } from './catalog.js';
 
@@ -41,7 +40,7 @@ beforeAll(async () => {
   work = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-validators-'));
   // Bundled as the build bundles it (scripts/build.mjs), with the test kinds added.
   const file = path.join(work, 'prebuilt-validators.mjs');
-  await build({ entryPoints: [path.join(repoRoot, 'compiler', 'prebuilt-validators.ts')], outfile: file, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning', plugins: [prebuiltValidatorsPlugin(catalog)] });
+  await build(validatorsBuild(file, catalog));
   ({ prebuilt } = (await import(file)) as { prebuilt: PrebuiltValidators });
 });
 
@@ -84,7 +83,7 @@ describe('prebuilt validators', () => {
   });
 
   it('the pipeline schema: same errors as the run-time validator', () => {
-    const runtime = createPipelineAjv().compile(pipelineSchema);
+    const runtime = createPipelineAjv().compile(languageSchema);
     const ahead = prebuilt.pipeline();
     let compared = 0;
     for (const file of files) {

@@ -58,7 +58,7 @@ describe('data steps', () => {
     const dataset = await putRows(store, rows);
     const out = await steps['data.split']!({ dataset, fractions: { train: 0.7, val: 0.15, test: 0.15 }, seed: 3 }, ctx);
     expect(out.counts).toEqual({ train: 70, val: 15, test: 15 });
-    const all = (await Promise.all(['train', 'val', 'test'].map((p) => getRows<{ id: number }>(store, out.splits[p])))).flat().map((r) => r.id);
+    const all = (await Promise.all(['train', 'val', 'test'].map((p) => getRows<{ id: number }>(store, out.splits[p]!)))).flat().map((r) => r.id);
     expect(new Set(all).size).toBe(100);
     const again = await steps['data.split']!({ dataset, fractions: { train: 0.7, val: 0.15, test: 0.15 }, seed: 3 }, ctx);
     expect(again.splits).toEqual(out.splits);

@@ -11,8 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { inject } from 'vitest';
 import { buildCatalog } from '../../kinds/catalog.js';
 import type { StepImpl, StepKind, StepSpec } from '../../engine/kind.js';
-import { createStepImplementations } from '../../kinds/implementations.js';
-import { assembleKinds } from '../../kinds/assemble.js';
+import { loadKinds } from '../../kinds/implementations.js';
 import type { RunEndSettings } from '../../activities/run-end/index.js';
 import { createSandboxProvider, sandboxOptionsFromEnv } from '../../kinds/sandbox/index.js';
 import type { Plan } from '../../engine/plan.js';
@@ -75,9 +74,8 @@ export async function createTestEngine(opts: TestEngineOptions = {}): Promise<Te
   const catalog = buildCatalog(extraSpecs);
   // Created on first use; closed with the engine so its warm containers go too.
   const sandbox = createSandboxProvider(sandboxOptionsFromEnv(process.env));
-  const impls = { ...createStepImplementations({ store, env: process.env, dataRoot: process.cwd(), sandbox }) };
-  for (const k of opts.kinds ?? []) impls[k.spec.name] = k.run;
-  const kinds = assembleKinds(catalog, impls);
+  const kinds = await loadKinds({ store, env: process.env, dataRoot: process.cwd(), sandbox });
+  for (const k of opts.kinds ?? []) kinds.set(k.spec.name, k);
   let workers: Worker[] = [];
   let running: Promise<unknown>[] = [];
 

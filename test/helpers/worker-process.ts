@@ -18,7 +18,7 @@ export function requiredEnv(name: string): string {
 
 export interface WorkerProcessOptions {
   queues: readonly string[];
-  kinds(store: ArtifactStore): ReadonlyMap<string, StepKind>;
+  kinds(store: ArtifactStore): ReadonlyMap<string, StepKind> | Promise<ReadonlyMap<string, StepKind>>;
   /** Specs of test-only kinds. */
   extraSpecs?: readonly StepSpec[];
 }
@@ -31,7 +31,7 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
     queuePrefix: requiredEnv('QUEUE_PREFIX'),
     queues: opts.queues,
     store,
-    kinds: opts.kinds(store),
+    kinds: await opts.kinds(store),
     ...(opts.extraSpecs ? { extraSpecs: opts.extraSpecs } : {}),
     pipelinesDir: requiredEnv('STORE_DIR'),
   });
