@@ -2,14 +2,14 @@ import path from 'node:path';
 import { compilePipelineFile, PipelineCompileError } from '../compiler/index.js';
 import type { Plan } from '../engine/plan.js';
 import { isInside } from '../compiler/read-file.js';
-import { readDefaults } from '../core/env.js';
+import { loadDefaults } from '../worker/settings.js';
 
 /**
  * The pipelines folder that `file`'s sub-pipelines must lie in: the configured one
  * (REPAIRITY_PIPELINES, default ./pipelines) when the file is inside it, else the file's own folder.
  */
 export function pipelinesRootFor(file: string): string {
-  const configured = path.resolve(readDefaults().pipelinesDir);
+  const configured = path.resolve(loadDefaults().pipelinesDir);
   return isInside(path.resolve(file), configured) ? configured : path.dirname(path.resolve(file));
 }
 

@@ -1,9 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { readDefaults, readTemporalSecurity } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
 import { connectionSecurity, explainConnectionFailure } from '../core/temporal-tls.js';
 import { checkTemporal, probeTcp } from './temporal-probe.js';
+import { loadDefaults, loadSettings } from '../worker/settings.js';
 
 export interface ConnectionFlags {
   address: string;
@@ -13,7 +13,7 @@ export interface ConnectionFlags {
 
 /** Adds the connection flags, with defaults from the environment (see docs/operations.md). */
 export function withConnectionFlags(cmd: Command): Command {
-  const d = readDefaults();
+  const d = loadDefaults();
   return cmd
     .option('--address <host:port>', 'Temporal frontend address (env TEMPORAL_ADDRESS)', d.temporalAddress)
     .option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE)', d.namespace)
@@ -24,7 +24,7 @@ const HINT = 'Start a dev server with "repairity dev" (or "temporal server start
 
 export async function connectClient(flags: ConnectionFlags): Promise<{ client: Client; close(): Promise<void> }> {
   // TLS and API key come from the environment only (files and secrets stay off the command line).
-  const security = readTemporalSecurity();
+  const security = loadSettings().temporalSecurity;
   await probeTcp(flags.address, HINT);
   let connection: Connection;
   try {

@@ -97,6 +97,14 @@ export const ENV = {
   REPAIRITY_MLFLOW_EXPERIMENT: 'REPAIRITY_MLFLOW_EXPERIMENT',
   /** Base URL of the Temporal UI, for the run links in notifications (default http://localhost:8233). */
   REPAIRITY_UI_URL: 'REPAIRITY_UI_URL',
+  /** SWE-bench grading (docs/benchmarks/swebench.md): tool venvs, repository mirrors, clone URL, time limit. */
+  REPAIRITY_SWEBENCH_PYTHON: 'REPAIRITY_SWEBENCH_PYTHON',
+  REPAIRITY_SWEBENCH_SPECS_PYTHON: 'REPAIRITY_SWEBENCH_SPECS_PYTHON',
+  REPAIRITY_SWEBENCH_REPOS: 'REPAIRITY_SWEBENCH_REPOS',
+  REPAIRITY_SWEBENCH_CLONE_URL: 'REPAIRITY_SWEBENCH_CLONE_URL',
+  REPAIRITY_SWEBENCH_TIMEOUT_S: 'REPAIRITY_SWEBENCH_TIMEOUT_S',
+  /** Node's thread pool for disk work (set by `repairity` at start when unset). */
+  UV_THREADPOOL_SIZE: 'UV_THREADPOOL_SIZE',
 } as const;
 
 export interface Defaults {
@@ -112,8 +120,13 @@ export interface Defaults {
   minioBin: string;
 }
 
-export function readDefaults(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Defaults {
-  const cacheDir = env[ENV.REPAIRITY_CACHE] ?? path.join(os.homedir(), '.cache', 'repairity');
+/** $REPAIRITY_CACHE, else ~/.cache/repairity. */
+export function cacheDirOf(env: NodeJS.ProcessEnv): string {
+  return env[ENV.REPAIRITY_CACHE] ?? path.join(os.homedir(), '.cache', 'repairity');
+}
+
+export function readDefaults(env: NodeJS.ProcessEnv, cwd: string): Defaults {
+  const cacheDir = cacheDirOf(env);
   return {
     temporalAddress: env[ENV.TEMPORAL_ADDRESS] ?? 'localhost:7233',
     namespace: env[ENV.TEMPORAL_NAMESPACE] ?? 'default',
@@ -132,7 +145,7 @@ export interface TemporalSecurity {
   apiKey?: string;
 }
 
-export function readTemporalSecurity(env: NodeJS.ProcessEnv = process.env): TemporalSecurity {
+export function readTemporalSecurity(env: NodeJS.ProcessEnv): TemporalSecurity {
   const pick = (name: string) => env[name]?.trim() || undefined;
   const [caFile, certFile, keyFile, serverName, apiKey] = [ENV.TEMPORAL_TLS_CA, ENV.TEMPORAL_TLS_CERT, ENV.TEMPORAL_TLS_KEY, ENV.TEMPORAL_TLS_SERVER_NAME, ENV.TEMPORAL_API_KEY].map(pick);
   const flag = pick(ENV.TEMPORAL_TLS);
@@ -164,7 +177,7 @@ export function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | u
   return n;
 }
 
-export function readClaudeSettings(env: NodeJS.ProcessEnv = process.env): ClaudeSettings {
+export function readClaudeSettings(env: NodeJS.ProcessEnv): ClaudeSettings {
   const apiKey = env[ENV.ANTHROPIC_API_KEY]?.trim();
   const baseURL = env[ENV.ANTHROPIC_BASE_URL]?.trim();
   const pricesFile = env[ENV.REPAIRITY_CLAUDE_PRICES]?.trim();
@@ -188,7 +201,7 @@ export interface SandboxSettings {
   debianMirror?: string;
 }
 
-export function readSandboxSettings(env: NodeJS.ProcessEnv = process.env): SandboxSettings {
+export function readSandboxSettings(env: NodeJS.ProcessEnv): SandboxSettings {
   const pick = (name: string) => env[name]?.trim() || undefined;
   const pool = positiveNumber(env, ENV.REPAIRITY_SANDBOX_POOL_SIZE);
   const settings: SandboxSettings = {
@@ -203,10 +216,10 @@ export function readSandboxSettings(env: NodeJS.ProcessEnv = process.env): Sandb
 }
 
 /** The trainer's interpreter for tools that need one (benchmarks, tests): REPAIRITY_PYTHON, else the venv `make venv` builds in the cache. */
-export function trainerPython(env: NodeJS.ProcessEnv = process.env): string {
+export function trainerPython(env: NodeJS.ProcessEnv): string {
   const fromEnv = env[ENV.REPAIRITY_PYTHON]?.trim();
   if (fromEnv) return fromEnv;
-  const cached = path.join(readDefaults(env).cacheDir, 'venv', 'bin', 'python');
+  const cached = path.join(cacheDirOf(env), 'venv', 'bin', 'python');
   if (!existsSync(cached)) throw new PermanentError(`no trainer environment at ${cached}: run \`make venv\` first, or set ${ENV.REPAIRITY_PYTHON}`);
   return cached;
 }

@@ -19,10 +19,9 @@ import { judgeResponse, lostVerdict, prepareTask } from './formats/index.js';
 import { resolveSandboxOptions, type ResolvedSandboxOptions, type SandboxOptions } from './options.js';
 import { SupervisorPool } from './backends/pool.js';
 import { HostSupervisor, UNSANDBOXED_WARNING } from './backends/unsandboxed-host.js';
-import { readDefaults } from '../core/env.js';
 import { SweBenchEvaluator } from './swebench/evaluate.js';
 import { parseInstance } from './swebench/instance.js';
-import { readSweBenchSettings } from './swebench/settings.js';
+import type { SweBenchSettings } from './swebench/settings.js';
 import { verdictOf } from './swebench/verdict.js';
 import type { SandboxTask, SweBenchTask, Verdict } from './types.js';
 import path from 'node:path';
@@ -32,6 +31,8 @@ export interface CreateSandboxOptions extends SandboxOptions {
   docker?: Docker;
   /** Where warnings go (the UNSANDBOXED warning, retired containers). Default: stderr. */
   warn?: (message: string) => void;
+  /** How SWE-bench tasks are graded (tool venvs, repositories); without it they are refused. */
+  swebench?: SweBenchSettings;
 }
 
 export interface RunOptions {
@@ -60,7 +61,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
   } else {
     throw new SandboxConfigError(`unknown sandbox backend "${String(resolved.backend)}": use docker-pool, docker-fresh or UNSANDBOXED-host`);
   }
-  return new SandboxImpl(resolved, options.docker, warn);
+  return new SandboxImpl(resolved, options.docker, warn, options.swebench);
 }
 
 class SandboxImpl implements Sandbox {
@@ -74,6 +75,7 @@ class SandboxImpl implements Sandbox {
     readonly options: ResolvedSandboxOptions,
     private readonly docker: Docker | undefined,
     private readonly warn: (message: string) => void,
+    private readonly sweBenchSettings: SweBenchSettings | undefined,
   ) {
     this.parallelism = options.backend === 'docker-pool' ? options.poolSize : options.concurrency;
   }
@@ -124,7 +126,8 @@ class SandboxImpl implements Sandbox {
     if (!this.docker) throw new SandboxConfigError('SWE-bench tasks need a Docker backend (docker-pool or docker-fresh)');
     const instance = parseInstance(task.instance, `SWE-bench task ${task.id ?? ''}`.trim());
     if (!this.swebench) {
-      const settings = readSweBenchSettings(readDefaults().cacheDir);
+      const settings = this.sweBenchSettings;
+      if (!settings) throw new SandboxConfigError('this sandbox was created without SWE-bench settings (CreateSandboxOptions.swebench), so it cannot grade SWE-bench tasks');
       this.swebench = new SweBenchEvaluator({ docker: this.docker, settings, logDir: path.join(settings.cacheDir, 'swebench', 'logs'), log: this.warn });
     }
     const result = await this.swebench.evaluate(instance, { instance_id: instance.instance_id, model_name_or_path: 'repairity', model_patch: task.patch });

@@ -6,7 +6,7 @@ import { S3Store, parseS3Uri, type S3StoreOptions } from './s3.js';
 import type { ArtifactStore } from './types.js';
 
 export interface OpenStoreOptions {
-  /** Settings of the S3 client for `s3://` roots (read at the edge with `s3SettingsFromEnv(process.env)`). */
+  /** Settings of the S3 client for `s3://` roots (read once at the edge: worker/settings.ts). */
   s3?: S3ClientSettings;
   /** Upload tuning for `s3://` roots (part size, parallel parts). */
   s3Upload?: Omit<S3StoreOptions, 'client' | 'bucket' | 'prefix'>;

@@ -1,36 +1,33 @@
 /**
- * A worker process configured from the environment: the artifact store, the step
- * implementations with their clients, and each queue's limits. Environment is read here, once.
+ * A worker process configured from its settings (worker/settings.ts, read once at the process's
+ * edge): the artifact store, the step implementations with their clients, and each queue's limits.
  */
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadKinds } from '../kinds/implementations.js';
 import { startWorkerSandbox } from '../kinds/sandbox/index.js';
-import { readRunEndSettings } from '../activities/run-end/index.js';
-import { ENV, readClaudeSettings, readDefaults, readTemporalSecurity } from '../core/env.js';
 import { TransientError } from '../core/errors.js';
 import { connectionSecurity, explainConnectionFailure } from '../core/temporal-tls.js';
 import { openStore } from '../store/open.js';
 import { LocalStore } from '../store/local.js';
 import { S3Store } from '../store/s3.js';
-import { s3SettingsFromEnv } from '../store/s3-client.js';
 import { ALL_QUEUES, createWorkers, type QueueLimits } from './create-workers.js';
+import type { Settings } from './settings.js';
 
 export interface ProcessWorkerOptions {
+  settings: Settings;
+  /** Overrides of the settings' Temporal address, namespace, queue prefix and queues. */
   address?: string;
   namespace?: string;
   queuePrefix?: string;
   queues?: readonly string[];
   workflows?: boolean;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
 }
 
-export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Promise<{ workers: Worker[]; connection: NativeConnection; describe: string; close(): Promise<void> }> {
-  const env = opts.env ?? process.env;
-  const cwd = opts.cwd ?? process.cwd();
-  const d = readDefaults(env, cwd);
+export async function createProcessWorkers(opts: ProcessWorkerOptions): Promise<{ workers: Worker[]; connection: NativeConnection; describe: string; close(): Promise<void> }> {
+  const { settings } = opts;
+  const d = settings.defaults;
   const address = opts.address ?? d.temporalAddress;
-  const store = await openStore(d.store, { s3: s3SettingsFromEnv(env) });
+  const store = await openStore(d.store, { s3: settings.s3 });
   // What crashed writes left (staging files or objects, open multipart uploads, older than a day)
   // goes in the background; a failure only costs storage, so it is reported, not fatal.
   if (store instanceof S3Store || store instanceof LocalStore) {
@@ -39,12 +36,12 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
       (err: unknown) => console.warn(`store ${store.rootUri}: staging cleanup failed (${(err as Error).message}); it runs again at the next worker start`),
     );
   }
-  const queues = opts.queues ?? env[ENV.REPAIRITY_QUEUES]?.split(',').map((q) => q.trim()).filter(Boolean) ?? ALL_QUEUES;
+  const queues = opts.queues ?? settings.queues ?? ALL_QUEUES;
   // Reaps containers a crashed predecessor left behind; never fails when Docker is down (steps then say how to start it).
-  const sandbox = queues.includes('sandbox') ? await startWorkerSandbox(env) : undefined;
+  const sandbox = queues.includes('sandbox') ? await startWorkerSandbox(settings.env) : undefined;
   // Refuses to start when a kind's spec and implementation do not pair up (KindRegistryError).
-  const kinds = await loadKinds({ store, env, dataRoot: env[ENV.REPAIRITY_DATA_ROOT] ?? cwd, ...(sandbox ? { sandbox } : {}) });
-  const claude = readClaudeSettings(env);
+  const kinds = await loadKinds({ store, env: settings.env, dataRoot: settings.dataRoot, ...(sandbox ? { sandbox } : {}) });
+  const { claude } = settings;
   const limits: Partial<Record<string, QueueLimits>> = {
     claude: { maxConcurrent: claude.concurrency, ...(claude.activitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: claude.activitiesPerSecond } : {}) },
     // Each sandbox activity judges many tasks through the worker's shared warm pool.
@@ -52,7 +49,7 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
     // One training process per GPU worker at a time.
     gpu: { maxConcurrent: 1 },
   };
-  const security = readTemporalSecurity(env);
+  const security = settings.temporalSecurity;
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address, ...connectionSecurity(security) });
@@ -69,7 +66,7 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions = {}): Pro
     kinds,
     pipelinesDir: d.pipelinesDir,
     limits,
-    runEnd: readRunEndSettings(env),
+    runEnd: settings.runEnd,
   });
   return {
     workers,

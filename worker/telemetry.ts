@@ -10,22 +10,7 @@ import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
 import { registry } from '../activities/telemetry/metrics.js';
 import { ENV } from '../core/env.js';
 import { PermanentError } from '../core/errors.js';
-
-export interface MetricsSettings {
-  port: number;
-  host: string;
-}
-
-/** The metrics endpoint's settings; undefined when no port is set (the default). */
-export function readMetricsSettings(env: NodeJS.ProcessEnv): MetricsSettings | undefined {
-  const raw = env[ENV.REPAIRITY_METRICS_PORT]?.trim();
-  if (!raw) return undefined;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new PermanentError(`${ENV.REPAIRITY_METRICS_PORT} must be a port number (0 picks a free one), got ${JSON.stringify(raw)}; unset it to serve no metrics`);
-  }
-  return { port, host: env[ENV.REPAIRITY_METRICS_HOST]?.trim() || '0.0.0.0' };
-}
+import type { MetricsSettings } from './metrics-settings.js';
 
 /** A free loopback port for Temporal's exporter (the SDK does not say which port it bound). */
 async function freeLoopbackPort(): Promise<number> {
@@ -51,8 +36,7 @@ export interface RuntimeOptions {
  * Installs the process's Temporal runtime (before any connection is made) and starts the
  * metrics endpoint when the settings ask for one.
  */
-export async function installWorkerRuntime(env: NodeJS.ProcessEnv, opts: RuntimeOptions): Promise<MetricsEndpoint | undefined> {
-  const settings = readMetricsSettings(env);
+export async function installWorkerRuntime(settings: MetricsSettings | undefined, opts: RuntimeOptions): Promise<MetricsEndpoint | undefined> {
   const base = { logger: new DefaultLogger(opts.logLevel), ...(opts.shutdownSignals ? { shutdownSignals: opts.shutdownSignals } : {}) };
   if (!settings) {
     Runtime.install(base);

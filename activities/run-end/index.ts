@@ -3,29 +3,15 @@
  * Nothing here fails a run: what cannot be done comes back as notes.
  */
 import { Context } from '@temporalio/activity';
-import { ENV } from '../../core/env.js';
 import { evaluateExpression, isTruthy } from '../../core/expressions.js';
 import type { ArtifactStore } from '../../store/types.js';
-import { readTrackingSettings, type TrackingSettings } from '../tracking/settings.js';
 import { runMessage } from './message.js';
+import type { RunEndSettings } from './settings.js';
 import { trackRunEnd } from './track.js';
 import type { RunEndInput, RunEndResult } from './types.js';
 import { DEFAULT_POST, postOnce, type PostOptions } from './webhook.js';
 
-export interface RunEndSettings {
-  /** Where `webhookEnv` names are looked up (the worker's environment). */
-  env: NodeJS.ProcessEnv;
-  tracking?: TrackingSettings;
-  /** Base URL of the Temporal UI for the run link; none when absent. */
-  uiUrl?: string;
-  post?: PostOptions;
-}
-
-/** The settings from the worker's environment (REPAIRITY_MLFLOW_*, REPAIRITY_UI_URL). */
-export function readRunEndSettings(env: NodeJS.ProcessEnv): RunEndSettings {
-  const tracking = readTrackingSettings(env);
-  return { env, uiUrl: env[ENV.REPAIRITY_UI_URL]?.trim() || 'http://localhost:8233', ...(tracking ? { tracking } : {}) };
-}
+export type { RunEndSettings } from './settings.js';
 
 function uiLink(base: string, namespace: string, workflowId: string, runId: string): string {
   return `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;

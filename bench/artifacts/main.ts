@@ -20,7 +20,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readDefaults } from '../../core/env.js';
 import { startMinio } from '../../dev-services/minio.js';
 import { patternStream } from '../../store/pattern-stream.js';
 import { hashStream } from '../../store/streams.js';
@@ -29,6 +28,7 @@ import { startLink } from './link.js';
 import { runLocal } from './local-runs.js';
 import { GiB, MiB, load } from './measure.js';
 import { runS3 } from './s3-runs.js';
+import { loadSettings } from '../../worker/settings.js';
 
 const env = process.env;
 const bytes = Math.round(Number(env.BENCH_ARTIFACTS_GIB ?? '2') * GiB);
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   );
   await writeCheckpoint(src, bytes);
   const { sha256: streamSha256 } = await hashStream(patternStream(bytes, 1 << 20, 99));
-  const server = await startMinio({ binary: readDefaults().minioBin, dataDir: path.join(work, 'minio') });
+  const server = await startMinio({ binary: loadSettings().defaults.minioBin, dataDir: path.join(work, 'minio') });
   try {
     await server.createBucket('bench');
     const common = {

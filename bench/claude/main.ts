@@ -31,10 +31,10 @@ import type { StepContext, StepKind } from '../../engine/kind.js';
 import { assembleKinds } from '../../kinds/assemble.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { LocalStore } from '../../store/local.js';
-import { readDefaults } from '../../core/env.js';
 import { startDevServer } from '../../dev-services/temporal.js';
 import { createWorkers } from '../../worker/create-workers.js';
 import { workflowQueue } from '../../workflows/queues.js';
+import { loadSettings } from '../../worker/settings.js';
 
 const CALLS = Number(process.env.BENCH_CLAUDE_CALLS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CLAUDE_CONCURRENCY ?? 32);
@@ -100,7 +100,7 @@ const sleepKind: StepKind = {
 };
 
 async function engine(baseURL: string, uses = 'claude.message'): Promise<number> {
-  const temporal = await startDevServer({ binary: readDefaults().temporalBin });
+  const temporal = await startDevServer({ binary: loadSettings().defaults.temporalBin });
   const address = temporal.address;
   const { store, dir } = await tempStore();
   const native = await NativeConnection.connect({ address });

@@ -20,7 +20,7 @@ const PPO_ITERATIONS = Number(process.env.BENCH_PPO_ITERATIONS ?? 60);
 const STOP_AFTER = Number(process.env.BENCH_STOP_AFTER ?? 50);
 const GROUP = { nprocPerNode: 2, nnodes: 1 };
 
-const launch = localLauncher({ python: trainerPython(), trainerRoot: repositoryRoot, keepWarm: false });
+const launch = localLauncher({ python: trainerPython(process.env), trainerRoot: repositoryRoot, keepWarm: false });
 
 /** One world-size-2 run; its events with arrival times, and its exit code. */
 async function runGroup(stage: string, config: Record<string, unknown>, dir: string, extra: string[] = []): Promise<{ events: TimedEvent[]; code: number | null }> {

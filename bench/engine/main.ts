@@ -22,8 +22,8 @@ import { LocalStore } from '../../store/local.js';
 import { createWorkers } from '../../worker/create-workers.js';
 import { workflowQueue } from '../../workflows/queues.js';
 import { createBatchedActivities } from './batched-activities.js';
-import { readDefaults } from '../../core/env.js';
 import { startDevServer } from '../../dev-services/temporal.js';
+import { loadSettings } from '../../worker/settings.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -52,7 +52,7 @@ async function printTimeline(client: Client, workflowId: string): Promise<void> 
 }
 
 async function main(): Promise<void> {
-  const server = await startDevServer({ binary: readDefaults().temporalBin });
+  const server = await startDevServer({ binary: loadSettings().defaults.temporalBin });
   const address = server.address;
   const storeDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-engine-'));
   const nativeConnection = await NativeConnection.connect({ address });

@@ -19,10 +19,10 @@ import type { StepKind } from '../../engine/kind.js';
 import { assembleKinds } from '../../kinds/assemble.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { LocalStore } from '../../store/local.js';
-import { readDefaults } from '../../core/env.js';
 import { startDevServer } from '../../dev-services/temporal.js';
 import { createWorkers } from '../../worker/create-workers.js';
 import { workflowQueue } from '../../workflows/queues.js';
+import { loadSettings } from '../../worker/settings.js';
 
 const ITEMS = 500;
 const CONCURRENCY = 32;
@@ -69,7 +69,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const temporal = await startDevServer({ binary: readDefaults().temporalBin });
+  const temporal = await startDevServer({ binary: loadSettings().defaults.temporalBin });
   const address = temporal.address;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-lanes-'));
   const store = new LocalStore(dir);

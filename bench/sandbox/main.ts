@@ -11,13 +11,13 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSandboxSettings } from '../../core/env.js';
 import { createDockerClient } from '../../sandbox/docker/client.js';
 import { listSandboxContainers, reapSandboxLeftovers } from '../../sandbox/docker/reaper.js';
 import { normaliseTask } from '../../sandbox/formats/index.js';
 import type { BackendName } from '../../sandbox/options.js';
 import { runTasks, type RunSummary } from '../../sandbox/run-file.js';
 import { createSandbox } from '../../sandbox/sandbox.js';
+import { loadSettings } from '../../worker/settings.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const mbppFile = process.env.REPAIRITY_MBPP ?? path.join(root, 'data', 'mbpp', 'mbpp.jsonl');
@@ -26,7 +26,7 @@ const limit = Number(process.env.BENCH_SANDBOX_LIMIT ?? Infinity);
 
 const rows = readFileSync(mbppFile, 'utf8').split('\n').filter((l) => l.trim()).slice(0, limit);
 const tasks = rows.map((l, i) => normaliseTask(JSON.parse(l), i));
-const settings = readSandboxSettings();
+const settings = loadSettings().sandbox;
 const docker = createDockerClient(settings.dockerHost ? { host: settings.dockerHost } : {});
 await reapSandboxLeftovers({ docker });
 

@@ -16,7 +16,7 @@ const HEARTBEAT_S = Number(process.env.BENCH_HEARTBEAT_TIMEOUT_S ?? 10);
 const PART = process.env.BENCH_PART ?? 'all';
 
 async function main(): Promise<void> {
-  const python = trainerPython();
+  const python = trainerPython(process.env);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-training-data-'));
   const sftData = path.join(dir, 'sft.jsonl');
   await fs.writeFile(sftData, Array.from({ length: 64 }, (_, i) => JSON.stringify({ prompt: `reverse w${i}:`, trace: 'backwards', fix: `w${i}`.split('').reverse().join('') })).join('\n') + '\n');

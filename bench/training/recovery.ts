@@ -16,9 +16,9 @@ import type { TrainingHeartbeat } from '../../kinds/training/index.js';
 import { repositoryRoot } from '../../kinds/training/settings.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { LocalStore } from '../../store/local.js';
-import { readDefaults } from '../../core/env.js';
 import { startDevServer } from '../../dev-services/temporal.js';
 import { workflowQueue } from '../../workflows/queues.js';
+import { loadSettings } from '../../worker/settings.js';
 
 export interface RecoveryResult {
   heartbeatTimeoutSeconds: number;
@@ -51,7 +51,7 @@ function startWorker(env: Record<string, string>, onLog?: (text: string) => void
 }
 
 export async function measureRecovery(python: string, heartbeatTimeoutSeconds: number, prewarm: boolean): Promise<RecoveryResult> {
-  const server = await startDevServer({ binary: readDefaults().temporalBin });
+  const server = await startDevServer({ binary: loadSettings().defaults.temporalBin });
   const address = server.address;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-recovery-'));
   const storeDir = path.join(dir, 'store');

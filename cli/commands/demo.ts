@@ -16,7 +16,7 @@ import { writeTeacherResponses } from '../../claude-simulator/mbpp-teacher.js';
 import { startClaudeSimulator, type ClaudeSimulator } from '../../claude-simulator/server.js';
 import { reportFolder } from '../../kinds/report/build.js';
 import { bindParams } from '../../compiler/index.js';
-import { ENV, readDefaults } from '../../core/env.js';
+import { ENV } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
 import type { RunSummary } from '../../engine/progress.js';
 import { workflowQueue } from '../../workflows/queues.js';
@@ -28,7 +28,7 @@ import { demoLine, stepTimes, type ReportNumbers } from '../demo-summary.js';
 import { formatUsd, watchRun } from '../progress-view.js';
 import { findReportInStore } from './report.js';
 import { openStore } from '../../store/open.js';
-import { s3SettingsFromEnv } from '../../store/s3-client.js';
+import { loadSettings } from '../../worker/settings.js';
 
 /**
  * The demo's size, in one place: the paper's method on MBPP with the pretrained SmolLM2-135M-Instruct
@@ -116,20 +116,20 @@ export function registerDemo(program: Command): void {
     .action(async (flags: DemoFlags) => {
       const started = Date.now();
       const repo = process.cwd();
-      const d = readDefaults();
+      let settings = loadSettings();
+      const d = settings.defaults;
       const state = path.join(repo, '.repairity');
       await fs.mkdir(state, { recursive: true });
       const say = (line: string) => process.stderr.write(`${line}\n`);
       Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger('ERROR') });
 
-      const env: NodeJS.ProcessEnv = { ...process.env };
       let teacher: ClaudeSimulator | undefined;
-      if (env[ENV.ANTHROPIC_API_KEY]?.trim()) {
+      if (settings.claude.apiKey) {
         say('teacher: the real Claude (ANTHROPIC_API_KEY is set); Claude calls are billed to that key');
       } else {
-        const responses = env[ENV.REPAIRITY_TEACHER_RESPONSES] ?? path.join(d.cacheDir, 'claude', 'mbpp-teacher-judge.jsonl');
+        const responses = settings.teacherResponses;
         teacher = await startSimulatedTeacher(repo, responses);
-        env[ENV.ANTHROPIC_BASE_URL] = teacher.url;
+        settings = loadSettings({ override: { [ENV.ANTHROPIC_BASE_URL]: teacher.url } });
         const banner = [
           'TEACHER IS SIMULATED: ANTHROPIC_API_KEY is not set, so Claude is replaced by',
           'a local Anthropic-compatible server answering from sample teacher outputs',
@@ -147,7 +147,7 @@ export function registerDemo(program: Command): void {
         const server = await ensureDevServer({ binary: d.temporalBin, port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
         say(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}`);
         say(`Temporal Web UI: ${server.uiAddress}  (watch the run there)`);
-        const { workers, describe, close: closeWorkers } = await createProcessWorkers({ address: server.address, env, cwd: repo });
+        const { workers, describe, close: closeWorkers } = await createProcessWorkers({ settings, address: server.address });
         say(`workers: ${describe}`);
         const running = workers.map((w) => w.run());
         const stopWorkers = async () => {
@@ -171,7 +171,7 @@ export function registerDemo(program: Command): void {
             await watchRun(client, handle);
             const summary = (await handle.result()) as RunSummary;
             const pipelineMs = Date.now() - pipelineStarted;
-            const store = await openStore(d.store, { s3: s3SettingsFromEnv(process.env) });
+            const store = await openStore(d.store, { s3: settings.s3 });
             // The run's outputs: a run whose report step was served from the step cache gets the report it reused copied into its folder
             const found = await findReportInStore(store, workflowId, summary.outputs);
             // An S3 store has no local path: the demo downloads report.html next to its other state, so there is always a file to open

@@ -1,9 +1,9 @@
 /** `repairity images build <python|java>`: builds the sandbox images on this machine (no registry). */
 import type { Command } from 'commander';
-import { readDefaults, readSandboxSettings } from '../../core/env.js';
 import { assertDockerReachable, createDockerClient } from '../../sandbox/docker/client.js';
 import { buildImage } from '../../sandbox/images/build.js';
 import { DEFAULT_BUILD, RECIPE_NAMES, loadRecipe } from '../../sandbox/images/recipe.js';
+import { loadSettings } from '../../worker/settings.js';
 
 export function registerImages(program: Command): void {
   const images = program.command('images').description('sandbox images, built locally from Debian with debootstrap');
@@ -14,8 +14,7 @@ export function registerImages(program: Command): void {
     .option('--force', 'rebuild the root file system even if the image or its cached tarball exists')
     .option('--mirror <url>', 'Debian mirror for debootstrap (default: the one apt uses)')
     .action(async (names: string[], opts: { force?: boolean; mirror?: string }) => {
-      const defaults = readDefaults();
-      const settings = readSandboxSettings();
+      const { defaults, sandbox: settings } = loadSettings();
       const docker = createDockerClient(settings.dockerHost ? { host: settings.dockerHost } : {});
       await assertDockerReachable(docker);
       const families = (names.length ? names : [...DEFAULT_BUILD]).map((n) => loadRecipe(n).recipe.name);

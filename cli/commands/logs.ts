@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { readDefaults } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
 import { openStore } from '../../store/open.js';
-import { s3SettingsFromEnv } from '../../store/s3-client.js';
 import type { RunProgress } from '../../engine/progress.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
 import { describeLog, findLogs } from '../step-logs.js';
+import { loadDefaults, loadSettings } from '../../worker/settings.js';
 
 interface LogsFlags extends ConnectionFlags {
   step?: string;
@@ -25,11 +24,11 @@ export function registerLogs(program: Command): void {
       .option('--step <id>', 'only this step')
       .option('--item <n>', 'only this item of a forEach step')
       .option('-f, --follow', 'keep printing what is added until the run ends')
-      .option('--store <uri>', 'artifact store (env REPAIRITY_STORE)', readDefaults().store),
+      .option('--store <uri>', 'artifact store (env REPAIRITY_STORE)', loadDefaults().store),
   ).action(async (id: string, flags: LogsFlags) => {
     const item = flags.item === undefined ? undefined : Number(flags.item);
     if (item !== undefined && !(Number.isSafeInteger(item) && item >= 0)) throw new PermanentError(`--item ${flags.item}: expected an item index (0, 1, …)`);
-    const store = await openStore(flags.store, { s3: s3SettingsFromEnv(process.env) });
+    const store = await openStore(flags.store, { s3: loadSettings().s3 });
     const { client, close } = await connectClient(flags);
     try {
       const handle = client.workflow.getHandle(id);

@@ -15,12 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { reportFolder } from '../../kinds/report/build.js';
-import { readDefaults } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
-import { s3SettingsFromEnv } from '../../store/s3-client.js';
 import { openStore } from '../../store/open.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
+import { loadDefaults, loadSettings } from '../../worker/settings.js';
 
 export interface ReportLocation {
   /** URI of report.html. */
@@ -127,10 +126,10 @@ export function registerReport(program: Command): void {
       .command('report')
       .description("print where a run's report is (HTML and Markdown); --out copies the HTML to a local file")
       .argument('<run>', 'the run: its workflow id, as printed by "repairity run"')
-      .option('--store <uri>', 'artifact store (env REPAIRITY_STORE)', readDefaults().store)
+      .option('--store <uri>', 'artifact store (env REPAIRITY_STORE)', loadDefaults().store)
       .option('-o, --out <file>', 'also copy report.html to this local file (verified) and print its path; for an S3 store, the way to get a file to open'),
   ).action(async (run: string, flags: ConnectionFlags & { store: string; out?: string }) => {
-    const store = await openStore(flags.store, { s3: s3SettingsFromEnv(process.env) });
+    const store = await openStore(flags.store, { s3: loadSettings().s3 });
     const outputs = await finishedOutputs(flags, run);
     const copyFailed = (err: unknown) => process.stderr.write(`could not copy the reused report into reports/${run}/ (${err instanceof Error ? err.message : String(err)}): printing where the run's outputs say it is\n`);
     const found = (await findReportInStore(store, run, outputs, copyFailed)) ?? (outputs ? fromOutputs(outputs) : undefined);

@@ -2,13 +2,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { bindParams } from '../../compiler/index.js';
 import type { RunInput } from '../../engine/plan.js';
-import { readDefaults } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
 import { compileOrThrow } from '../compile-file.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
 import { collectParam } from '../params.js';
 import { forcedSteps, paramsWith } from '../rerun-intent.js';
 import { runId, startRun } from '../start-run.js';
+import { loadDefaults } from '../../worker/settings.js';
 
 interface RerunFlags extends ConnectionFlags {
   watch?: boolean;
@@ -44,7 +44,7 @@ export function registerRerun(program: Command): void {
       const input = await startInput(await old.fetchHistory());
       // Recompile the file the run came from, so the fix is picked up; a run started from the UI
       // names it under the pipelines folder.
-      const file = 'plan' in input ? input.plan.source.file : path.join(readDefaults().pipelinesDir, input.pipeline);
+      const file = 'plan' in input ? input.plan.source.file : path.join(loadDefaults().pipelinesDir, input.pipeline);
       const { plan } = await compileOrThrow(file);
       const params = bindParams(plan, paramsWith(plan, input.params ?? {}, flags.param ?? {}));
       const force = forcedSteps(plan, flags.from, flags.force ?? []);

@@ -3,7 +3,6 @@ import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { readSandboxSettings } from '../../core/env.js';
 import { createDockerClient } from '../../sandbox/docker/client.js';
 import { reapSandboxLeftovers } from '../../sandbox/docker/reaper.js';
 import { SandboxConfigError } from '../../sandbox/errors.js';
@@ -11,6 +10,7 @@ import type { BackendName } from '../../sandbox/options.js';
 import { formatSummary, readTasks, runTasks } from '../../sandbox/run-file.js';
 import { createSandbox } from '../../sandbox/sandbox.js';
 import { runSweBenchPredictions } from './sandbox-swebench.js';
+import { loadSettings } from '../../worker/settings.js';
 
 interface RunOpts {
   solutionField?: string;
@@ -66,7 +66,7 @@ export function registerSandbox(program: Command): void {
     .option('--swebench-instances <file>', 'grade <tasks> as a SWE-bench predictions file against these instances (JSONL, published schema); see docs/benchmarks/swebench.md')
     .action(async (file: string, opts: RunOpts) => {
       if (opts.swebenchInstances) return runSweBenchPredictions(file, opts.swebenchInstances, opts.output);
-      const settings = readSandboxSettings();
+      const { sandbox: settings, swebench } = loadSettings();
       const backend = (opts.backend ?? settings.backend ?? 'docker-pool') as BackendName;
       if (!BACKENDS.includes(backend)) throw new SandboxConfigError(`--backend must be one of ${BACKENDS.join(', ')}`);
       const outPath = opts.output ?? file.replace(/\.jsonl$/, '') + '.verdicts.jsonl';
@@ -83,6 +83,7 @@ export function registerSandbox(program: Command): void {
         ...(poolSize ? { poolSize, concurrency: poolSize } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
         images: { ...(pythonImage ? { python: pythonImage } : {}), ...(javaImage ? { java: javaImage } : {}) },
+        swebench,
       });
       if (docker) await reapSandboxLeftovers({ docker });
       const out = createWriteStream(outPath);

@@ -9,11 +9,11 @@ import { type Client, ScheduleNotFoundError, type ScheduleOptions, ScheduleOverl
 import type { Command } from 'commander';
 import { bindParams } from '../../compiler/index.js';
 import type { Plan, SchedulePlan } from '../../engine/plan.js';
-import { readDefaults } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
 import { workflowQueue } from '../../workflows/queues.js';
 import { compileOrThrow } from '../compile-file.js';
 import { connectClient, withConnectionFlags, type ConnectionFlags } from '../connection.js';
+import { loadDefaults } from '../../worker/settings.js';
 
 const OVERLAP: Record<SchedulePlan['overlap'], ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -138,7 +138,7 @@ interface ScheduleFlags extends ConnectionFlags {
 
 export function registerSchedule(program: Command): void {
   const schedule = program.command('schedule').description('Temporal Schedules from pipelines\' schedule: blocks');
-  const d = readDefaults();
+  const d = loadDefaults();
   withConnectionFlags(
     schedule
       .command('apply')

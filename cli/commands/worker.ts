@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createProcessWorkers } from '../../worker/from-env.js';
 import { installWorkerRuntime } from '../../worker/telemetry.js';
 import { withConnectionFlags, type ConnectionFlags } from '../connection.js';
+import { loadSettings } from '../../worker/settings.js';
 
 export function registerWorker(program: Command): void {
   withConnectionFlags(
@@ -11,8 +12,10 @@ export function registerWorker(program: Command): void {
       .option('--queues <list>', 'comma-separated step queues to serve (env REPAIRITY_QUEUES; default all)')
       .option('--no-workflows', 'do not run the workflow worker (e.g. on GPU nodes)'),
   ).action(async (flags: ConnectionFlags & { queues?: string; workflows: boolean }) => {
-    const metrics = await installWorkerRuntime(process.env, { shutdownSignals: ['SIGINT', 'SIGTERM'], logLevel: 'WARN' });
+    const settings = loadSettings();
+    const metrics = await installWorkerRuntime(settings.metrics, { shutdownSignals: ['SIGINT', 'SIGTERM'], logLevel: 'WARN' });
     const { workers, close, describe } = await createProcessWorkers({
+      settings,
       address: flags.address,
       namespace: flags.namespace,
       queuePrefix: flags.queuePrefix,

@@ -10,6 +10,7 @@ import { mutate } from './mutate.js';
 import type { Retrieval } from './retrieval.js';
 import { fromSweBench } from './swebench.js';
 import { taskPrompt } from './prompts.js';
+import type { SweBenchSettings } from '../../sandbox/swebench/settings.js';
 
 export type BenchmarkName = 'mbpp' | 'humaneval' | 'bigcodebench' | 'swebench' | 'defects4j';
 export type TaskMode = 'repair' | 'generate';
@@ -156,6 +157,8 @@ export interface ToTaskOptions {
   split?: string;
   /** swebench: which code the prompt shows (oracle: the files the gold patch edits; bm25). */
   retrieval?: Retrieval;
+  /** swebench: where its repositories come from. */
+  swebench?: SweBenchSettings;
 }
 
 export async function toTask(benchmark: BenchmarkName, row: Row, where: string, mode: TaskMode, seed: number, options: ToTaskOptions = {}): Promise<TaskRecord | undefined> {
@@ -167,7 +170,7 @@ export async function toTask(benchmark: BenchmarkName, row: Row, where: string, 
     case 'bigcodebench':
       return fromBigCodeBench(row, where, mode, seed, options.split === 'complete' ? 'complete' : 'instruct');
     case 'swebench':
-      return fromSweBench(row, where, options.retrieval ? { retrieval: options.retrieval } : {});
+      return fromSweBench(row, where, { ...(options.retrieval ? { retrieval: options.retrieval } : {}), ...(options.swebench ? { settings: options.swebench } : {}) });
     case 'defects4j':
       return fromDefects4J(row, where);
   }

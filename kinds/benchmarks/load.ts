@@ -4,12 +4,13 @@ import { writeRecords } from '../data/records.js';
 import { mbppSplitOf, toTask, type BenchmarkName, type TaskMode, type TaskRecord } from './formats.js';
 import type { Retrieval } from './retrieval.js';
 import { allRows, sourceRows } from './rows.js';
+import type { SweBenchSettings } from '../../sandbox/swebench/settings.js';
 import type { InputOf, KindImpl } from '../define.js';
 import type { loadSpec } from './specs.js';
 
 export type LoadInput = InputOf<typeof loadSpec>;
 
-export function createLoadStep(dataRoot: string): KindImpl<typeof loadSpec> {
+export function createLoadStep(dataRoot: string, swebench?: SweBenchSettings): KindImpl<typeof loadSpec> {
   return async (input, ctx) => {
     const mode = input.mode ?? 'repair';
     if (mode === 'generate' && (input.benchmark === 'swebench' || input.benchmark === 'defects4j')) {
@@ -40,6 +41,7 @@ export function createLoadStep(dataRoot: string): KindImpl<typeof loadSpec> {
         const task = await toTask(input.benchmark, raw as Record<string, unknown>, `${input.path} row ${index}`, mode, seed, {
           ...(input.split ? { split: input.split } : {}),
           ...(input.retrieval ? { retrieval: input.retrieval } : {}),
+          ...(swebench ? { swebench } : {}),
         });
         if (!task) {
           noMutation++;

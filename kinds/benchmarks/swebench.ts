@@ -3,17 +3,19 @@
  * grades it (sandbox/swebench/), and a repair prompt with the issue and the relevant code: the
  * files the gold patch edits (`oracle`, the SWE-bench paper's oracle retrieval) or BM25's pick.
  */
-import { readDefaults } from '../../core/env.js';
 import { parseInstance, patchedFiles, type SweBenchInstance } from '../../sandbox/swebench/instance.js';
 import { repositoryWith } from '../../sandbox/swebench/repo.js';
-import { readSweBenchSettings } from '../../sandbox/swebench/settings.js';
+import type { SweBenchSettings } from '../../sandbox/swebench/settings.js';
 import { bm25Files, oracleFiles, type RetrievedFile, type Retrieval } from './retrieval.js';
 import type { Row, TaskRecord } from './formats.js';
+import { PermanentError } from '../../core/errors.js';
 
 export interface SweBenchLoadOptions {
   retrieval?: Retrieval;
   /** BM25: characters of code the prompt may hold (default 50 000). */
   maxChars?: number;
+  /** Where the repositories come from (REPAIRITY_SWEBENCH_*, read by the worker at start). */
+  settings?: SweBenchSettings;
 }
 
 function numbered(file: RetrievedFile): string {
@@ -37,7 +39,8 @@ export function sweBenchPrompt(instance: SweBenchInstance, files: RetrievedFile[
 
 export async function fromSweBench(row: Row, where: string, options: SweBenchLoadOptions = {}): Promise<TaskRecord> {
   const instance = parseInstance(row, where);
-  const settings = readSweBenchSettings(readDefaults().cacheDir);
+  const settings = options.settings;
+  if (!settings) throw new PermanentError(`${where}: this worker's benchmark steps were created without SWE-bench settings, so they cannot load SWE-bench instances`);
   const gitDir = await repositoryWith(settings, instance.repo, [instance.base_commit]);
   const files =
     options.retrieval === 'bm25'

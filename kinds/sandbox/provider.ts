@@ -2,7 +2,8 @@
  * One sandbox per worker process, created on first use and closed at shutdown (its warm
  * containers are then removed). Built from the worker's environment unless injected.
  */
-import { readSandboxSettings } from '../../core/env.js';
+import { cacheDirOf, readSandboxSettings } from '../../core/env.js';
+import { readSweBenchSettings } from '../../sandbox/swebench/settings.js';
 import { createDockerClient } from '../../sandbox/docker/client.js';
 import type { BackendName } from '../../sandbox/options.js';
 import { createSandbox, type CreateSandboxOptions, type Sandbox } from '../../sandbox/sandbox.js';
@@ -21,6 +22,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): CreateSandboxOpti
     ...(backend === 'UNSANDBOXED-host' ? {} : { docker: createDockerClient(s.dockerHost ? { host: s.dockerHost } : {}) }),
     ...(s.poolSize ? { poolSize: s.poolSize, concurrency: s.poolSize } : {}),
     images: { ...(s.pythonImage ? { python: s.pythonImage } : {}), ...(s.javaImage ? { java: s.javaImage } : {}) },
+    swebench: readSweBenchSettings(cacheDirOf(env), env),
   };
 }
 

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ENV, positiveNumber } from '../../core/env.js';
+import { PermanentError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 
 export interface TrainingSettings {
@@ -32,6 +33,13 @@ export interface TrainingSettings {
 
 export const repositoryRoot = packageRoot();
 
+function trainerGpus(raw: string | undefined): 'all' | number {
+  if (!raw || raw === 'all') return 'all';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new PermanentError(`${ENV.REPAIRITY_TRAINER_GPUS} must be "all" or a count of GPUs, got ${JSON.stringify(raw)}; fix or unset it`);
+  return n;
+}
+
 export function readTrainingSettings(env: NodeJS.ProcessEnv): TrainingSettings {
   const gpus = env[ENV.REPAIRITY_TRAINER_GPUS]?.trim();
   const image = env[ENV.REPAIRITY_TRAINER_IMAGE]?.trim();
@@ -40,7 +48,7 @@ export function readTrainingSettings(env: NodeJS.ProcessEnv): TrainingSettings {
     trainerRoot: repositoryRoot,
     workRoot: env[ENV.REPAIRITY_TRAINER_WORKDIR]?.trim() || os.tmpdir(),
     ...(image ? { dockerImage: image } : {}),
-    dockerGpus: gpus && gpus !== 'all' && Number.isInteger(Number(gpus)) ? Number(gpus) : 'all',
+    dockerGpus: trainerGpus(gpus),
     stopGraceMs: 10 * 60_000,
     hangTimeoutMs: (positiveNumber(env, ENV.REPAIRITY_TRAINER_HANG_TIMEOUT_S) ?? 30 * 60) * 1000,
     keepWorkDir: false,

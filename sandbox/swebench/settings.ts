@@ -9,6 +9,7 @@
  *   REPAIRITY_SWEBENCH_TIMEOUT_S     wall-clock limit of one evaluation (default 1800, the harness's)
  */
 import path from 'node:path';
+import { ENV, positiveNumber } from '../../core/env.js';
 
 export interface SweBenchSettings {
   python: string;
@@ -20,14 +21,14 @@ export interface SweBenchSettings {
   cacheDir: string;
 }
 
-export function readSweBenchSettings(cacheDir: string, env: NodeJS.ProcessEnv = process.env): SweBenchSettings {
-  const timeout = Number(env.REPAIRITY_SWEBENCH_TIMEOUT_S ?? 1800);
+export function readSweBenchSettings(cacheDir: string, env: NodeJS.ProcessEnv): SweBenchSettings {
+  const timeout = positiveNumber(env, ENV.REPAIRITY_SWEBENCH_TIMEOUT_S) ?? 1800;
   return {
-    python: env.REPAIRITY_SWEBENCH_PYTHON || path.join(cacheDir, 'swebench-5.0.2-venv', 'bin', 'python'),
-    specsPython: env.REPAIRITY_SWEBENCH_SPECS_PYTHON || path.join(cacheDir, 'swebench-4.1.0-venv', 'bin', 'python'),
-    ...(env.REPAIRITY_SWEBENCH_REPOS ? { reposDir: env.REPAIRITY_SWEBENCH_REPOS } : {}),
-    cloneUrl: env.REPAIRITY_SWEBENCH_CLONE_URL || 'https://github.com/{repo}.git',
-    timeoutMs: (Number.isFinite(timeout) && timeout > 0 ? timeout : 1800) * 1000,
+    python: env[ENV.REPAIRITY_SWEBENCH_PYTHON] || path.join(cacheDir, 'swebench-5.0.2-venv', 'bin', 'python'),
+    specsPython: env[ENV.REPAIRITY_SWEBENCH_SPECS_PYTHON] || path.join(cacheDir, 'swebench-4.1.0-venv', 'bin', 'python'),
+    ...(env[ENV.REPAIRITY_SWEBENCH_REPOS] ? { reposDir: env[ENV.REPAIRITY_SWEBENCH_REPOS] } : {}),
+    cloneUrl: env[ENV.REPAIRITY_SWEBENCH_CLONE_URL] || 'https://github.com/{repo}.git',
+    timeoutMs: timeout * 1000,
     cacheDir,
   };
 }

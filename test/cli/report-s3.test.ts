@@ -11,12 +11,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createBuildStep } from '../../kinds/report/build.js';
 import { findReportInStore } from '../../cli/commands/report.js';
-import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
+import { createS3Client } from '../../store/s3-client.js';
+import { readS3Settings } from '../../store/s3-settings.js';
 import { S3Store } from '../../store/s3.js';
 import { recordingContext } from '../helpers/step-context.js';
 
 const client = createS3Client(
-  s3SettingsFromEnv({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }),
+  readS3Settings({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }),
 );
 afterAll(() => client.destroy());
 

@@ -6,10 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { readDefaults } from '../../core/env.js';
+import { loadSettings } from '../../worker/settings.js';
 
 export function mlflowBin(): string | undefined {
-  const bin = process.env.REPAIRITY_MLFLOW_BIN ?? path.join(readDefaults().cacheDir, 'mlflow-venv', 'bin', 'mlflow');
+  const bin = process.env.REPAIRITY_MLFLOW_BIN ?? path.join(loadSettings().defaults.cacheDir, 'mlflow-venv', 'bin', 'mlflow');
   return fs.existsSync(bin) ? bin : undefined;
 }
 

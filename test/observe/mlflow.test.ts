@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRunEndSettings } from '../../activities/run-end/index.js';
+import { readRunEndSettings } from '../../activities/run-end/settings.js';
 import type { RunSummary } from '../../engine/progress.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { trainerPython } from '../../core/env.js';
@@ -82,7 +82,7 @@ describe.skipIf(!bin)(`experiment tracking in MLflow${bin ? '' : ' (skipped: no 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-mlflow-'));
     server = await startMlflow(bin!, dir);
-    const env = { ...process.env, REPAIRITY_PYTHON: trainerPython(), REPAIRITY_MLFLOW_TRACKING_URI: server.url, REPAIRITY_MLFLOW_EXPERIMENT: EXPERIMENT };
+    const env = { ...process.env, REPAIRITY_PYTHON: trainerPython(process.env), REPAIRITY_MLFLOW_TRACKING_URI: server.url, REPAIRITY_MLFLOW_EXPERIMENT: EXPERIMENT };
     const saved = { ...process.env };
     // The training steps read their settings from the environment when the engine is built.
     Object.assign(process.env, env);

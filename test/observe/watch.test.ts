@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { registry } from '../../activities/telemetry/metrics.js';
 import { metricsWatcher } from '../../kinds/training/watch.js';
 import { mlflowWatcher } from '../../activities/tracking/trainer-watch.js';
-import { readMetricsSettings } from '../../worker/telemetry.js';
+import { readMetricsSettings } from '../../worker/metrics-settings.js';
 import { LocalStore } from '../../store/local.js';
 import { recordingContext } from '../helpers/step-context.js';
 import { sample } from './prometheus.js';

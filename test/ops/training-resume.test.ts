@@ -91,7 +91,7 @@ async function registry(store: TestEngine['store']): Promise<CheckpointRecord[]>
 
 beforeAll(async () => {
   workRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-ops-train-'));
-  process.env.REPAIRITY_PYTHON ??= trainerPython();
+  process.env.REPAIRITY_PYTHON ??= trainerPython(process.env);
   process.env.REPAIRITY_TRAINER_WORKDIR = workRoot;
   engine = await createTestEngine();
   // The reference trains in its own folder, so that only this engine's trainers are found there.

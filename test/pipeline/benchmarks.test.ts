@@ -50,7 +50,7 @@ describe('benchmarks.* steps with the real sandbox', () => {
     await ensureImages(docker, ['python', 'java', 'bigcodebench']);
     provider = createSandboxProvider({ docker, poolSize: 2, warn: () => undefined });
     ({ store, dir } = await tempStore());
-    steps = createBenchmarkSteps({ dataRoot: repoRoot });
+    steps = createBenchmarkSteps({ dataRoot: repoRoot, env: process.env });
     sandbox = createSandboxSteps({ env: {}, sandbox: provider })['sandbox.run']!;
   }, 600_000);
   afterAll(async () => {

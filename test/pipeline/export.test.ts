@@ -4,7 +4,7 @@ import { createBenchmarkSteps } from '../../kinds/benchmarks/index.js';
 import { getRows, putRows, stepContext, tempStore } from './context.js';
 
 describe('benchmarks.export', () => {
-  const steps = createBenchmarkSteps({ dataRoot: '.' });
+  const steps = createBenchmarkSteps({ dataRoot: '.', env: process.env });
 
   it('writes one SWE-bench prediction per instance, and every sample for samples.jsonl', async () => {
     const { store } = await tempStore();

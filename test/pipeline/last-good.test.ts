@@ -6,7 +6,7 @@ import { getRows, putRows, stepContext, tempStore } from './context.js';
 describe('benchmarks.last_good / benchmarks.promote (nightly state)', () => {
   it('a first run starts from the initial model; the pointer moves only when pass@1 does not drop; seen tasks accumulate', async () => {
     const { store } = await tempStore();
-    const steps = createBenchmarkSteps({ dataRoot: '.' });
+    const steps = createBenchmarkSteps({ dataRoot: '.', env: process.env });
     const ctx = stepContext(store, 'nightly');
     expect(await steps['benchmarks.last_good']!({ name: 'line', initialModel: 'tiny' }, ctx)).toEqual({ model: 'tiny', passAt1: null, seen: '', promotions: 0, first: true });
 

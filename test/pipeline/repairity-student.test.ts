@@ -8,11 +8,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Metrics } from '../../kinds/eval/metrics.js';
-import { ENV, readDefaults } from '../../core/env.js';
+import { ENV } from '../../core/env.js';
 import { expectReportMatchesArtifacts, runRepairity } from './repairity-run.js';
 import { usePipelineEngine } from './services.js';
+import { loadSettings } from '../../worker/settings.js';
 
-const models = process.env[ENV.REPAIRITY_MODELS] || path.join(readDefaults().cacheDir, 'models');
+const models = process.env[ENV.REPAIRITY_MODELS] || path.join(loadSettings().defaults.cacheDir, 'models');
 const installed = existsSync(path.join(models, 'smollm2-135m-instruct', 'config.json'));
 
 /** A few tasks of each split, short answers, two PPO iterations: minutes on a CPU. */

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
+import { createS3Client } from '../../store/s3-client.js';
+import { readS3Settings } from '../../store/s3-settings.js';
 import { S3Store } from '../../store/s3.js';
 import { responderFrom, startClaudeSimulator, type ClaudeSimulator } from '../../claude-simulator/index.js';
 import { teacherEntries, type MbppRow } from '../../claude-simulator/mbpp-teacher.js';
@@ -32,7 +33,7 @@ export function workerEnv(teacherUrl: string): () => void {
 
 /** A fresh prefix of the shared MinIO bucket. */
 export function minioStore(): S3Store {
-  const client = createS3Client(s3SettingsFromEnv({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }));
+  const client = createS3Client(readS3Settings({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }));
   return new S3Store({ client, bucket: inject('minioBucket'), prefix: `repairity/${randomUUID()}` });
 }
 

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
-import { readDefaults } from '../../core/env.js';
 import { createDockerClient } from '../../sandbox/docker/client.js';
 import { listSandboxContainers } from '../../sandbox/docker/reaper.js';
 import { buildImage } from '../../sandbox/images/build.js';
 import type { ImageFamily } from '../../sandbox/images/recipe.js';
 import { createSandbox, type CreateSandboxOptions, type Sandbox } from '../../sandbox/sandbox.js';
+import { loadSettings } from '../../worker/settings.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,7 +19,7 @@ export function testDocker(): Docker {
 /** Builds (or finds) the sandbox images; cached, so only the first run on a machine is slow. */
 export async function ensureImages(docker: Docker, families: ImageFamily[] = ['python']): Promise<void> {
   for (const family of families) {
-    await buildImage({ docker, family, cacheDir: readDefaults().cacheDir, log: (l) => console.log(`images: ${l}`) });
+    await buildImage({ docker, family, cacheDir: loadSettings().defaults.cacheDir, log: (l) => console.log(`images: ${l}`) });
   }
 }
 

@@ -3,11 +3,11 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readDefaults } from '../../core/env.js';
 import { buildImage } from '../../sandbox/images/build.js';
 import { debianMirror } from '../../sandbox/images/mirror.js';
 import { defaultImageTags, loadRecipe } from '../../sandbox/images/recipe.js';
 import { testDocker } from './helpers.js';
+import { loadSettings } from '../../worker/settings.js';
 
 describe('sandbox images', () => {
   it('tags each image by the hash of its recipe', () => {
@@ -35,9 +35,9 @@ describe('sandbox images', () => {
 
   it('a second build finds the image and does not rebuild it', async () => {
     const docker = testDocker();
-    await buildImage({ docker, family: 'python', cacheDir: readDefaults().cacheDir });
+    await buildImage({ docker, family: 'python', cacheDir: loadSettings().defaults.cacheDir });
     const started = Date.now();
-    const again = await buildImage({ docker, family: 'python', cacheDir: readDefaults().cacheDir });
+    const again = await buildImage({ docker, family: 'python', cacheDir: loadSettings().defaults.cacheDir });
     expect(again).toEqual({ tag: loadRecipe('python').tag, source: 'docker' });
     expect(Date.now() - started).toBeLessThan(5000);
   });

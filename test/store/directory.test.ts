@@ -8,7 +8,8 @@ import { ArtifactIntegrityError, PermanentError } from '../../core/errors.js';
 import { DIRECTORY_MEDIA_TYPE, type DirectoryManifest, getDirectory, putDirectory } from '../../store/directory.js';
 import { blobKey } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
-import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
+import { createS3Client } from '../../store/s3-client.js';
+import { readS3Settings } from '../../store/s3-settings.js';
 import { S3Store } from '../../store/s3.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { patternStream } from '../../store/pattern-stream.js';
@@ -75,7 +76,7 @@ for (const [name, make] of [
     async () =>
       new S3Store({
         client: createS3Client(
-          s3SettingsFromEnv({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }),
+          readS3Settings({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }),
         ),
         bucket: inject('minioBucket'),
         prefix: `dirs/${randomUUID()}`,

@@ -7,7 +7,8 @@ import { ArtifactIntegrityError, PermanentError } from '../../core/errors.js';
 import { countJsonl, jsonlIndexKey, readJsonl, readJsonlRange, writeJsonl } from '../../store/jsonl.js';
 import { blobKey } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
-import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
+import { createS3Client } from '../../store/s3-client.js';
+import { readS3Settings } from '../../store/s3-settings.js';
 import { S3Store } from '../../store/s3.js';
 import type { ArtifactStore } from '../../store/types.js';
 
@@ -24,7 +25,7 @@ async function localStore(): Promise<LocalStore> {
 
 function s3Store(): S3Store {
   const client = createS3Client(
-    s3SettingsFromEnv({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }),
+    readS3Settings({ AWS_ENDPOINT_URL: inject('minioEndpoint'), AWS_ACCESS_KEY_ID: inject('minioAccessKey'), AWS_SECRET_ACCESS_KEY: inject('minioSecretKey') }),
   );
   return new S3Store({ client, bucket: inject('minioBucket'), prefix: `jsonl/${randomUUID()}` });
 }

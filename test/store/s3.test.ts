@@ -5,7 +5,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PermanentError } from '../../core/errors.js';
 import { blobKey } from '../../store/keys.js';
 import { openStore } from '../../store/open.js';
-import { createS3Client, s3SettingsFromEnv } from '../../store/s3-client.js';
+import { createS3Client } from '../../store/s3-client.js';
+import { readS3Settings } from '../../store/s3-settings.js';
 import { S3Store, parseS3Uri } from '../../store/s3.js';
 import { patternStream } from '../../store/pattern-stream.js';
 import { hashStream } from '../../store/streams.js';
@@ -13,7 +14,7 @@ import { storeContract } from './contract.js';
 
 const endpoint = inject('minioEndpoint');
 const bucket = inject('minioBucket');
-const settings = s3SettingsFromEnv({
+const settings = readS3Settings({
   AWS_ENDPOINT_URL: endpoint,
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: inject('minioAccessKey'),
@@ -42,7 +43,7 @@ storeContract('S3 (MinIO)', {
 
 describe('S3 store specifics', () => {
   it('reads the standard AWS settings and opens s3:// roots', async () => {
-    expect(s3SettingsFromEnv({ AWS_ENDPOINT_URL_S3: 'http://a', AWS_ENDPOINT_URL: 'http://b', AWS_DEFAULT_REGION: 'eu-west-1', REPAIRITY_S3_FORCE_PATH_STYLE: 'false' })).toEqual({
+    expect(readS3Settings({ AWS_ENDPOINT_URL_S3: 'http://a', AWS_ENDPOINT_URL: 'http://b', AWS_DEFAULT_REGION: 'eu-west-1', REPAIRITY_S3_FORCE_PATH_STYLE: 'false' })).toEqual({
       endpoint: 'http://a',
       region: 'eu-west-1',
       forcePathStyle: false,

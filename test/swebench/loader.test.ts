@@ -16,6 +16,7 @@ import type { ArtifactStore } from '../../store/types.js';
 import { getRows, stepContext, tempStore } from '../pipeline/context.js';
 import { testDocker } from '../sandbox/helpers.js';
 import { buildFixtures, publishedRow, type Fixture } from './fixtures.js';
+import { loadSettings } from '../../worker/settings.js';
 
 describe('benchmarks.load swebench', () => {
   let dir: string;
@@ -33,8 +34,8 @@ describe('benchmarks.load swebench', () => {
     file = path.join(dir, 'instances.jsonl');
     writeFileSync(file, fixtures.map((f) => JSON.stringify(publishedRow(f.instance))).join('\n') + '\n');
     ({ store } = await tempStore());
-    load = createBenchmarkSteps({ dataRoot: dir })['benchmarks.load']!;
-    provider = createSandboxProvider({ docker: testDocker(), poolSize: 1, warn: () => undefined });
+    load = createBenchmarkSteps({ dataRoot: dir, env: process.env })['benchmarks.load']!;
+    provider = createSandboxProvider({ docker: testDocker(), poolSize: 1, warn: () => undefined, swebench: loadSettings().swebench });
     sandbox = createSandboxSteps({ env: {}, sandbox: provider })['sandbox.run']!;
   }, 300_000);
 

@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDefaults } from '../../core/env.js';
 import { SweBenchEvaluator } from '../../sandbox/swebench/evaluate.js';
 import { readSweBenchSettings } from '../../sandbox/swebench/settings.js';
 import { repoRoot, testDocker } from '../sandbox/helpers.js';
 import { buildFixtures, publishedRow, type Fixture } from './fixtures.js';
+import { loadSettings } from '../../worker/settings.js';
 
 const run = promisify(execFile);
 const BUILD_MS = 1_800_000;
@@ -29,7 +29,7 @@ describe('SWE-bench, graded by the official harness code', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'repairity-swebench-'));
     fixtures = buildFixtures(path.join(dir, 'mirrors'));
     env = { ...process.env, REPAIRITY_SWEBENCH_REPOS: path.join(dir, 'mirrors') };
-    const settings = readSweBenchSettings(readDefaults().cacheDir, env);
+    const settings = readSweBenchSettings(loadSettings().defaults.cacheDir, env);
     evaluator = new SweBenchEvaluator({ docker: testDocker(), settings, logDir: path.join(dir, 'logs'), log: (l) => console.log(`swebench: ${l}`) });
     for (const f of fixtures) await evaluator.prepare(f.instance);
   }, BUILD_MS);

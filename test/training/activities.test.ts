@@ -36,7 +36,7 @@ let shared: ReturnType<typeof createTrainingSteps> | undefined;
 function steps(launcher?: TrainerLauncher) {
   if (!launcher && shared) return shared;
   const made = createTrainingSteps({
-    env: { ...process.env, REPAIRITY_PYTHON: trainerPython() },
+    env: { ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) },
     training: { workRoot: path.join(root, 'work'), stopGraceMs: 60_000 },
     ...(launcher ? { launcher } : {}),
   });
@@ -46,7 +46,7 @@ function steps(launcher?: TrainerLauncher) {
 
 /** A local launcher that hands each started process to `seen`. */
 function watchedLauncher(seen: (p: TrainerProcess) => void): TrainerLauncher {
-  const base = localLauncher({ python: trainerPython(), trainerRoot: repositoryRoot });
+  const base = localLauncher({ python: trainerPython(process.env), trainerRoot: repositoryRoot });
   return async (cmd) => {
     const p = await base(cmd);
     seen(p);

@@ -38,7 +38,7 @@ afterAll(async () => {
 function runGroup(fake: string, ctx = makeContext(store), hangTimeoutMs = 60_000) {
   const pidDir = path.join(root, `pids-${fake}`);
   const rt = createTrainingRuntime({
-    env: { ...process.env, REPAIRITY_PYTHON: trainerPython() },
+    env: { ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) },
     training: { trainerRoot: path.join(here, 'fixtures', 'fake-ranks'), workRoot: path.join(root, 'work'), hangTimeoutMs, stopGraceMs: 30_000, keepWarm: false },
   });
   const done = runStage(rt, ctx, { stage: 'sft', prepare: async () => ({ fake, pid_dir: pidDir, distributed: { nproc_per_node: 2 } }), collect: async (r) => r });
@@ -136,7 +136,7 @@ describe('a group of 2 ranks under torchrun', () => {
     await fs.mkdir(work, { recursive: true });
     const config = path.join(work, 'config.json');
     await fs.writeFile(config, JSON.stringify({ fake: 'stoppable', pid_dir: pidDir, output_dir: path.join(work, 'out'), checkpoint: { dir: path.join(work, 'ckpt') } }));
-    const env = { ...process.env, REPAIRITY_PYTHON: trainerPython(), CONFIG: config, WORK_DIR: work };
+    const env = { ...process.env, REPAIRITY_PYTHON: trainerPython(process.env), CONFIG: config, WORK_DIR: work };
     const worker = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'launch-group.ts')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     try {
       await until(async () => (await fs.readdir(pidDir).catch(() => [] as string[])).filter((n) => n.startsWith('rank-')).length === 2);

@@ -34,7 +34,7 @@ function runtime(): { rt: TrainerRuntime; launches: () => number; plans: () => n
   let launches = 0;
   let plans = 0;
   const base = createTrainingRuntime({
-    env: { ...process.env, REPAIRITY_PYTHON: trainerPython() },
+    env: { ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) },
     training: { workRoot: path.join(root, 'work') },
     launcher: async () => {
       launches++;

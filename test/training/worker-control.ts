@@ -59,7 +59,7 @@ export function startWorker(engine: TestEngine, workRoot: string, children: Chil
     QUEUE_PREFIX: engine.queuePrefix,
     STORE_DIR: engine.storeDir,
     QUEUES: 'cpu,gpu',
-    REPAIRITY_PYTHON: trainerPython(),
+    REPAIRITY_PYTHON: trainerPython(process.env),
     REPAIRITY_TRAINER_WORKDIR: workRoot,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });

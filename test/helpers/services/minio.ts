@@ -4,13 +4,13 @@
  * and restart the server (fault tests) start their own with `startTestMinio`.
  */
 import { startMinio, type MinioServer, type StartMinioOptions } from '../../../dev-services/minio.js';
-import { readDefaults } from '../../../core/env.js';
 import type { RunningService } from './types.js';
+import { loadSettings } from '../../../worker/settings.js';
 
 export const TEST_BUCKET = 'repairity-test';
 
 export function startTestMinio(opts: Omit<StartMinioOptions, 'binary'> = {}): Promise<MinioServer> {
-  return startMinio({ binary: readDefaults().minioBin, ...opts });
+  return startMinio({ binary: loadSettings().defaults.minioBin, ...opts });
 }
 
 export async function startMinioService(): Promise<RunningService> {

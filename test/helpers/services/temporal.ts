@@ -1,10 +1,10 @@
 /** The shared Temporal dev server of a vitest run (dev-services/temporal.ts), on free ports, with the Web UI. */
-import { readDefaults } from '../../../core/env.js';
 import { startDevServer } from '../../../dev-services/temporal.js';
 import type { RunningService } from './types.js';
+import { loadSettings } from '../../../worker/settings.js';
 
 /** The `temporal` CLI the tests run (`temporal workflow show`, …). */
-export const temporalBinary = (): string => readDefaults().temporalBin;
+export const temporalBinary = (): string => loadSettings().defaults.temporalBin;
 
 export async function startTemporal(): Promise<RunningService> {
   const server = await startDevServer({ binary: temporalBinary() });
