@@ -18,5 +18,13 @@ export async function saveHistory(name: string, handle: WorkflowHandle): Promise
   if (process.env.REPAIRITY_RECORD_HISTORIES !== '1') return;
   const { stdout } = await promisify(execFile)(temporalBinary(), ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', inject('temporalAddress')], { maxBuffer: 64 << 20 });
   await fs.mkdir(HISTORY_DIR, { recursive: true });
-  await fs.writeFile(path.join(HISTORY_DIR, `${name}.json`), `{"workflowId":${JSON.stringify(handle.workflowId)},"history":${stdout}}`);
+  const history = withoutStackTraces(JSON.parse(stdout));
+  await fs.writeFile(path.join(HISTORY_DIR, `${name}.json`), JSON.stringify({ workflowId: handle.workflowId, history }));
+}
+
+/** Failures' stack traces name the recording machine's folders, and replay never reads them. */
+export function withoutStackTraces(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutStackTraces);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'stackTrace' ? '' : withoutStackTraces(v)]));
 }
