@@ -16,7 +16,10 @@ import { loadSettings } from '../../worker/settings.js';
 const models = process.env[ENV.REPAIRITY_MODELS] || path.join(loadSettings().defaults.cacheDir, 'models');
 const installed = existsSync(path.join(models, 'smollm2-135m-instruct', 'config.json'));
 
-/** A few tasks of each split, short answers, two PPO iterations: minutes on a CPU. */
+/**
+ * A few tasks of each split, two PPO iterations: minutes on a CPU. Answers as long as the demo's
+ * (160 tokens): at 64 the student's code block is cut before it ends and nothing compiles.
+ */
 const STUDENT_SLICE = {
   student: 'smollm2-135m',
   // the reward model from the SFT policy (the paper profile's CodeLlama-7b cannot be loaded here)
@@ -29,6 +32,7 @@ const STUDENT_SLICE = {
   val_fraction: 0.3,
   test_fraction: 0.3,
   sft_epochs: 1,
+  sft_lr: 0.001,
   sft_batch_size: 4,
   sft_grad_accum: 1,
   k: 2,
@@ -38,7 +42,7 @@ const STUDENT_SLICE = {
   ppo_epochs: 1,
   ppo_batch_size: 2,
   ppo_minibatch_size: 2,
-  max_new_tokens: 64,
+  max_new_tokens: 160,
   max_length: 1024,
   threads: 1,
 };
