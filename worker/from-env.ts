@@ -21,6 +21,11 @@ export interface ProcessWorkerOptions {
   queuePrefix?: string;
   queues?: readonly string[];
   workflows?: boolean;
+  /**
+   * Training steps (the gpu queue) this worker runs at once; default 1, one training process per
+   * GPU. The demo, on CPU cores with one trainer thread each, runs one per core.
+   */
+  trainingSlots?: number;
 }
 
 export async function createProcessWorkers(opts: ProcessWorkerOptions): Promise<{ workers: Worker[]; connection: NativeConnection; describe: string; close(): Promise<void> }> {
@@ -46,8 +51,7 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions): Promise<
     claude: { maxConcurrent: claude.concurrency, ...(claude.activitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: claude.activitiesPerSecond } : {}) },
     // Each sandbox activity judges many tasks through the worker's shared warm pool.
     sandbox: { maxConcurrent: 4 },
-    // One training process per GPU worker at a time.
-    gpu: { maxConcurrent: 1 },
+    gpu: { maxConcurrent: opts.trainingSlots ?? 1 },
   };
   const security = settings.temporalSecurity;
   let connection: NativeConnection;

@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
@@ -64,6 +65,12 @@ export const DEMO_PARAMS = {
   max_length: 1024,
   threads: 1,
 } as const;
+
+/**
+ * Training and sampling steps at once: one trainer thread each (`threads: 1`), one per core (the
+ * pipeline never has more than four ready at once).
+ */
+const DEMO_TRAINING_SLOTS = Math.min(4, os.availableParallelism());
 
 /** `repairity demo --quick`: the tiny random-weights model on a slice of MBPP (the machinery only, a few minutes). */
 export const QUICK_PARAMS = {
@@ -147,7 +154,7 @@ export function registerDemo(program: Command): void {
         const server = await ensureDevServer({ binary: d.temporalBin, port: Number(flags.port), uiPort: Number(flags.uiPort), dbFile: path.join(state, 'temporal.db'), logFile: path.join(state, 'temporal.log') });
         say(`Temporal ${server.reused ? 'already running' : 'dev server started'} at ${server.address}`);
         say(`Temporal Web UI: ${server.uiAddress}  (watch the run there)`);
-        const { workers, describe, close: closeWorkers } = await createProcessWorkers({ settings, address: server.address });
+        const { workers, describe, close: closeWorkers } = await createProcessWorkers({ settings, address: server.address, trainingSlots: DEMO_TRAINING_SLOTS });
         say(`workers: ${describe}`);
         const running = workers.map((w) => w.run());
         const stopWorkers = async () => {
