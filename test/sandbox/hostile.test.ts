@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,12 +43,27 @@ def f():
 `,
 );
 
-function hostProcessesOfUid(uid: number): string {
+/**
+ * The host's processes of the sandbox user, less those inside containers this test process does not
+ * own (a demo or another test run may be using the sandbox on the same Docker engine meanwhile).
+ */
+async function hostProcessesOfUid(docker: Docker, uid: number): Promise<string> {
+  let lines: string[];
   try {
-    return execFileSync('ps', ['-u', String(uid), '-o', 'pid=,comm='], { encoding: 'utf8' }).trim();
+    lines = execFileSync('ps', ['-u', String(uid), '-o', 'pid=,comm='], { encoding: 'utf8' }).trim().split('\n');
   } catch {
     return ''; // ps exits 1 when there is none
   }
+  const ours = new Set(await ourContainers(docker));
+  const others = (await docker.listContainers()).map((c) => c.Id).filter((id) => !ours.has(id));
+  const cgroupOf = (pid: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return lines.filter((line) => !others.some((id) => cgroupOf(line.trim().split(/\s+/)[0]!).includes(id))).join('\n');
 }
 
 describe('hostile programs in the warm pool', () => {
@@ -66,7 +81,7 @@ describe('hostile programs in the warm pool', () => {
   afterAll(async () => {
     await sandbox?.close();
     expect(await ourContainers(docker)).toEqual([]);
-    expect(hostProcessesOfUid(10001)).toBe('');
+    expect(await hostProcessesOfUid(docker, 10001)).toBe('');
   });
 
   async function expectCleanAfter(): Promise<void> {
@@ -90,7 +105,7 @@ f()`),
     expect(verdict.status).toBe('timeout');
     expect(execFileSync('true', { encoding: 'utf8' })).toBe(''); // the host can still start processes
     // The bomb's processes die with their task; give the kernel a moment to reap them all.
-    await expect.poll(() => hostProcessesOfUid(10001).split('\n').length, { timeout: 10_000, interval: 250 }).toBeLessThanOrEqual(3);
+    await expect.poll(async () => (await hostProcessesOfUid(docker, 10001)).split('\n').length, { timeout: 10_000, interval: 250 }).toBeLessThanOrEqual(3);
     await expectCleanAfter();
   });
 
@@ -236,7 +251,7 @@ describe('hostile programs with a fresh container per task', () => {
   afterAll(async () => {
     await sandbox?.close();
     expect(await ourContainers(docker)).toEqual([]);
-    expect(hostProcessesOfUid(10001)).toBe('');
+    expect(await hostProcessesOfUid(docker, 10001)).toBe('');
   });
 
   it.each([
