@@ -4,21 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../dev-services/free-port.js';
 import { loadSettings } from '../../worker/settings.js';
 
 export function mlflowBin(): string | undefined {
   const bin = process.env.REPAIRITY_MLFLOW_BIN ?? path.join(loadSettings().defaults.cacheDir, 'mlflow-venv', 'bin', 'mlflow');
   return fs.existsSync(bin) ? bin : undefined;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 export interface MlflowServer {

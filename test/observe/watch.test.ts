@@ -1,6 +1,5 @@
 /** The trainer-event watchers alone: the worker's training metrics, and MLflow tracking with no server to reach. */
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { metricsWatcher } from '../../kinds/training/watch.js';
 import { mlflowWatcher } from '../../activities/tracking/trainer-watch.js';
 import { readMetricsSettings } from '../../worker/metrics-settings.js';
 import { LocalStore } from '../../store/local.js';
+import { freePort } from '../../dev-services/free-port.js';
 import { recordingContext } from '../helpers/step-context.js';
 import { sample } from './prometheus.js';
 
@@ -38,11 +38,7 @@ describe('the training metrics watcher', () => {
 describe('the MLflow watcher', () => {
   it('never fails a step when the tracking server is down: it warns once and gives up for the step', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-watch-'));
-    // A port nothing listens on.
-    const s = net.createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const { port } = s.address() as net.AddressInfo;
-    await new Promise((r) => s.close(r));
+    const port = await freePort(); // nothing listens on it
     try {
       const ctx = recordingContext(new LocalStore(dir), { stepId: 'sft' });
       const w = mlflowWatcher({ uri: `http://127.0.0.1:${port}`, experiment: 'x', attempts: 2, retryDelayMs: 10, timeoutMs: 1000 })('sft', ctx);
