@@ -29,6 +29,10 @@ function functionName(code: string): string {
   return end > 0 ? rest.slice(0, end).trim() : 'solution';
 }
 
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 function wrongFix(code: string): string {
   const name = functionName(code);
   const params = code.slice(code.indexOf('(', code.indexOf('def ')) + 1, code.indexOf(')', code.indexOf('def ')));
@@ -42,11 +46,8 @@ export function teacherEntries(rows: MbppRow[], opts: { wrongFraction?: number; 
     const code = row.code.replace(/\r\n/g, '\n').replace(/\t/g, '    ');
     const fix = random() < wrong ? wrongFix(code) : code;
     const name = functionName(code);
-    const trace = [
-      `The task: ${row.text.trim()}`,
-      `The function \`${name}\` has to satisfy the task's tests. Reading the given code, the faulty part is the core computation: it does not produce the expected value for every input.`,
-      `Rewriting \`${name}\` so that it follows the specification directly fixes it, and keeps the signature the tests call.`,
-    ].join('\n\n');
+    // Brief on purpose: a student's answer (this trace, then the code) must fit the demo's token budget.
+    const trace = `\`${name}\` must ${lowerFirst(row.text.trim().replace(/^Write a (python )?function (to|that) /i, ''))} It computes that directly, with the signature the tests call.`;
     return [
       { match: row.text.trim(), thinking: trace, text: `## Analysis\n${trace}\n\n## Fix\n\`\`\`python\n${fix}\n\`\`\`\n` },
       // the judge of this task's candidate repairs ranks them by closeness to the reference solution

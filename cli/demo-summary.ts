@@ -9,12 +9,25 @@ export interface ModelRow {
   model: string;
   tasks: number;
   passAt1: number | null;
+  gap?: number | null;
 }
 
-/** The report's numbers the summary line needs (report.json: `table`, `training.reward.metrics`). */
+/**
+ * The report's numbers the summary line needs (report.json: the benchmark table, or the held-out
+ * `table` of a run without one, and `training.reward.metrics`).
+ */
 export interface ReportNumbers {
   table: ModelRow[];
+  benchmark?: { label: string; table: ModelRow[] } | null;
   training?: Record<string, { metrics?: Record<string, number> } | undefined>;
+}
+
+/** The students' rows: the benchmark table without the teacher's row (the one row with no gap to itself). */
+function studentRows(report: ReportNumbers): ModelRow[] {
+  const bench = report.benchmark?.table ?? [];
+  if (bench.length === 0) return report.table;
+  const withGap = bench.filter((r) => typeof r.gap === 'number');
+  return withGap.length > 0 ? withGap : bench;
 }
 
 export function stepTimes(steps: StepProgress[]): string[] {
@@ -27,9 +40,10 @@ export function stepTimes(steps: StepProgress[]): string[] {
 const percent = (v: number | null | undefined) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'n/a');
 
 export function demoLine(pipelineMs: number, report: ReportNumbers): string {
-  const passes = report.table.map((r) => percent(r.passAt1)).join('/');
-  const names = report.table.map((r) => r.model).join('/');
-  const tasks = report.table[0]?.tasks ?? 0;
+  const rows = studentRows(report);
+  const passes = rows.map((r) => percent(r.passAt1)).join('/');
+  const names = rows.map((r) => r.model).join('/');
+  const tasks = rows[0]?.tasks ?? 0;
   const reward = report.training?.reward?.metrics ?? {};
   const accuracy = typeof reward.eval_accuracy === 'number' ? reward.eval_accuracy.toFixed(2) : 'n/a';
   const pairs = typeof reward.eval_pairs === 'number' ? reward.eval_pairs : 0;

@@ -167,6 +167,8 @@ class PpoConfig(CommonConfig):
     ent_coef: float = 0.0
     temperature: float = 0.8
     max_new_tokens: int = 32
+    #: As GenerateConfig.stop_after_code, for rollouts.
+    stop_after_code: bool = False
     whiten_advantages: bool = True
 
 
@@ -181,6 +183,9 @@ class GenerateConfig(CommonConfig):
     temperature_max: float = 0.9
     max_new_tokens: int = 64
     batch_size: int = 8
+    #: End an answer once its first code block is closed (not in the paper; it saves the tokens a
+    #: model writes after its code, and evaluation then reads that first block).
+    stop_after_code: bool = False
 
 
 StageConfig = Union[SftConfig, RewardConfig, PpoConfig, GenerateConfig]

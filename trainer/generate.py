@@ -16,7 +16,7 @@ from .config import GenerateConfig
 from .data import field_of, read_jsonl
 from .distributed import placement, shard
 from .modeling import load_base
-from .prompts import prompt_ids
+from .prompts import prompt_ids, stop_after_code
 from .runtime import load_dtype
 from .sampling import sample, strip_eos
 from .session import Session
@@ -41,6 +41,7 @@ def generate(cfg: GenerateConfig, session: Session) -> dict[str, str]:
     temps = temperatures(cfg.k, cfg.temperature_min, cfg.temperature_max)
     jobs = [(i, j) for i in range(len(rows)) for j in range(cfg.k)]
     starts = list(range(0, len(jobs), cfg.batch_size))
+    stop = stop_after_code(tok) if cfg.stop_after_code else None
     session.events.emit("start", stage="generate", total=len(jobs), step=0, resumed_from=None, world_size=dist.world_size)
     mine: list[tuple[int, list[str]]] = []
     for first in range(0, len(starts), dist.world_size):
@@ -55,7 +56,7 @@ def generate(cfg: GenerateConfig, session: Session) -> dict[str, str]:
         # how many batches ran before in this process.
         gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + start)
         responses = sample(model, ids, [temps[j] for _, j in chunk], cfg.max_new_tokens, tok.eos_id,
-                           tok.pad_id, gen, device, dist.all)
+                           tok.pad_id, gen, device, dist.all, stop)
         if b < len(starts):
             mine.append((start, [record(rows, cfg, i, j, prompt, temps[j], tok.decode(strip_eos(resp, tok.eos_id)))
                                  for (i, j), prompt, resp in zip(chunk, prompts, responses)]))

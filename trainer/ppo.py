@@ -26,7 +26,7 @@ from .data import DataCursor, field_of, pad_batch, read_jsonl
 from .distributed import SINGLE, Dist, masked_mean, placement, shard
 from .loop import LoopSpec, TrainingLoop
 from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base, save_model_dir
-from .prompts import prompt_ids
+from .prompts import prompt_ids, stop_after_code
 from .reward import encode_pair, load_reward_model
 from .runtime import autocast, load_dtype, part, weights_sha256
 from .sampling import sample, strip_eos
@@ -126,6 +126,7 @@ class PpoTrainer:
                                 self.precision, with_layers=False)
         self.modules: dict[str, nn.Module] = {"policy": self.model, "value": self.value_head}
         self.scorer = make_scorer(cfg, self.device, self.precision, self.dist)
+        self.stop = stop_after_code(self.tok) if cfg.stop_after_code else None
         rows = read_jsonl(cfg.data)
         self.prompts = [field_of(r, cfg.prompt_field, cfg.data, i) for i, r in enumerate(rows)]
         # Each rank samples and shuffles with its own generator (rank 0's is the single-process one).
@@ -156,7 +157,8 @@ class PpoTrainer:
         p_ids = [prompt_ids(self.tok, t, cfg.max_length) for t in texts]
         self.model.eval()
         responses = sample(self.model, p_ids, [cfg.temperature] * len(p_ids), cfg.max_new_tokens,
-                           self.tok.eos_id, self.tok.pad_id, self.generator, self.device, self.dist.all)
+                           self.tok.eos_id, self.tok.pad_id, self.generator, self.device, self.dist.all,
+                           self.stop)
         seqs = [p + r for p, r in zip(p_ids, responses)]
         batch = pad_batch(seqs, self.tok.pad_id)
         ids, attn = batch["input_ids"].to(self.device), batch["attention_mask"].to(self.device)

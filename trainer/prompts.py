@@ -10,6 +10,9 @@ eos (for chat models, the end-of-turn token).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from .tokenizer import Tokenizer
 
 # Neutral between repair and generation tasks: the task prompt says which it is (the paper evaluates
@@ -39,3 +42,29 @@ def response_ids(tok: Tokenizer, response: str) -> list[int]:
 def exchange_ids(tok: Tokenizer, prompt: str, response: str) -> list[int]:
     """Prompt and response, as the reward model scores them."""
     return prompt_ids(tok, prompt) + response_ids(tok, response)
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """Ends a response before eos: `complete(ids)` is asked only after a token in `trigger_ids` was
+    sampled (so the response's text is decoded rarely, not at every step)."""
+
+    trigger_ids: frozenset[int]
+    complete: Callable[[list[int]], bool]
+
+
+def code_block_closed(text: str) -> bool:
+    """The answer holds a complete fenced code block (an opening fence line, then a closing fence)."""
+    start = text.find("```")
+    if start < 0:
+        return False
+    body = text.find("\n", start)
+    return body >= 0 and text.find("```", body) >= 0
+
+
+def stop_after_code(tok: Tokenizer) -> StopRule:
+    """Ends a response once its first code block is closed: what the answer format asks for is then
+    complete, and the text after it is never evaluated. Only tokens that can write a backtick make
+    the rule look at the response."""
+    triggers = frozenset(i for i in range(tok.vocab_size) if "`" in tok.decode([i]))
+    return StopRule(triggers, lambda ids: code_block_closed(tok.decode(ids)))

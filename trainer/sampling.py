@@ -8,6 +8,15 @@ import torch
 from torch import nn
 
 from .data import left_pad
+from .prompts import StopRule
+
+
+def _select_rows(past: object, keep: torch.Tensor) -> None:
+    """Keeps only the `keep` rows of a Hugging Face key/value cache."""
+    select = getattr(past, "batch_select_indices", None)
+    if select is None:
+        raise TypeError(f"cannot drop finished rows from a {type(past).__name__} cache")
+    select(keep)
 
 
 @torch.no_grad()
@@ -21,35 +30,50 @@ def sample(
     generator: torch.Generator,
     device: torch.device,
     all_ranks_done: Callable[[bool], bool] = lambda done: done,
+    stop: StopRule | None = None,
 ) -> list[list[int]]:
     """One response per prompt (token ids, ending with eos when the model produced it).
 
-    Random draws are made on the CPU from `generator`, whatever the device. A sharded model takes
-    part in every rank's forward passes, so the loop ends only when `all_ranks_done` says every
-    rank's prompts are finished (further tokens for finished prompts are discarded).
+    Random draws are made on the CPU from `generator`, whatever the device, one per unfinished
+    response and step. Finished responses leave the batch (their cache rows are dropped), so a
+    batch costs the sum of its response lengths, not its size times the longest. A sharded model
+    takes part in every rank's forward passes, so the loop ends only when `all_ranks_done` says
+    every rank's prompts are finished (until then a rank whose prompts are all finished keeps
+    stepping its last rows and discards their tokens).
     """
     batch = left_pad(prompts, pad_id)
     ids = batch["input_ids"].to(device)
     mask = batch["attention_mask"].to(device)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
-    temps = torch.tensor(temperatures, dtype=torch.float32).unsqueeze(1)
     out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True)
     past = out.past_key_values
     logits = out.logits[:, -1, :]
-    finished = torch.zeros(len(prompts), dtype=torch.bool)
     responses: list[list[int]] = [[] for _ in prompts]
+    rows = list(range(len(prompts)))  # the prompt behind each row of the batch
+    temps = torch.tensor(temperatures, dtype=torch.float32).unsqueeze(1)
     last_pos = positions[:, -1:]
+    open_rows = [True] * len(prompts)  # per batch row: its response still grows
     for _ in range(max_new_tokens):
         probs = torch.softmax(logits.float().cpu() / temps, dim=-1)
         nxt = torch.multinomial(probs, 1, generator=generator).squeeze(1)
-        for i in range(len(prompts)):
-            if not finished[i]:
-                responses[i].append(int(nxt[i]))
-        finished |= nxt == eos_id
-        if all_ranks_done(bool(finished.all())):
+        for r, p in enumerate(rows):
+            if not open_rows[r]:
+                continue
+            token = int(nxt[r])
+            responses[p].append(token)
+            if token == eos_id or (stop is not None and token in stop.trigger_ids and stop.complete(responses[p])):
+                open_rows[r] = False
+        if all_ranks_done(not any(open_rows)):
             break
-        nxt = torch.where(finished, torch.full_like(nxt, pad_id), nxt)
-        mask = torch.cat([mask, torch.ones((len(prompts), 1), dtype=mask.dtype, device=device)], dim=1)
+        if any(open_rows) and not all(open_rows):
+            keep = [r for r, o in enumerate(open_rows) if o]
+            index = torch.tensor(keep, device=device)
+            _select_rows(past, index)
+            rows = [rows[r] for r in keep]
+            open_rows = [True] * len(keep)
+            mask, last_pos, nxt, temps = mask[index], last_pos[index], nxt[index.cpu()], temps[index.cpu()]
+        nxt = torch.where(torch.tensor(open_rows), nxt, torch.full_like(nxt, pad_id))
+        mask = torch.cat([mask, torch.ones((len(rows), 1), dtype=mask.dtype, device=device)], dim=1)
         last_pos = last_pos + 1
         out = model(input_ids=nxt.unsqueeze(1).to(device), attention_mask=mask, position_ids=last_pos,
                     past_key_values=past, use_cache=True)

@@ -22,8 +22,8 @@ export interface ProcessWorkerOptions {
   queues?: readonly string[];
   workflows?: boolean;
   /**
-   * Training steps (the gpu queue) this worker runs at once; default 1, one training process per
-   * GPU. The demo, on CPU cores with one trainer thread each, runs one per core.
+   * Training steps (the gpu queue) this worker runs at once; default 1: one training process per
+   * GPU (on a CPU machine, one trainer using every core).
    */
   trainingSlots?: number;
 }

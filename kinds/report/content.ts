@@ -100,11 +100,20 @@ function benchmarkTable(models: Metrics[], teacher: Metrics | null, cols: Column
   return models.map((m, i) => ({ ...row(m.model, m, cols), gap: m === teacher ? null : gaps[i]!.gap, gapClosed: m === teacher ? null : gaps[i]!.closed }));
 }
 
+function isMetrics(m: unknown): m is Metrics {
+  return m !== null && m !== undefined && typeof m === 'object';
+}
+
 export async function buildContent(store: ArtifactStore, input: ReportInput, runId: string, now: Date): Promise<ReportContent> {
-  const ablations = (input.ablations ?? []).filter((a): a is { variant: string; metrics: Metrics } => a !== null && a !== undefined && typeof a.metrics === 'object');
   const bench = input.benchmark;
-  const benchModels = bench ? [...bench.models, ...(bench.teacher ? [bench.teacher] : [])] : [];
-  const cols = columns([...input.models, ...benchModels, ...ablations.map((a) => a.metrics)]);
+  // A skipped evaluation step (its `if` was false) leaves null in its place.
+  const models = input.models.filter(isMetrics);
+  const benchModels = bench ? [...bench.models, ...(bench.teacher ? [bench.teacher] : [])].filter(isMetrics) : [];
+  const variants = (input.ablations ?? []).filter((a): a is { variant: string; metrics: Metrics } => isMetrics(a?.metrics));
+  // Without a variant of its own (the ablation steps skipped), the table would only repeat benchmark rows.
+  const inBench = new Set(benchModels.map((m) => JSON.stringify(m)));
+  const ablations = variants.some((a) => !inBench.has(JSON.stringify(a.metrics))) ? variants : [];
+  const cols = columns([...models, ...benchModels, ...ablations.map((a) => a.metrics)]);
   const training: ReportContent['training'] = {};
   for (const [name, entry] of Object.entries(input.training ?? {})) {
     const stage = entry as TrainingStage | null | undefined;
@@ -128,9 +137,9 @@ export async function buildContent(store: ArtifactStore, input: ReportInput, run
     runId,
     createdAt: now.toISOString(),
     ...(input.params ? { params: input.params } : {}),
-    models: input.models,
+    models,
     columns: cols.map(({ key, label, percent }) => ({ key, label, percent })),
-    table: input.models.map((m) => row(m.model, m, cols)),
+    table: models.map((m) => row(m.model, m, cols)),
     benchmark: bench ? { label: bench.label, table: benchmarkTable(benchModels, bench.teacher ?? null, cols) } : null,
     comparisons: (input.comparisons ?? []).filter((c): c is Record<string, unknown> => c !== null && c !== undefined),
     ablations,

@@ -59,8 +59,21 @@ function comparisonRows(c: ReportContent): { head: string[]; body: string[][] } 
   };
 }
 
+/**
+ * Every model of the benchmark table, the held-out table's models (marked) and the ablation rows
+ * that are not already a benchmark row (the full method and SFT only are bench_ppo and bench_sft).
+ */
+function chartRows(c: ReportContent): ReportContent['table'] {
+  const bench = c.benchmark?.table ?? [];
+  const key = (r: ReportContent['table'][number]) => JSON.stringify(c.columns.map((col) => r[col.key]));
+  const seen = new Set(bench.map(key));
+  const heldOut = c.table.map((r) => ({ ...r, model: bench.length > 0 ? `${String(r.model)} (held-out)` : String(r.model) }));
+  const ablations = c.ablationTable.filter((r) => !seen.has(key(r)));
+  return [...bench, ...heldOut, ...ablations];
+}
+
 function passRateChart(c: ReportContent): string {
-  const rows = [...c.table, ...c.ablationTable];
+  const rows = chartRows(c);
   return barChart('Pass rates per model and variant', rows.map((r) => String(r.model)), [
     { name: 'pass@1', values: rows.map((r) => (typeof r.passAt1 === 'number' ? r.passAt1 : null)) },
     { name: 'compilation', values: rows.map((r) => (typeof r.compilationRate === 'number' ? r.compilationRate : null)) },
@@ -75,7 +88,7 @@ function dataLines(c: ReportContent): string[] {
 export function renderMarkdown(c: ReportContent, charts: { file: string; title: string }[] = []): string {
   const out = [`# ${c.title}`, '', `Run \`${c.runId}\`${c.pipeline ? ` of pipeline \`${c.pipeline}\`` : ''}, ${c.createdAt}.`, ''];
   if (c.benchmark) out.push(`## Results on ${c.benchmark.label}`, '', BENCH_NOTE, '', mdTable(benchmarkRows(c)), '');
-  out.push(`## ${c.benchmark ? HELD_OUT : 'Results on the test split'}`, '', mdTable(tableRows(c, c.table, 'model')), '');
+  if (c.table.length > 0) out.push(`## ${c.benchmark ? HELD_OUT : 'Results on the test split'}`, '', mdTable(tableRows(c, c.table, 'model')), '');
   if (c.comparisons.length > 0) out.push('## Significance (paired, same tasks)', '', mdTable(comparisonRows(c)), '');
   if (c.ablationTable.length > 0) out.push('## Ablations', '', mdTable(tableRows(c, c.ablationTable, 'variant')), '');
   const stages = Object.entries(c.training);
@@ -113,7 +126,7 @@ figure{margin:0}figcaption{font-size:.8rem;color:#6b7280;max-width:420px}code{ba
 export function renderHtml(c: ReportContent): string {
   const parts = [`<h1>${esc(c.title)}</h1>`, `<p>Run <code>${esc(c.runId)}</code>${c.pipeline ? ` of pipeline <code>${esc(c.pipeline)}</code>` : ''}, ${esc(c.createdAt)}.</p>`];
   if (c.benchmark) parts.push(`<h2>Results on ${esc(c.benchmark.label)}</h2>`, `<p>${esc(BENCH_NOTE)}</p>`, htmlTable(benchmarkRows(c)));
-  parts.push(`<h2>${c.benchmark ? HELD_OUT : 'Results on the test split'}</h2>`, htmlTable(tableRows(c, c.table, 'model')));
+  if (c.table.length > 0) parts.push(`<h2>${c.benchmark ? HELD_OUT : 'Results on the test split'}</h2>`, htmlTable(tableRows(c, c.table, 'model')));
   if (c.comparisons.length > 0) parts.push('<h2>Significance (paired, same tasks)</h2>', htmlTable(comparisonRows(c)));
   if (c.ablationTable.length > 0) parts.push('<h2>Ablations</h2>', htmlTable(tableRows(c, c.ablationTable, 'variant')));
   parts.push('<h2>Charts</h2>', `<div class="charts">${renderCharts(c).map((ch) => `<figure>${ch.svg}${ch.note ? `<figcaption>${esc(ch.note)}</figcaption>` : ''}</figure>`).join('')}</div>`);

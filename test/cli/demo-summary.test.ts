@@ -8,6 +8,15 @@ describe('the demo summary', () => {
       training: { reward: { metrics: { eval_accuracy: 0.6341, eval_pairs: 41 } } },
     };
     expect(demoLine(12.34 * 60_000, report)).toBe('demo: pipeline 12.3 min, base/SFT/SFT+PPO pass@1 7.8%/11.8%/13.7% on 51 tasks, reward-model accuracy 0.63 on 41 pairs');
+    // The benchmark table wins over the held-out one; its teacher row (no gap to itself) is left out
+    const bench = {
+      table: [{ model: 'base', tasks: 9, passAt1: 0.1 }],
+      benchmark: { label: 'mbpp, test split', table: [
+        { model: 'base', tasks: 50, passAt1: 0.04, gap: 0.76 }, { model: 'SFT', tasks: 50, passAt1: 0.1, gap: 0.7 },
+        { model: 'SFT+PPO', tasks: 50, passAt1: 0.12, gap: 0.68 }, { model: 'teacher', tasks: 50, passAt1: 0.8, gap: null },
+      ] },
+    };
+    expect(demoLine(60_000, bench)).toBe('demo: pipeline 1.0 min, base/SFT/SFT+PPO pass@1 4.0%/10.0%/12.0% on 50 tasks, reward-model accuracy n/a on 0 pairs');
     expect(demoLine(60_000, { table: [{ model: 'base', tasks: 0, passAt1: null }] })).toBe('demo: pipeline 1.0 min, base pass@1 n/a on 0 tasks, reward-model accuracy n/a on 0 pairs');
     const step = (id: string, startedAt?: string, endedAt?: string) => ({ id, uses: 'x', state: 'succeeded' as const, usage: { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }, startedAt, endedAt });
     expect(stepTimes([step('data', '2026-01-01T00:00:00Z', '2026-01-01T00:00:42Z'), step('rl', '2026-01-01T00:01:00Z', '2026-01-01T00:07:30Z'), step('report')])).toEqual(['  data         42 s', '  rl           6.5 min']);
