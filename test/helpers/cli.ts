@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { commandModules } from '../../cli/commands/index.js';
-import { RepairityError } from '../../core/errors.js';
+import { userMessage } from '../../cli/run-cli.js';
 
 export interface CliResult {
   stdout: string;
@@ -25,8 +25,9 @@ export async function runRepairity(args: string[]): Promise<CliResult> {
     await program.parseAsync(['node', 'repairity', ...args]);
     return { stdout, stderr };
   } catch (e) {
-    if (e instanceof RepairityError) return { stdout, stderr, error: e.message };
-    throw e;
+    const message = userMessage(e);
+    if (message === undefined) throw e;
+    return { stdout, stderr, error: message };
   } finally {
     process.stdout.write = out;
     process.stderr.write = err;

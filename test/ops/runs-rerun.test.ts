@@ -175,5 +175,10 @@ describe('operating runs from the CLI', () => {
     expect(cancelled.stderr).toContain('stopping hold (ops.wait)');
     expect(cancelled.stdout).toContain(`${running}: cancelled; stopped hold (ops.wait)`);
     expect((await runRepairity(['cancel', running, ...flags()])).error).toMatch(/is not running \(it is cancelled\)/);
+
+    // An id that names no run: one line saying where the runs are listed, not the client's trace.
+    for (const command of ['status', 'cancel', 'rerun']) {
+      expect((await runRepairity([command, 'no-such-run', ...flags()])).error).toMatch(/no run "no-such-run" on this Temporal server.*`repairity runs` lists/);
+    }
   });
 });

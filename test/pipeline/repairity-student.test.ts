@@ -43,6 +43,9 @@ const STUDENT_SLICE = {
   ppo_batch_size: 2,
   ppo_minibatch_size: 2,
   max_new_tokens: 160,
+  stop_after_code: true,
+  // the SFT-only ablations train two more models; the demo leaves them out too
+  ablations: false,
   max_length: 1024,
   threads: 1,
 };
