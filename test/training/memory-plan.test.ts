@@ -13,6 +13,7 @@ import { MemoryPlanError } from '../../kinds/training/memory-plan.js';
 import { runStage, type TrainerRuntime } from '../../kinds/training/run-trainer.js';
 import { LocalStore } from '../../store/local.js';
 import { trainerPython } from '../../core/env.js';
+import { PermanentError } from '../../core/errors.js';
 import { makeContext } from './context.js';
 
 let root: string;
@@ -30,11 +31,11 @@ afterAll(async () => {
 });
 
 /** A runtime whose launcher only counts (and stops the step), and whose plans are counted too. */
-function runtime(): { rt: TrainerRuntime; launches: () => number; plans: () => number } {
+function runtime(python = trainerPython(process.env)): { rt: TrainerRuntime; launches: () => number; plans: () => number } {
   let launches = 0;
   let plans = 0;
   const base = createTrainingRuntime({
-    env: { ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) },
+    env: { ...process.env, REPAIRITY_PYTHON: python },
     training: { workRoot: path.join(root, 'work') },
     launcher: async () => {
       launches++;
@@ -70,6 +71,15 @@ describe('memory plan before launch', () => {
     expect(ctx.logs.some((l) => /^info ppo: memory plan: ppo of HuggingFaceTB\/SmolLM2-135M-Instruct needs about [\d.]+ GiB per process at world size 1/.test(l))).toBe(true);
     expect(launches()).toBe(1);
   }, 600_000);
+
+  it("says which module the trainer's Python lacks and how to get the venv, once (no retry can help)", async () => {
+    const { rt, launches } = runtime('/usr/bin/python3'); // Debian's Python: no torch
+    const err = await runStage(rt, makeContext(store), ppo('HuggingFaceTB/SmolLM2-135M-Instruct')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as Error).message).toMatch(/^step "train": the trainer's Python has no module "torch": `make bootstrap` builds the trainer's venv, and REPAIRITY_PYTHON/);
+    expect((err as Error).message).not.toMatch(/Traceback|File "/);
+    expect(launches()).toBe(0);
+  }, 60_000);
 
   it('does not plan the tiny model', async () => {
     const { rt, launches, plans } = runtime();
