@@ -44,6 +44,8 @@ function buildStep(ctx: CompileContext, step: StepInfo, policy: StepPolicy): Pla
     needs: [...step.deps.keys()].sort(),
     with: (isRecord(raw.with) ? raw.with : {}) as Record<string, Template>,
     continueOnError: policy.continueOnError,
+    // Only when set: plans without it keep their hashes (and their cached steps).
+    ...(raw.skippedNeeds === 'run' ? { skippedNeeds: 'run' as const } : {}),
     location: { file: ctx.file, line, column },
     ...(step.ifSite ? { if: step.ifSite.expression } : typeof raw.if === 'boolean' ? { if: String(raw.if) } : {}),
     ...(step.isForEach ? { forEach: { items: raw.forEach as Template, concurrency: policy.concurrency } } : {}),

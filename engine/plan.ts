@@ -40,6 +40,8 @@ interface StepBase {
   forEach?: { items: Template; concurrency: number };
   with: Record<string, Template>;
   continueOnError: boolean;
+  /** 'run': the step runs when a step it needs was skipped (absent: it is skipped too). */
+  skippedNeeds?: 'run';
   location: SourceLocation;
 }
 

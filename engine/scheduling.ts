@@ -11,14 +11,14 @@ export type Readiness = { kind: 'ready' } | { kind: 'wait' } | { kind: 'settled'
 
 /**
  * Whether a step may run: it waits while a dependency runs, fails when one failed (without
- * `continueOnError`), and is skipped when one was skipped.
+ * `continueOnError`), and is skipped when one was skipped (unless `skippedNeeds: run`).
  */
 export function readiness(step: PlanStep, stateOf: (id: string) => StepState, continuesOnError: (id: string) => boolean): Readiness {
   for (const need of step.needs) {
     const state = stateOf(need);
     if (state === 'pending' || state === 'running') return { kind: 'wait' };
     if (state === 'failed' && !continuesOnError(need)) return { kind: 'settled', state: 'failed', error: `not run: step "${need}" failed` };
-    if (state === 'skipped') return { kind: 'settled', state: 'skipped', reason: `step "${need}" was skipped` };
+    if (state === 'skipped' && step.skippedNeeds !== 'run') return { kind: 'settled', state: 'skipped', reason: `step "${need}" was skipped` };
   }
   return { kind: 'ready' };
 }

@@ -182,7 +182,17 @@ export function registerDemo(program: Command): void {
             const handle = await client.workflow.start('runPipeline', { taskQueue: workflowQueue(d.queuePrefix), workflowId, args: [{ plan, params }], memo: { pipeline: plan.name, source: 'repairity.yaml', params } });
             say(`started ${workflowId}: pipelines/repairity.yaml on MBPP (${String(params.limit)} tasks, student ${String(params.student)})`);
             say(`follow it in the UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}`);
-            await watchRun(client, handle);
+            // Ctrl-C: the workers stop (Runtime's shutdownSignals), so the run could never end; it is
+            // terminated instead, and a new `make demo` reuses every step it finished (step cache).
+            const interrupted = new Promise<'interrupted'>((resolve) => {
+              for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve('interrupted'));
+            });
+            if ((await Promise.race([watchRun(client, handle).then(() => 'finished' as const), interrupted])) === 'interrupted') {
+              await handle.terminate('interrupted: repairity demo received a stop signal').catch(() => undefined);
+              say(`\ninterrupted: run ${workflowId} terminated; \`make demo\` starts a new run that reuses the steps it finished`);
+              process.exitCode = 130;
+              return;
+            }
             const summary = (await handle.result()) as RunSummary;
             const pipelineMs = Date.now() - pipelineStarted;
             const store = await openStore(d.store, { s3: settings.s3 });

@@ -46,6 +46,14 @@ describe('decide', () => {
     const d = decide(plan, new Set(['b']), 0, progressOf({ a: 'skipped', b: 'pending' }));
     expect(d.settle).toEqual([{ step: plan.steps[1], readiness: { kind: 'settled', state: 'skipped', reason: 'step "a" was skipped' } }]);
   });
+
+  it('runs a step with skippedNeeds: run after a skipped dependency, but not after a failed one', () => {
+    const report = { ...step('report', ['a', 'b']), skippedNeeds: 'run' as const };
+    const plan = planOf([step('a'), step('b'), report]);
+    expect(ids(decide(plan, new Set(['report']), 0, progressOf({ a: 'skipped', b: 'succeeded', report: 'pending' })).start)).toEqual(['report']);
+    expect(decide(plan, new Set(['report']), 0, progressOf({ a: 'skipped', b: 'running', report: 'pending' })).start).toEqual([]);
+    expect(decide(plan, new Set(['report']), 0, progressOf({ a: 'skipped', b: 'failed', report: 'pending' })).settle[0]!.readiness).toEqual({ kind: 'settled', state: 'failed', error: 'not run: step "b" failed' });
+  });
 });
 
 describe('failingSteps', () => {
