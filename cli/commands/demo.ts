@@ -73,6 +73,7 @@ export const DEMO_PARAMS = {
   ppo_epochs: 1,
   ppo_batch_size: 4,
   ppo_minibatch_size: 4,
+  ppo_lr: 0.001,
   max_new_tokens: 192,
   stop_after_code: true,
   max_length: 1024,
