@@ -1,11 +1,12 @@
 /**
  * RFC 8785 canonical JSON (the same value always serialises to the same bytes): object keys sorted
  * by UTF-16 code units, strings and numbers as JSON.stringify writes them. Byte for byte what the
- * `canonicalize` package (4.x) writes, errors included (NaN, Infinity, a lone surrogate, a
- * circular reference), so that plan hashes and cache keys made with it stay the same; one pass with
- * a single string, several times cheaper than it where `validate` hashes a plan with its
- * sub-pipelines' plans inside.
+ * `canonicalize` package (4.x) writes, with its messages for what it refuses (NaN, Infinity, a lone
+ * surrogate, a circular reference; thrown here as PermanentErrors), so that plan hashes and cache
+ * keys made with it stay the same; one pass building one string, about twice as cheap as it where
+ * `validate` hashes a plan with its sub-pipelines' plans inside.
  */
+import { PermanentError } from './errors.js';
 
 /** A UTF-16 surrogate that is not half of a pair. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -18,11 +19,11 @@ export function canonicalJson(value: unknown): string {
 function write(value: unknown, seen: Set<object>): string | undefined {
   switch (typeof value) {
     case 'string':
-      if (LONE_SURROGATE.test(value)) throw new Error('Lone surrogate is not allowed');
+      if (LONE_SURROGATE.test(value)) throw new PermanentError('Lone surrogate is not allowed');
       return JSON.stringify(value);
     case 'number':
-      if (Number.isNaN(value)) throw new Error('NaN is not allowed');
-      if (!Number.isFinite(value)) throw new Error('Infinity is not allowed');
+      if (Number.isNaN(value)) throw new PermanentError('NaN is not allowed');
+      if (!Number.isFinite(value)) throw new PermanentError('Infinity is not allowed');
       return JSON.stringify(value);
     case 'object':
       if (value === null) return 'null';
@@ -30,7 +31,7 @@ function write(value: unknown, seen: Set<object>): string | undefined {
     default:
       return JSON.stringify(value);
   }
-  if (seen.has(value)) throw new Error('Circular reference detected');
+  if (seen.has(value)) throw new PermanentError('Circular reference detected');
   seen.add(value);
   let out: string | undefined;
   const toJSON = (value as { toJSON?: unknown }).toJSON;

@@ -9,6 +9,7 @@ import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
 import { compilePipelineFile } from '../../compiler/index.js';
 import { canonicalJson } from '../../core/canonical-json.js';
+import { PermanentError } from '../../core/errors.js';
 import { rng } from '../helpers/rng.js';
 
 const reference = (value: unknown): string => canonicalize(value) ?? 'null';
@@ -84,13 +85,14 @@ describe('canonicalJson', () => {
     for (const value of values) expect(canonicalJson(value)).toBe(reference(value));
   });
 
-  it('refuses what canonicalize refuses, with its messages', () => {
+  it('refuses what canonicalize refuses, with its messages, as permanent errors', () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
     const refused: unknown[] = [NaN, Infinity, { a: [-Infinity] }, '\ud800', 'a\udc00b', { '\ud83d': 1 }, circular, [circular]];
     for (const value of refused) {
       expect(() => reference(value)).toThrow();
-      expect(() => canonicalJson(value)).toThrow(new Error(messageOf(() => reference(value))));
+      expect(() => canonicalJson(value)).toThrow(PermanentError);
+      expect(messageOf(() => canonicalJson(value))).toBe(messageOf(() => reference(value)));
     }
   });
 });
