@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
+import { commanderLazyChildProcess, languageSchemaOnly, withoutDynamicImports } from './build-plugins.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.resolve(root, process.argv[2] ?? 'dist');
@@ -36,53 +37,6 @@ const external = Object.keys(dependencies).filter((d) => !INLINED.includes(d));
 const requireShim = "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
 
 const { validatorsBuild, validatorsExternal, validatorsInline } = await tsImport('./validators.ts', import.meta.url);
-
-/**
- * The compiler imports schemas/pipeline.schema.json for the language alone (compiler/validators.ts):
- * its `definitions.kindInputs`, each kind's `with:` schema for editors (four fifths of the file), is
- * left out of the build, where it would only be parsed.
- */
-const languageSchemaOnly = {
-  name: 'language-schema-only',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]schemas[\\/]pipeline\.schema\.json$/ }, (args) => {
-      const schema = JSON.parse(readFileSync(args.path, 'utf8'));
-      return { contents: JSON.stringify({ ...schema, definitions: { ...schema.definitions, kindInputs: true } }), loader: 'json' };
-    });
-  },
-};
-
-/**
- * Modules the short commands' bundle reaches only through `import()` (the step kinds'
- * implementations, loaded by workers) are left out of it: such an import fails, saying so.
- */
-const withoutDynamicImports = {
-  name: 'without-dynamic-imports',
-  setup(build) {
-    build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'left-out' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`${args.path} is not in dist/cli/short.cjs (the bundle of validate and graph, which do not import it)`)});`,
-    }));
-  },
-};
-
-/**
- * commander requires node:child_process as it loads, for the executable subcommands that this CLI
- * does not have; loading it (with node:net) is a few percent of `repairity validate`. Here it is
- * required on first use instead. Should commander's line change, the build keeps it as it is.
- */
-const commanderLazyChildProcess = {
-  name: 'commander-lazy-child-process',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replace(
-        "const childProcess = require('node:child_process');",
-        "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
-      ),
-      loader: 'js',
-    }));
-  },
-};
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
@@ -108,7 +62,7 @@ await build({
   // A CommonJS file has no import.meta: its URL is the bundle's own.
   define: { 'import.meta.url': '__bundle_url' },
   banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
-  // Read by V8 only when its code cache is refused (another Node version): smaller is faster then.
+  // Parsed only where V8 refuses its code cache (another Node version) or lacks a function: smaller is faster then.
   minifyWhitespace: true,
   minifySyntax: true,
   outfile: short,
@@ -118,8 +72,9 @@ writeCodeCache(short);
 await build({ ...common, entryPoints: ['workflows/index.ts'], outdir, outbase: '.' });
 
 /**
- * The code cache of `bundle`, made by the built CLI itself validating the shipped pipeline (same
- * flags as a user's run: NODE_OPTIONS is left out). Without it the short commands still work, slower.
+ * The code cache of `bundle`, made by the built CLI itself validating the shipped pipeline (with the
+ * V8 flags of a user's run: NODE_OPTIONS is left out). No cache means that the built CLI did not
+ * run: the build fails, with its error.
  */
 function writeCodeCache(bundle) {
   const env = { ...process.env, REPAIRITY_CODE_CACHE: 'write' };
