@@ -2,11 +2,13 @@
 // Runs the built CLI (dist/, from `make build` or `npm run build`; an installed package ships it).
 // A source checkout that has not been built yet runs the TypeScript sources through tsx instead,
 // which starts several times slower, and says so.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// node:fs through require: importing it as an ES module evaluates every export, fs.promises and the
+// stream classes included, a few milliseconds of `repairity validate`.
+const { existsSync } = createRequire(import.meta.url)('node:fs');
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const built = path.join(root, 'dist', 'cli', 'main.js');
 if (existsSync(built)) {

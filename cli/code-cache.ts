@@ -8,10 +8,13 @@
  * source as usual. REPAIRITY_CODE_CACHE (core/env.ts): `off` ignores the cache, `report` says on
  * stderr whether V8 took it, `write` writes it at exit.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import type * as Fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+
+// Through require, as bin/repairity.js does: importing node:fs as an ES module evaluates every export.
+const { readFileSync, writeFileSync } = createRequire(import.meta.url)('node:fs') as typeof Fs;
 
 /** The bundle's `module.exports`, or undefined when there is no such file (the TypeScript sources). */
 export function requireWithCodeCache(file: string): unknown {
