@@ -5,7 +5,8 @@
  * Node 20 has no code cache for ES modules, hence a CommonJS bundle run through `vm.Script`.
  * V8 refuses a cache made by another V8 version or with other V8 flags (the short commands set
  * `--no-opt` before loading, the same way at build time and at run time) and then compiles the
- * source as usual. REPAIRITY_CODE_CACHE (core/env.ts): `off` ignores the cache, `report` says on
+ * source as usual. Of the source it checks the length only: the build writes the bundle and its
+ * cache together, and they are replaced together, never one of them by hand. REPAIRITY_CODE_CACHE (core/env.ts): `off` ignores the cache, `report` says on
  * stderr whether V8 took it, `write` writes it at exit.
  */
 import type * as Fs from 'node:fs';
