@@ -6,8 +6,9 @@
  * V8 refuses a cache made by another V8 version or with other V8 flags (the short commands set
  * `--no-opt` before loading, the same way at build time and at run time) and then compiles the
  * source as usual. Of the source it checks the length only: the build writes the bundle and its
- * cache together, and they are replaced together, never one of them by hand. REPAIRITY_CODE_CACHE (core/env.ts): `off` ignores the cache, `report` says on
- * stderr whether V8 took it, `write` writes it at exit.
+ * cache together, and they are replaced together, never one of them by hand.
+ * REPAIRITY_CODE_CACHE (core/env.ts): `off` ignores the cache, `report` says on stderr whether V8
+ * took it, `write` writes it at exit.
  */
 import type * as Fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,7 +33,7 @@ export function requireWithCodeCache(file: string): unknown {
     try {
       cachedData = readFileSync(cacheFile);
     } catch {
-      // No cache (a build that could not write it): compile the source.
+      // No cache file: V8 compiles the source.
     }
   }
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
