@@ -2,20 +2,20 @@
 // First: sizes libuv's thread pool before anything uses it.
 import '../worker/threadpool.js';
 import v8 from 'node:v8';
-import { Command } from 'commander';
-import { commandsFor } from './commands/index.js';
-import { runCli } from './run-cli.js';
+import { fileURLToPath } from 'node:url';
+import { requireWithCodeCache } from './code-cache.js';
+import { isShortCommand } from './short-commands.js';
 
-// Commands that finish well under a second run without V8's optimising compiler (TurboFan): it
-// would spend more CPU compiling their hot functions than the optimised code saves (bench/cli:
-// about a quarter of `validate`'s CPU time). Long-running commands (worker, run, dev) keep it.
-const SHORT_COMMANDS = new Set(['validate', 'graph']);
-if (SHORT_COMMANDS.has(process.argv[2] ?? '')) v8.setFlagsFromString('--no-opt');
+interface Cli {
+  main(argv: string[]): Promise<void>;
+}
 
-const program = new Command('repairity')
-  .description('Declarative LLM post-training pipelines for program repair, on Temporal')
-  .showHelpAfterError();
-
-await runCli(program, process.argv, async () => {
-  for (const entry of commandsFor(process.argv.slice(2))) (await entry.load())(program);
-});
+let cli: Cli | undefined;
+if (isShortCommand(process.argv[2])) {
+  // Before any code is compiled: V8 takes a code cache made with the same flags only.
+  v8.setFlagsFromString('--no-opt');
+  // The build's bundle of the short commands (absent when running the TypeScript sources).
+  cli = requireWithCodeCache(fileURLToPath(new URL('./short.cjs', import.meta.url))) as Cli | undefined;
+}
+cli ??= await import('./full-cli.js');
+await cli.main(process.argv);

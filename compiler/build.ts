@@ -2,7 +2,7 @@
 import type { CompileContext, StepInfo } from './context.js';
 import { isRecord } from './context.js';
 import { topologicalOrder } from './graph.js';
-import { canonicalHash, sha256 } from './hash.js';
+import { hashJson, sha256Hex } from '../core/hash.js';
 import type { Plan, PlanStep, Template } from '../engine/plan.js';
 import type { StepPolicy } from './policies.js';
 import { BUILTIN_DEFAULTS } from './policies.js';
@@ -15,7 +15,7 @@ export function buildPlan(ctx: CompileContext, policies: ReadonlyMap<string, Ste
   const plan: Omit<Plan, 'hash'> & { hash?: string } = {
     apiVersion: 'repairity/v1',
     name: String(doc.name),
-    source: { file: ctx.file, sha256: sha256(ctx.source.text) },
+    source: { file: ctx.file, sha256: sha256Hex(ctx.source.text) },
     params: Object.fromEntries(ctx.params),
     steps,
     outputs: isRecord(doc.outputs) ? (doc.outputs as Record<string, Template>) : {},
@@ -33,7 +33,7 @@ export function buildPlan(ctx: CompileContext, policies: ReadonlyMap<string, Ste
 /** sha256 of the plan's canonical JSON without its `hash` field. */
 export function planHash(plan: Omit<Plan, 'hash'> & { hash?: string }): string {
   const { hash: _ignored, ...rest } = plan;
-  return canonicalHash(rest);
+  return hashJson(rest);
 }
 
 function buildStep(ctx: CompileContext, step: StepInfo, policy: StepPolicy): PlanStep {

@@ -2,7 +2,7 @@
  * Params: checking a value against a declared param, coercing `--param k=v` strings, and binding
  * the params of a run (defaults applied, every problem reported at once).
  */
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../core/canonical-json.js';
 import { PermanentError } from '../core/errors.js';
 import type { ParamSpec, ParamType, Plan } from '../engine/plan.js';
 import { didYouMean } from './suggest.js';
@@ -46,7 +46,7 @@ export function withArticle(type: string): string {
 /** A problem with `value` as the value of param `name`, or undefined when it is fine. */
 export function checkParamValue(name: string, spec: ParamSpec, value: unknown): string | undefined {
   if (!hasType(spec.type, value)) return `param "${name}" must be ${withArticle(spec.type)}, not ${show(value)}`;
-  if (spec.enum && !spec.enum.some((e) => canonicalize(e) === canonicalize(value))) {
+  if (spec.enum && !spec.enum.some((e) => canonicalJson(e) === canonicalJson(value))) {
     return `param "${name}" must be one of ${spec.enum.map(show).join(', ')}, not ${show(value)}${typeof value === 'string' ? didYouMean(value, spec.enum.filter((e): e is string => typeof e === 'string')) : ''}`;
   }
   return undefined;

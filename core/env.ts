@@ -103,6 +103,8 @@ export const ENV = {
   REPAIRITY_SWEBENCH_REPOS: 'REPAIRITY_SWEBENCH_REPOS',
   REPAIRITY_SWEBENCH_CLONE_URL: 'REPAIRITY_SWEBENCH_CLONE_URL',
   REPAIRITY_SWEBENCH_TIMEOUT_S: 'REPAIRITY_SWEBENCH_TIMEOUT_S',
+  /** `off`, `report` or `write`: the V8 code cache of `validate` and `graph` (read by cli/code-cache.ts, before anything else loads). */
+  REPAIRITY_CODE_CACHE: 'REPAIRITY_CODE_CACHE',
   /** Node's thread pool for disk work (set by `repairity` at start when unset). */
   UV_THREADPOOL_SIZE: 'UV_THREADPOOL_SIZE',
 } as const;

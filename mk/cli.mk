@@ -11,7 +11,7 @@ DEMO_DEPS += $(CLI_BUILT)
 
 .PHONY: build bench-cli check-pack
 
-$(CLI_BUILT): node_modules/.installed scripts/build.mjs scripts/validators.ts $(CLI_SOURCES)
+$(CLI_BUILT): node_modules/.installed scripts/build.mjs scripts/build-plugins.mjs scripts/validators.ts $(CLI_SOURCES)
 	node scripts/build.mjs
 	touch $@
 

@@ -87,6 +87,14 @@ export function validatorsBuild(outfile: string, catalog: StepCatalog = defaultC
   };
 }
 
+/** For a bundle that carries the validators itself (dist/cli/short.cjs): the generated module in place of compiler/prebuilt-validators.ts. */
+export const validatorsInline: Plugin = {
+  name: 'prebuilt-validators-inline',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]compiler[\\/]prebuilt-validators\.ts$/ }, () => ({ contents: validatorsModule(), loader: 'js', resolveDir: compilerDir }));
+  },
+};
+
 /** For the CLI's build: imports of compiler/prebuilt-validators.ts lead to the file `validatorsBuild` writes, from dist/<folder>/. */
 export const validatorsExternal: Plugin = {
   name: 'prebuilt-validators-external',

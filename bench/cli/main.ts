@@ -48,6 +48,15 @@ async function measure(label: string, args: string[], hook: string, dir: string)
   return result;
 }
 
+/** Whether V8 takes the build's code cache of `validate` (cli/code-cache.ts): the figures depend on it. */
+async function codeCacheStatus(): Promise<string> {
+  const child = spawn(process.execPath, [bin, 'validate', 'pipelines/repairity.yaml'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, REPAIRITY_CODE_CACHE: 'report' } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await new Promise((resolve) => child.once('close', resolve));
+  return stderr.split('\n').find((l) => l.startsWith('code cache')) ?? 'code cache: no report (the CLI runs from its TypeScript sources?)';
+}
+
 const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
 function generated(steps: number): string {
@@ -67,6 +76,7 @@ async function main(): Promise<void> {
     const big = path.join(dir, 'generated-1000.yaml');
     await fs.writeFile(big, generated(1000));
     console.log(`bench-cli: load average ${loadAverage()}, ${os.cpus().length} CPUs`);
+    console.log(`bench-cli: ${await codeCacheStatus()}`);
     const floor = await measure("node -e '' (floor)", ['-e', ''], hook, dir);
     const shipped = await measure('validate pipelines/repairity.yaml', [bin, 'validate', 'pipelines/repairity.yaml'], hook, dir);
     const large = await measure('validate generated 1,000-step file', [bin, 'validate', big], hook, dir);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../core/hash.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 
 /**
  * A seeded, order-independent ranking of records: each record's rank is the hash of the seed and

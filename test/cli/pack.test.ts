@@ -58,12 +58,17 @@ beforeAll(async () => {
     'name: mine\nsteps:\n  pick:\n    pipeline: lib/pick.yaml\n    with: { dataset: s3://bucket/tasks.jsonl }\n  again:\n    uses: data.sample\n    with: { dataset: "${{ steps.pick.outputs.dataset }}", fraction: 0.5 }\n',
   );
   await fs.writeFile(path.join(app, 'pipelines', 'bad.yaml'), 'name: bad\nsteps:\n  a:\n    uses: data.sampel\n');
-  // Records every module the CLI process resolves (Node's module hooks run in their own thread).
+  // Records every module the CLI process resolves: ES modules through Node's module hooks (which run
+  // in their own thread), CommonJS modules from require.cache at exit.
+  const loadedFile = JSON.stringify(path.join(work, 'loaded.txt'));
   await fs.writeFile(
     path.join(work, 'hooks.mjs'),
-    `import { appendFileSync } from 'node:fs';\nexport async function resolve(spec, ctx, next) { const r = await next(spec, ctx); appendFileSync(${JSON.stringify(path.join(work, 'loaded.txt'))}, r.url + '\\n'); return r; }\n`,
+    `import { appendFileSync } from 'node:fs';\nexport async function resolve(spec, ctx, next) { const r = await next(spec, ctx); appendFileSync(${loadedFile}, r.url + '\\n'); return r; }\n`,
   );
-  await fs.writeFile(path.join(work, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${path.join(work, 'hooks.mjs')}`)});\n`);
+  await fs.writeFile(
+    path.join(work, 'register.mjs'),
+    `import { appendFileSync } from 'node:fs';\nimport { createRequire, register } from 'node:module';\nregister(${JSON.stringify(`file://${path.join(work, 'hooks.mjs')}`)});\nconst { cache } = createRequire(import.meta.url);\nprocess.on('exit', () => appendFileSync(${loadedFile}, Object.keys(cache).join('\\n') + '\\n'));\n`,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -88,12 +93,21 @@ describe('the packed package', () => {
     expect(bad.stdout).toContain('pipelines/mine.yaml: ok');
   });
 
+  it('validate runs from the V8 code cache made at build time, and without it when V8 refuses it', async () => {
+    const cached = await repairity(['validate', 'pipelines/mine.yaml'], { REPAIRITY_CODE_CACHE: 'report' });
+    expect(cached.code).toBe(0);
+    expect(cached.stderr).toMatch(/^code cache accepted: .*\/node_modules\/repairity\/dist\/cli\/short\.cjs\.cache$/m);
+    // Other V8 flags than the build's: V8 refuses the cache and compiles the bundle, same answer.
+    const refused = await repairity(['validate', 'pipelines/mine.yaml'], { REPAIRITY_CODE_CACHE: 'report', NODE_OPTIONS: '--max-old-space-size=300' });
+    expect(refused.stderr).toMatch(/^code cache rejected: /m);
+    expect(refused.stdout).toBe(cached.stdout);
+  });
+
   it('validate loads none of the heavy SDKs', async () => {
     const { code } = await repairity(['validate', 'pipelines/mine.yaml'], { NODE_OPTIONS: `--import ${path.join(work, 'register.mjs')}` });
     expect(code).toBe(0);
     const loaded = await fs.readFile(path.join(work, 'loaded.txt'), 'utf8');
     expect(loaded).toContain('/node_modules/repairity/dist/cli/main.js');
-    expect(loaded).toContain('/node_modules/repairity/dist/chunks/');
     for (const sdk of HEAVY) expect(loaded, sdk).not.toContain(`/node_modules/${sdk}/`);
     // The schemas' validators were generated at build time: ajv is not even loaded.
     expect(loaded).not.toContain('/node_modules/ajv/');

@@ -23,6 +23,7 @@ async function documented(): Promise<Set<string>> {
 const READS_ENV: Record<string, string> = {
   'worker/settings.ts': 'the settings loader',
   'worker/threadpool.ts': "sizes libuv's thread pool before any other module runs",
+  'cli/code-cache.ts': "picks the V8 code cache of the short commands before any other module loads",
   'kinds/training/process.ts': "the trainer's child process inherits the worker's environment",
   'dev-services/minio.ts': "the MinIO child process inherits this process's environment",
 };
