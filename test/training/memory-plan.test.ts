@@ -14,6 +14,7 @@ import { runStage, type TrainerRuntime } from '../../kinds/training/run-trainer.
 import { LocalStore } from '../../store/local.js';
 import { trainerPython } from '../../core/env.js';
 import { makeContext } from './context.js';
+import { readTrainingSettings } from '../../kinds/training/settings.js';
 
 let root: string;
 let store: LocalStore;
@@ -34,8 +35,7 @@ function runtime(): { rt: TrainerRuntime; launches: () => number; plans: () => n
   let launches = 0;
   let plans = 0;
   const base = createTrainingRuntime({
-    env: { ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) },
-    training: { workRoot: path.join(root, 'work') },
+    training: { ...readTrainingSettings({ ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) }), workRoot: path.join(root, 'work') },
     launcher: async () => {
       launches++;
       throw new Launched('launched');
