@@ -130,10 +130,30 @@ function fromExpressionData(value: data.ExpressionData): unknown {
   return JSON.parse(JSON.stringify(value, data.replacer)) as unknown;
 }
 
+/** The contexts an expression reads, by parsed expression. */
+const contextsRead = new WeakMap<Expr, ReadonlySet<string>>();
+
+function contextsOf(expr: Expr): ReadonlySet<string> {
+  let names = contextsRead.get(expr);
+  if (!names) {
+    const found = new Set<string>();
+    const visit = (node: Expr): void => {
+      if (node instanceof ContextAccess) found.add(node.name.lexeme.toLowerCase());
+      for (const child of childrenOf(node)) visit(child);
+    };
+    visit(expr);
+    contextsRead.set(expr, (names = found));
+  }
+  return names;
+}
+
 export function evaluateExpression(expression: string | Expr, scope: Scope): unknown {
   const expr = typeof expression === 'string' ? parseExpression(expression) : expression;
+  // Only the contexts the expression names are converted: `${{ item }}` need not copy `steps`
+  // (every dependency's outputs) for each item of a fan-out.
+  const read = contextsOf(expr);
   const context = new data.Dictionary(
-    ...EXPRESSION_CONTEXTS.filter((k) => k in scope).map((key) => ({ key, value: toExpressionData(scope[key]) })),
+    ...EXPRESSION_CONTEXTS.filter((k) => k in scope && read.has(k)).map((key) => ({ key, value: toExpressionData(scope[key]) })),
   );
   return fromExpressionData(new Evaluator(expr, context).evaluate());
 }

@@ -110,10 +110,11 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     throw err;
   } finally {
     beat.stop();
-    // The log is kept for the user: failing to store it never fails the step.
+    // The log is kept for the user: failing to store it never fails the step. An item that
+    // logged nothing has no file (and no write to hand over).
     const keep = () => stepLog.close().catch((err: unknown) => ctx.log.warn(`the step's log could not be stored: ${(err as Error).message}`));
-    if (ctx.afterward) ctx.afterward(keep);
-    else await keep();
+    if (!ctx.afterward) await keep();
+    else if (!stepLog.empty) ctx.afterward(keep);
   }
   const result: StepResult = { outputs, usage, cached: false };
   if (cacheKey) {

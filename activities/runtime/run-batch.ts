@@ -39,8 +39,11 @@ const handedOverWork = new ItemSlots({ concurrency: HANDED_OVER_AT_ONCE });
 const FLUSH_BYTES = 1 << 20;
 const FLUSH_MS = 5_000;
 
-/** A finished call; `afterward` settles (to an error, or undefined) once the work it handed over is done. */
-type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward: Promise<unknown> } | { ok: false; err: unknown; spent?: Usage };
+/**
+ * A finished call; `afterward` settles (to an error, or undefined) once the work it handed over is
+ * done, and is absent when it handed over none.
+ */
+type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward?: Promise<unknown> } | { ok: false; err: unknown; spent?: Usage };
 
 /** `lendRunners: false` keeps each batch's runners to its own items (see batch-lending.ts). */
 export async function runBatch(kind: StepKind, inv: BatchInvocation, store: ArtifactStore, slots?: ItemSlots, lendRunners = true): Promise<BatchResult> {
@@ -89,14 +92,14 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
     lastWrite = Date.now();
     await writeJson(store, key, file, { run: run.runId, step: step.stepId });
   };
-  /** Records a finished item; its usage went into the batch's total when the call returned. */
-  const finish = async (rec: ItemRecord, usage: Usage | undefined): Promise<void> => {
+  /** Records a finished item; its usage went into the batch's total when the call returned. Returns the write, when one is due. */
+  const finish = (rec: ItemRecord, usage: Usage | undefined): Promise<void> | undefined => {
     count(rec);
     countItem(step.uses, rec.status === 'succeeded' ? 'succeeded' : 'failed');
     if (usage) addUsageTo(waitingUsage, usage);
     waiting.push(rec);
     waitingBytes += JSON.stringify(rec).length;
-    if (waitingBytes >= FLUSH_BYTES || Date.now() - lastWrite >= FLUSH_MS) await write();
+    return waitingBytes >= FLUSH_BYTES || Date.now() - lastWrite >= FLUSH_MS ? write() : undefined;
   };
 
   let inFlight = 0;
@@ -154,8 +157,8 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
       // No heartbeatTimeoutMs: the batch's own ticker heartbeats for its items.
       const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, spentOnFailure: spent, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver) });
       const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, signal)]);
-      const afterward = Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
-      return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, afterward };
+      const afterward = handedOver.length === 0 ? undefined : Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
+      return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, ...(afterward ? { afterward } : {}) };
     } catch (err) {
       return { ok: false, err, spent };
     } finally {
@@ -217,11 +220,11 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
     }
     // Spent as soon as the answer is in: the budget check of the next item must see it.
     if (outcome.usage) addUsageTo(result.usage, outcome.usage);
-    const settled: Promise<void> = outcome.afterward
-      .then(async (err) => {
-        if (err !== undefined) await failed(index, err);
-        else await finish({ index, status: 'succeeded', outputs: outcome.outputs, ...(outcome.cached ? { cached: true } : {}) }, outcome.usage);
-      })
+    const succeeded = (): Promise<void> | undefined => finish({ index, status: 'succeeded', outputs: outcome.outputs, ...(outcome.cached ? { cached: true } : {}) }, outcome.usage);
+    // Nothing handed over: recorded now (most items); else once the handed-over work is done.
+    const pending = outcome.afterward ? outcome.afterward.then((err) => (err !== undefined ? failed(index, err) : succeeded())) : succeeded();
+    if (!pending) return;
+    const settled: Promise<void> = pending
       .catch((err: unknown) => {
         recordError ??= err;
       })

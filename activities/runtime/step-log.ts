@@ -20,15 +20,14 @@ export class StepLog {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<unknown> = Promise.resolve();
 
-  private readonly key: string;
-  private readonly meta: { run: string; step: string };
-
   constructor(
     private readonly store: ArtifactStore,
-    where: { runId: string; stepId: string; itemIndex?: number; attempt: number },
-  ) {
-    this.key = runKeys.stepLog(where.runId, where.stepId, where.itemIndex, where.attempt);
-    this.meta = { run: where.runId, step: where.stepId };
+    private readonly where: { runId: string; stepId: string; itemIndex?: number; attempt: number },
+  ) {}
+
+  /** Nothing recorded yet: closing it writes nothing (most forEach items). */
+  get empty(): boolean {
+    return this.lines.length === 0;
   }
 
   record(stream: string, text: string): void {
@@ -55,7 +54,9 @@ export class StepLog {
     this.dirty = false;
     const body = this.dropped > 0 ? [...this.lines.slice(0, 1), `[${this.dropped} lines dropped to keep the log under ${MAX_BYTES} bytes]`, ...this.lines.slice(1)] : this.lines;
     const text = `${body.join('\n')}\n`;
-    this.writing = this.writing.then(() => this.store.put(this.key, text, { mediaType: 'text/plain', ...this.meta }));
+    const { runId, stepId, itemIndex, attempt } = this.where;
+    const key = runKeys.stepLog(runId, stepId, itemIndex, attempt);
+    this.writing = this.writing.then(() => this.store.put(key, text, { mediaType: 'text/plain', run: runId, step: stepId }));
     await this.writing;
   }
 
