@@ -1,4 +1,4 @@
-/** An item's own time limit inside a batch, and the retry delay its failure asks for. */
+/** An item's own time limit inside a batch, its stop signal, and the retry delay its failure asks for. */
 import { TransientError } from '../../core/errors.js';
 
 /**
@@ -7,12 +7,39 @@ import { TransientError } from '../../core/errors.js';
  */
 export const ITEM_OVER = new DOMException('the item is over', 'AbortError');
 
-/** Rejects with a TransientError after `ms`, unless `signal` aborts first (the item is over). */
-export function timeoutAfter(ms: number, signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
-    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+/**
+ * An item's stop: aborted when the batch is cancelled, when the item times out, and once it is
+ * over. Its AbortSignal is made when first read: an AbortController, its listener and its abort
+ * event cost more than a trivial item, and most kinds that finish at once never read it.
+ */
+export class ItemStop {
+  private controller: AbortController | undefined;
+  private stopped = false;
+  private reason: unknown;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.stopped) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/** Rejects with a TransientError after `ms`, unless cleared first (the item is over). */
+export function timeoutAfter(ms: number): { expired: Promise<never>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
   });
+  return { expired, clear: () => clearTimeout(timer) };
 }
 
 /** The delay a transient failure asks for before the next attempt (the server's retry-after). */

@@ -71,6 +71,8 @@ export interface KindCall {
   heartbeatTimeoutMs?: number;
   /** Receives what a call that then failed had spent (an answer paid for but unusable), so it is still counted. */
   spentOnFailure?: Usage;
+  /** The call's own stop signal (a forEach item's), made when the kind first reads `ctx.signal`; default the context's. */
+  signal?: () => AbortSignal;
 }
 
 export async function runKind(kind: StepKind, step: StepRuntime, input: Record<string, unknown>, call: KindCall): Promise<StepResult> {
@@ -96,6 +98,8 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
   const stepLog = new StepLog(store, { runId, stepId: step.stepId, ...(itemIndex !== undefined ? { itemIndex } : {}), attempt: ctx.attempt });
   if (itemIndex === undefined) stepLog.follow();
   const beat = withAutoHeartbeat(withStepLog(ctx, stepLog), call.heartbeatTimeoutMs);
+  // Set on the context the kind gets (a copy would read it, and make it, for every call).
+  if (call.signal) Object.defineProperty(beat.ctx, 'signal', { get: call.signal, enumerable: true, configurable: true });
   let outputs: Record<string, unknown>;
   try {
     outputs = ((await kind.run(input, beat.ctx)) ?? {}) as Record<string, unknown>;

@@ -19,7 +19,7 @@ import { lendRunner, offerBatch, type LendableBatch } from './batch-lending.js';
 import { cancellationOf, toActivityFailure } from './failure.js';
 import { unwrapFailure } from '../../engine/failure.js';
 import type { BatchHeartbeat, BatchInvocation, BatchProgress, ForEachContext, ItemRecord } from '../../engine/invocation.js';
-import { ITEM_OVER, retryDelayOf, timeoutAfter } from './item-time.js';
+import { ITEM_OVER, ItemStop, retryDelayOf, timeoutAfter } from './item-time.js';
 import type { BatchResult } from '../../engine/fanout.js';
 import type { BatchRecordFile } from './foreach.js';
 import { ItemSlots } from './item-slots.js';
@@ -113,7 +113,7 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
   const heartbeatMs = Math.max(200, Math.min((activity.info.heartbeatTimeoutMs ?? 30_000) / 3, 1_000));
   const ticker = setInterval(beat, heartbeatMs);
   // One listener for all running items (one each would pass Node's limit of 10 per signal).
-  const itemStops = new Set<AbortController>();
+  const itemStops = new Set<ItemStop>();
   let whenCancelled!: () => void;
   const cancelledNow = new Promise<void>((resolve) => (whenCancelled = resolve));
   const stopItems = (): void => {
@@ -123,19 +123,17 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
   cancelled.addEventListener('abort', stopItems, { once: true });
   ticker.unref();
 
-  const makeContext = (index: number, signal: AbortSignal, handedOver: Promise<unknown>[]) => (opts: ContextOptions) => {
+  const makeContext = (index: number, handedOver: Promise<unknown>[]) => (opts: ContextOptions) => {
     const made = stepContextFromActivity(opts);
-    made.ctx = {
-      ...made.ctx,
-      signal,
-      // Settles to the error instead of rejecting, so nothing is left unhandled meanwhile.
-      afterward: (work) => void handedOver.push(handedOverWork.run(work).then(() => undefined, (err: unknown) => err ?? new Error('failed'))),
-      heartbeat: (details) => {
-        itemDetails[index] = details;
-        beat();
-      },
-      lastHeartbeat: <T>() => previous?.items?.[index] as T | undefined,
+    // A fresh context: the item's own parts are set on it, not copied into another one.
+    const { ctx } = made;
+    // Settles to the error instead of rejecting, so nothing is left unhandled meanwhile.
+    ctx.afterward = (work) => void handedOver.push(handedOverWork.run(work).then(() => undefined, (err: unknown) => err ?? new Error('failed')));
+    ctx.heartbeat = (details) => {
+      itemDetails[index] = details;
+      beat();
     };
+    ctx.lastHeartbeat = <T>() => previous?.items?.[index] as T | undefined;
     return made;
   };
 
@@ -144,25 +142,27 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
 
   const runOne = async (index: number): Promise<Outcome> => {
     // The item's signal: aborted when the activity is cancelled, or when the item is over.
-    const itemStop = new AbortController();
-    const signal = itemStop.signal;
+    const itemStop = new ItemStop();
     if (cancelled.aborted) itemStop.abort(cancelled.reason);
     else itemStops.add(itemStop);
     const handedOver: Promise<unknown>[] = [];
     const spent = zeroUsage();
+    let timeout: ReturnType<typeof timeoutAfter> | undefined;
     try {
       const scope: Scope = { ...context.scope, item: stored.items[index - stored.start], index };
       const input = resolveInputs(step, scope, index);
       const left = budgetLeft();
       // No heartbeatTimeoutMs: the batch's own ticker heartbeats for its items.
-      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, spentOnFailure: spent, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver) });
-      const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, signal)]);
+      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, spentOnFailure: spent, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, handedOver), signal: () => itemStop.signal });
+      timeout = timeoutAfter(inv.itemTimeoutMs);
+      const r = await Promise.race([call, timeout.expired]);
       const afterward = handedOver.length === 0 ? undefined : Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
       return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, ...(afterward ? { afterward } : {}) };
     } catch (err) {
       return { ok: false, err, spent };
     } finally {
       // Stops the item's timer, and tells a kind still running after its timeout to give up.
+      timeout?.clear();
       itemStops.delete(itemStop);
       itemStop.abort(ITEM_OVER);
       delete itemDetails[index];
