@@ -215,6 +215,9 @@ steps:
     const progress = await handle.query('progress');
     expect(progress).toMatchObject({ pipeline: 'progress', state: 'succeeded', steps: [{ id: 'work', state: 'succeeded', items: { total: 3, succeeded: 3, failed: 0 } }] });
     await saveHistory('progress', handle);
+    // Its literal list goes to the batches inline (patch inline-foreach-items): progress.json was
+    // recorded before that branch, inline-items.json after, so replay covers both.
+    await saveHistory('inline-items', handle);
   });
 
   it('shows items finishing inside a running batch, before the batch completes', async () => {
