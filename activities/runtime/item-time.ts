@@ -33,13 +33,21 @@ export class ItemStop {
   }
 }
 
-/** Rejects with a TransientError after `ms`, unless cleared first (the item is over). */
-export function timeoutAfter(ms: number): { expired: Promise<never>; clear(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
+/** What `call` settles to, or a TransientError if it has not settled within `ms` (the item's timeout). */
+export function withinTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
+    call.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  return { expired, clear: () => clearTimeout(timer) };
 }
 
 /** The delay a transient failure asks for before the next attempt (the server's retry-after). */

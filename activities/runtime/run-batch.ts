@@ -19,7 +19,7 @@ import { lendRunner, offerBatch, type LendableBatch } from './batch-lending.js';
 import { cancellationOf, toActivityFailure } from './failure.js';
 import { unwrapFailure } from '../../engine/failure.js';
 import type { BatchHeartbeat, BatchInvocation, BatchProgress, ForEachContext, ItemRecord } from '../../engine/invocation.js';
-import { ITEM_OVER, ItemStop, retryDelayOf, timeoutAfter } from './item-time.js';
+import { ITEM_OVER, ItemStop, retryDelayOf, withinTimeout } from './item-time.js';
 import type { BatchResult } from '../../engine/fanout.js';
 import type { BatchRecordFile } from './foreach.js';
 import { ItemSlots } from './item-slots.js';
@@ -150,22 +150,19 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
     else itemStops.add(itemStop);
     const handedOver: Promise<unknown>[] = [];
     const spent = zeroUsage();
-    let timeout: ReturnType<typeof timeoutAfter> | undefined;
     try {
       const scope: Scope = { ...context.scope, item: stored.items[index - stored.start], index };
       const input = resolveInputs(step, scope, index);
       const left = budgetLeft();
       // No heartbeatTimeoutMs: the batch's own ticker heartbeats for its items.
       const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, spentOnFailure: spent, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, handedOver), signal: () => itemStop.signal });
-      timeout = timeoutAfter(inv.itemTimeoutMs);
-      const r = await Promise.race([call, timeout.expired]);
+      const r = await withinTimeout(call, inv.itemTimeoutMs);
       const afterward = handedOver.length === 0 ? undefined : Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
       return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, ...(afterward ? { afterward } : {}) };
     } catch (err) {
       return { ok: false, err, spent };
     } finally {
-      // Stops the item's timer, and tells a kind still running after its timeout to give up.
-      timeout?.clear();
+      // Tells a kind still running after its timeout (or reading its signal later) that the item is over.
       itemStops.delete(itemStop);
       itemStop.abort(ITEM_OVER);
       delete itemDetails[index];
