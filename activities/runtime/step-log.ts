@@ -66,11 +66,13 @@ export class StepLog {
   }
 }
 
-/** The context with its log lines and `record` also going to the step's log. */
-export function withStepLog(ctx: StepContext, log: StepLog): StepContext {
+/** Sends the context's log lines and `record` to the step's log too. `ctx` is the call's own (fresh) context: it is changed, not copied. */
+export function teeToStepLog(ctx: StepContext, log: StepLog): void {
+  const worker = ctx.log;
   const tee = (level: keyof StepLogger): StepLogger[typeof level] => (m, f) => {
     log.record(level, f && Object.keys(f).length > 0 ? `${m} ${JSON.stringify(f)}` : m);
-    ctx.log[level](m, f);
+    worker[level](m, f);
   };
-  return { ...ctx, log: { info: tee('info'), warn: tee('warn'), error: tee('error') }, record: (stream, text) => log.record(stream, text) };
+  ctx.log = { info: tee('info'), warn: tee('warn'), error: tee('error') };
+  ctx.record = (stream, text) => log.record(stream, text);
 }
