@@ -143,4 +143,10 @@ export interface ActivityPlanOptions {
 export interface PreparedRun {
   plan: Plan;
   params: Record<string, unknown>;
+  /**
+   * False when the run's end has nothing to announce (no `notify:`, no experiment tracking on the
+   * worker that prepared it): the run then ends without the run-end activity. Absent in runs
+   * prepared before it existed, which announce.
+   */
+  announceEnd?: boolean;
 }
