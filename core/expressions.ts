@@ -130,12 +130,52 @@ function fromExpressionData(value: data.ExpressionData): unknown {
   return JSON.parse(JSON.stringify(value, data.replacer)) as unknown;
 }
 
-export function evaluateExpression(expression: string | Expr, scope: Scope): unknown {
+/** The contexts an expression reads, by parsed expression. */
+const contextsRead = new WeakMap<Expr, ReadonlySet<string>>();
+
+function contextsOf(expr: Expr): ReadonlySet<string> {
+  let names = contextsRead.get(expr);
+  if (!names) {
+    const found = new Set<string>();
+    const visit = (node: Expr): void => {
+      if (node instanceof ContextAccess) found.add(node.name.lexeme.toLowerCase());
+      for (const child of childrenOf(node)) visit(child);
+    };
+    visit(expr);
+    contextsRead.set(expr, (names = found));
+  }
+  return names;
+}
+
+/** A value the evaluator gives back as it is (a JSON string, boolean, null or finite number). */
+function isPlainScalar(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0));
+}
+
+type Converted = Map<string, data.ExpressionData>;
+
+function evaluateIn(expression: string | Expr, scope: Scope, converted: Converted): unknown {
   const expr = typeof expression === 'string' ? parseExpression(expression) : expression;
-  const context = new data.Dictionary(
-    ...EXPRESSION_CONTEXTS.filter((k) => k in scope).map((key) => ({ key, value: toExpressionData(scope[key]) })),
-  );
-  return fromExpressionData(new Evaluator(expr, context).evaluate());
+  // `${{ item }}` or `${{ index }}` naming a scalar is that scalar: no conversion, no evaluator.
+  if (expr instanceof ContextAccess) {
+    const name = expr.name.lexeme.toLowerCase() as keyof Scope;
+    if (Object.hasOwn(scope, name) && isPlainScalar(scope[name])) return scope[name];
+  }
+  // Only the contexts the expression names are converted (once per template): `${{ item }}`
+  // need not copy `steps` (every dependency's outputs) for each item of a fan-out.
+  const read = contextsOf(expr);
+  const entries: { key: string; value: data.ExpressionData }[] = [];
+  for (const key of EXPRESSION_CONTEXTS) {
+    if (!(key in scope) || !read.has(key)) continue;
+    let value = converted.get(key);
+    if (value === undefined) converted.set(key, (value = toExpressionData(scope[key])));
+    entries.push({ key, value });
+  }
+  return fromExpressionData(new Evaluator(expr, new data.Dictionary(...entries)).evaluate());
+}
+
+export function evaluateExpression(expression: string | Expr, scope: Scope): unknown {
+  return evaluateIn(expression, scope, new Map());
 }
 
 /** GitHub's truthiness: false, 0, -0, "", null are false; everything else is true. */
@@ -148,26 +188,30 @@ export function isTruthy(value: unknown): boolean {
  * interpolate (objects as JSON); arrays and objects are resolved element by element.
  */
 export function resolveTemplate(template: Template, scope: Scope): unknown {
+  return resolveIn(template, scope, new Map());
+}
+
+function resolveIn(template: Template, scope: Scope, converted: Converted): unknown {
   if (typeof template === 'string') {
     const parts = findTemplates(template);
     if (parts.length === 0) return template;
     const only = parts[0]!;
     if (parts.length === 1 && only.start === 0 && only.end === template.length) {
-      return evaluateExpression(only.expression, scope);
+      return evaluateIn(only.expression, scope, converted);
     }
     let out = '';
     let from = 0;
     for (const part of parts) {
       out += template.slice(from, part.start);
-      const value = evaluateExpression(part.expression, scope);
+      const value = evaluateIn(part.expression, scope, converted);
       out += typeof value === 'string' ? value : value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
       from = part.end;
     }
     return out + template.slice(from);
   }
-  if (Array.isArray(template)) return template.map((t) => resolveTemplate(t, scope));
+  if (Array.isArray(template)) return template.map((t) => resolveIn(t, scope, converted));
   if (template !== null && typeof template === 'object') {
-    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, resolveTemplate(v, scope)]));
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, resolveIn(v, scope, converted)]));
   }
   return template;
 }

@@ -47,9 +47,11 @@ export interface SingleInvocation {
  */
 export interface BatchInvocation {
   mode: 'batch';
-  /** Store key of the `ForEachContext` written by `expandForEach`. */
-  context: string;
+  /** Store key of the `ForEachContext` written by `expandForEach`, or the context itself (items sent inline). */
+  context: string | ForEachContext;
   batch: BatchRef;
+  /** The batch's items, when the workflow cut a small literal list itself (engine/fanout.ts `inlineItems`); else they are read from the store. */
+  items?: unknown[];
   /** Items of the batch running at once. */
   window: number;
   /** Stop starting items after the first item that failed for good. */
@@ -115,8 +117,11 @@ export interface ForEachContext {
 
 export interface ForEachExpansion {
   count: number;
-  context: string;
+  /** As in BatchInvocation: a store key, or the context itself when `items` are inline. */
+  context: string | ForEachContext;
   batches: BatchRef[];
+  /** All the step's items, when they go to the batches inline. */
+  items?: unknown[];
   /** Set when the whole step's result was already in the step cache. */
   cachedOutputs?: Record<string, unknown>;
 }
@@ -138,4 +143,10 @@ export interface ActivityPlanOptions {
 export interface PreparedRun {
   plan: Plan;
   params: Record<string, unknown>;
+  /**
+   * False when the run's end has nothing to announce (no `notify:`, no experiment tracking on the
+   * worker that prepared it): the run then ends without the run-end activity. Absent in runs
+   * prepared before it existed, which announce.
+   */
+  announceEnd?: boolean;
 }

@@ -5,18 +5,35 @@
  * derived from the spec's JSON Schemas, so the two cannot disagree.
  */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { TrackingSettings } from '../activities/tracking/settings.js';
+import type { ClaudeSettings, SandboxSettings } from '../core/env.js';
 import { PermanentError } from '../core/errors.js';
 import type { StepImpl, StepSpec } from '../engine/kind.js';
+import type { SweBenchSettings } from '../sandbox/swebench/settings.js';
 import type { ArtifactStore } from '../store/types.js';
 import type { SandboxProvider } from './sandbox/provider.js';
+import type { TrainingSettings } from './training/settings.js';
+
+/**
+ * The families' parts of the worker's typed settings (worker/settings.ts reads the environment
+ * once into them); each family's `load` hands its factory the slice it uses.
+ */
+export interface KindSettings {
+  claude: ClaudeSettings;
+  sandbox: SandboxSettings;
+  swebench: SweBenchSettings;
+  training: TrainingSettings;
+  /** MLflow, where training steps log their nested runs; none when unset. */
+  tracking?: TrackingSettings;
+}
 
 /** What a worker hands every family when it loads their implementations. */
 export interface StepDependencies {
   store: ArtifactStore;
-  env: NodeJS.ProcessEnv;
+  settings: KindSettings;
   /** Folder that relative dataset paths are resolved against. */
   dataRoot: string;
-  /** The sandbox this worker judges code in (started by the worker, which closes it); default: one from `env`. */
+  /** The sandbox this worker judges code in (started by the worker, which closes it); default: one built from `settings`. */
   sandbox?: SandboxProvider;
 }
 

@@ -11,7 +11,7 @@ import { openStore } from '../store/open.js';
 import { LocalStore } from '../store/local.js';
 import { S3Store } from '../store/s3.js';
 import { ALL_QUEUES, createWorkers, type QueueLimits } from './create-workers.js';
-import type { Settings } from './settings.js';
+import { kindSettings, type Settings } from './settings.js';
 
 export interface ProcessWorkerOptions {
   settings: Settings;
@@ -43,9 +43,9 @@ export async function createProcessWorkers(opts: ProcessWorkerOptions): Promise<
   }
   const queues = opts.queues ?? settings.queues ?? ALL_QUEUES;
   // Reaps containers a crashed predecessor left behind; never fails when Docker is down (steps then say how to start it).
-  const sandbox = queues.includes('sandbox') ? await startWorkerSandbox(settings.env) : undefined;
+  const sandbox = queues.includes('sandbox') ? await startWorkerSandbox(settings) : undefined;
   // Refuses to start when a kind's spec and implementation do not pair up (KindRegistryError).
-  const kinds = await loadKinds({ store, env: settings.env, dataRoot: settings.dataRoot, ...(sandbox ? { sandbox } : {}) });
+  const kinds = await loadKinds({ store, settings: kindSettings(settings), dataRoot: settings.dataRoot, ...(sandbox ? { sandbox } : {}) });
   const { claude } = settings;
   const limits: Partial<Record<string, QueueLimits>> = {
     claude: { maxConcurrent: claude.concurrency, ...(claude.activitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: claude.activitiesPerSecond } : {}) },

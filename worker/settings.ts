@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { readRunEndSettings, type RunEndSettings } from '../activities/run-end/settings.js';
 import { ENV, readClaudeSettings, readDefaults, readSandboxSettings, readTemporalSecurity, type ClaudeSettings, type Defaults, type SandboxSettings, type TemporalSecurity } from '../core/env.js';
+import type { KindSettings } from '../kinds/define.js';
 import { readTrainingSettings, type TrainingSettings } from '../kinds/training/settings.js';
 import { readSweBenchSettings, type SweBenchSettings } from '../sandbox/swebench/settings.js';
 import { readS3Settings, type S3ClientSettings } from '../store/s3-settings.js';
@@ -33,8 +34,6 @@ export interface Settings {
   dataRoot: string;
   /** Answers of the demo's simulated teacher. */
   teacherResponses: string;
-  /** The environment as read, for what must see it whole: the trainer's child processes. */
-  env: NodeJS.ProcessEnv;
 }
 
 export interface LoadOptions {
@@ -77,6 +76,11 @@ export function loadSettings(opts: LoadOptions = {}): Settings {
     ...(queues?.length ? { queues } : {}),
     dataRoot: env[ENV.REPAIRITY_DATA_ROOT]?.trim() || cwd,
     teacherResponses: env[ENV.REPAIRITY_TEACHER_RESPONSES]?.trim() || path.join(defaults.cacheDir, 'claude', 'mbpp-teacher-judge.jsonl'),
-    env,
   };
+}
+
+/** The step families' slices of the settings (`StepDependencies.settings`). */
+export function kindSettings(s: Settings): KindSettings {
+  const { tracking } = s.runEnd;
+  return { claude: s.claude, sandbox: s.sandbox, swebench: s.swebench, training: s.training, ...(tracking ? { tracking } : {}) };
 }

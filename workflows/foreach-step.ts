@@ -4,12 +4,14 @@
  * into the step's results (collectForEach).
  */
 import { BUDGET_EXCEEDED } from '../engine/failure.js';
-import { batchWindow, batchesAtOnce, type BatchRef, type BatchResult } from '../engine/fanout.js';
+import { batchWindow, batchesAtOnce, batchesOf, inlineItems, type BatchRef, type BatchResult } from '../engine/fanout.js';
+import type { ForEachExpansion } from '../engine/invocation.js';
 import type { ActivityStep } from '../engine/plan.js';
 import type { StepProgress } from '../engine/progress.js';
 import { usageSince, zeroUsage } from '../engine/usage.js';
 import { planActivityOptions } from './activity-options.js';
 import { runBatchActivity } from './batch-activity.js';
+import { patched } from './patches.js';
 import { waitingForBudget } from './run-budgets.js';
 import { account, runtimeOf, scopeFor, stepFailed, type Run } from './run.js';
 
@@ -18,8 +20,21 @@ function budgetSpentResult(): BatchResult {
   return { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: true };
 }
 
-export async function runForEachStep(run: Run, step: ActivityStep & { forEach: NonNullable<ActivityStep['forEach']> }, p: StepProgress): Promise<void> {
-  const expansion = await run.engine['repairity.expandForEach']({ run: run.id, step: runtimeOf(run, step), items: step.forEach.items, scope: scopeFor(run, step), concurrency: step.forEach.concurrency });
+type ForEachStep = ActivityStep & { forEach: NonNullable<ActivityStep['forEach']> };
+
+/**
+ * A small literal list of an uncached step is cut here and sent with the batches (no expansion
+ * activity, nothing written before the first item runs); any other is expanded into the store.
+ */
+async function expand(run: Run, step: ForEachStep): Promise<ForEachExpansion & { cacheKey?: string }> {
+  const scope = scopeFor(run, step);
+  const items = !step.cache && patched('inline-foreach-items') ? inlineItems(step.forEach.items, scope) : undefined;
+  if (items) return { count: items.length, context: { run: run.id, step: runtimeOf(run, step), scope }, batches: batchesOf(items.length, batchesAtOnce(step.forEach.concurrency)), items };
+  return run.engine['repairity.expandForEach']({ run: run.id, step: runtimeOf(run, step), items: step.forEach.items, scope, concurrency: step.forEach.concurrency });
+}
+
+export async function runForEachStep(run: Run, step: ForEachStep, p: StepProgress): Promise<void> {
+  const expansion = await expand(run, step);
   const items = (p.items = { total: expansion.count, succeeded: 0, failed: 0, cached: 0 });
   if (expansion.cachedOutputs) {
     run.outputs.set(step.id, expansion.cachedOutputs);
@@ -57,7 +72,7 @@ export async function runForEachStep(run: Run, step: ActivityStep & { forEach: N
       if (share !== undefined && share <= 0) return last ?? budgetSpentResult();
       let r: BatchResult;
       try {
-        r = await runBatchActivity({ stepId: step.id, uses: step.uses, context: expansion.context, batch, window, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
+        r = await runBatchActivity({ stepId: step.id, uses: step.uses, context: expansion.context, ...(expansion.items ? { items: expansion.items.slice(batch.start, batch.start + batch.count) } : {}), batch, window, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
       } catch (err) {
         group?.giveBack(share ?? 0, true);
         throw err;

@@ -85,7 +85,7 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   const { plan } = run;
   let state: RunProgress['state'] = 'running';
   wf.setHandler(progressQuery, () => ({ pipeline: plan.name, planHash: plan.hash, state, steps: run.steps, usage: run.usage, startedAt: run.startedAt }));
-  const ending = { plan, run: run.id, params: run.params, startedAt: run.startedAt, steps: run.steps, usage: run.usage, outputs: run.outputs };
+  const ending = { plan, run: run.id, params: run.params, startedAt: run.startedAt, steps: run.steps, usage: run.usage, outputs: run.outputs, announce: run.announceEnd };
   try {
     await runSteps(run);
   } catch (err) {

@@ -24,9 +24,12 @@ export interface RunEnd {
   steps: StepProgress[];
   usage: Usage;
   outputs: ReadonlyMap<string, Record<string, unknown>>;
+  /** False when there is nothing to announce: no activity runs. */
+  announce: boolean;
 }
 
 export async function announceRunEnd(end: RunEnd): Promise<string[]> {
+  if (!end.announce) return [];
   const input: RunEndInput = {
     run: end.run,
     pipeline: end.plan.name,

@@ -19,6 +19,8 @@ export interface Run {
   plan: Plan;
   params: Record<string, unknown>;
   startedAt: string;
+  /** Whether the run's end is announced (PreparedRun.announceEnd). */
+  announceEnd: boolean;
   /** The engine's own activities (prepare, expand, collect), local activities of the workflow worker. */
   engine: EngineActivities;
   /** Its quick ones (evaluate, resolve, write records). */
@@ -34,13 +36,13 @@ export async function startRun(input: RunInput): Promise<Run> {
   const info = wf.workflowInfo();
   const engine = wf.proxyLocalActivities<EngineActivities>(engineOptions);
   const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
-  const { plan, params } = await engine['repairity.prepareRun'](input);
+  const { plan, params, announceEnd } = await engine['repairity.prepareRun'](input);
   const steps: StepProgress[] = plan.steps.map((s) => ({ id: s.id, uses: s.type === 'activity' ? s.uses : 'pipeline', state: 'pending', usage: zeroUsage() }));
   const byId = new Map(steps.map((p) => [p.id, p]));
   const usage = zeroUsage();
   const id: RunIdentity = { runId: `${info.workflowId}@${info.firstExecutionRunId}`, planHash: plan.hash };
   const budgets = new RunBudgets(plan, input, usage, byId);
-  return { info, input, id, plan, params, startedAt: new Date().toISOString(), engine, local, steps, byId, outputs: new Map(), usage, budgets };
+  return { info, input, id, plan, params, announceEnd: announceEnd !== false, startedAt: new Date().toISOString(), engine, local, steps, byId, outputs: new Map(), usage, budgets };
 }
 
 /** The outputs of a step's dependencies and the run's params, which its expressions read. */

@@ -36,8 +36,9 @@ export function createEngineActivities(opts: EngineActivityOptions) {
   const { store } = opts;
   const engine = {
     async 'repairity.prepareRun'(input: RunInput): Promise<PreparedRun> {
-      if ('plan' in input) return { plan: input.plan, params: opts.bindParams(input.plan, input.params ?? {}) };
-      return opts.preparePipeline(input.pipeline, input.params ?? {});
+      const prepared = 'plan' in input ? { plan: input.plan, params: opts.bindParams(input.plan, input.params ?? {}) } : await opts.preparePipeline(input.pipeline, input.params ?? {});
+      const notifies = Object.keys(prepared.plan.notify ?? {}).length > 0;
+      return { ...prepared, announceEnd: notifies || opts.runEnd?.tracking !== undefined };
     },
     async 'repairity.evaluate'(input: { expression: string; scope: Scope }): Promise<boolean> {
       return isTruthy(evaluateExpression(input.expression, input.scope));

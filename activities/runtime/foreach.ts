@@ -12,6 +12,9 @@ import { zeroUsage, type Usage } from '../../engine/usage.js';
 import { runKeys, stepCacheKey } from './keys.js';
 
 const COLLECT_PIECE_CHARS = 256 * 1024;
+/** Batch files written, or batches' records read, at once. */
+const WRITES_AT_ONCE = 8;
+const READS_AHEAD = 4;
 
 export interface ExpandInput {
   run: RunIdentity;
@@ -67,14 +70,23 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput, co
   let count = 0;
   let size: number | undefined;
   const itemHashes: string[] = [];
+  // A few batch files are written at once (each is several file operations, or a request).
+  const writing = new Set<Promise<unknown>>();
+  const settle = async (most: number): Promise<void> => {
+    while (writing.size > most) await Promise.race(writing);
+  };
   const write = async (items: unknown[]): Promise<void> => {
     if (batches.length >= MAX_BATCHES) {
       throw new PermanentError(`step "${step.stepId}": forEach has more than ${MAX_BATCHES * MAX_BATCH_SIZE} items, the most one step fans out over; split the dataset (data.split) and fan out over each part in its own step or sub-pipeline`, { step: step.stepId });
     }
     const batch = { start: batches.length === 0 ? 0 : batches.at(-1)!.start + batches.at(-1)!.count, count: items.length };
-    await writeJson(store, runKeys.batchItems(run.runId, step.stepId, batch.start), { start: batch.start, items });
-    itemHashes.push(hashJson(items));
+    const written: Promise<unknown> = writeJson(store, runKeys.batchItems(run.runId, step.stepId, batch.start), { start: batch.start, items });
+    // Settled ones leave the set; a failure is thrown by `settle` (or the last Promise.all).
+    writing.add(written);
+    void written.then(() => writing.delete(written), () => undefined);
+    if (step.cache) itemHashes.push(hashJson(items));
     batches.push(batch);
+    await settle(WRITES_AT_ONCE - 1);
   };
   const writeFull = async (): Promise<void> => {
     while (size !== undefined && held.length >= size) await write(held.splice(0, size));
@@ -88,7 +100,7 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput, co
   size ??= batchSize(count, atOnce);
   await writeFull();
   if (held.length > 0) await write(held.splice(0));
-  await writeJson(store, contextKey, context);
+  await Promise.all([...writing, writeJson(store, contextKey, context)]);
 
   if (!step.cache) return { count, context: contextKey, batches };
   const cacheKey = stepCacheKey(hashJson({ uses: step.uses, version: step.kindVersion, ...(code === undefined ? {} : { code }), with: step.with, scope, items: itemHashes, forEach: true }));
@@ -138,8 +150,21 @@ export async function collectForEach(store: ArtifactStore, input: CollectInput):
   // operation per item.
   async function* records(): AsyncIterable<string> {
     let piece = '';
-    for (const batch of input.batches) {
-      const byIndex = await batchRecords(store, run, stepId, batch);
+    // The next batches' records are read while this one's are joined (a failed read is thrown
+    // when its turn comes, never left unhandled meanwhile).
+    const reads = new Map<number, Promise<Map<number, ItemRecord>>>();
+    const readAhead = (k: number): void => {
+      const batch = input.batches[k];
+      if (!batch) return;
+      const read = batchRecords(store, run, stepId, batch);
+      read.catch(() => undefined);
+      reads.set(k, read);
+    };
+    for (let k = 0; k < READS_AHEAD; k++) readAhead(k);
+    for (const [k, batch] of input.batches.entries()) {
+      readAhead(k + READS_AHEAD);
+      const byIndex = await reads.get(k)!;
+      reads.delete(k);
       for (let index = batch.start; index < batch.start + batch.count; index++) {
         const rec: ItemRecord = byIndex.get(index) ?? { index, status: 'failed', error: { type: 'NoResult', message: 'the item was not run (an earlier item failed, or the budget was spent)' } };
         if (rec.status === 'succeeded') succeeded++;
@@ -153,7 +178,20 @@ export async function collectForEach(store: ArtifactStore, input: CollectInput):
     }
     if (piece) yield piece;
   }
-  const ref = await store.putContent(Readable.from(records()), { mediaType: 'application/x-ndjson', run: run.runId, step: stepId });
+  // Results that fit in one piece (most) are written whole, without a stream.
+  const pieces = records()[Symbol.asyncIterator]();
+  const head = await pieces.next();
+  const second = head.done ? head : await pieces.next();
+  const body = second.done
+    ? (head.value ?? '')
+    : Readable.from(
+        (async function* () {
+          yield head.value;
+          yield second.value;
+          yield* { [Symbol.asyncIterator]: () => pieces };
+        })(),
+      );
+  const ref = await store.putContent(body, { mediaType: 'application/x-ndjson', run: run.runId, step: stepId });
   const outputs: ForEachOutputs = { results: ref.uri, count, succeeded, failed };
   if (input.cacheKey && failed === 0) await writeJson(store, input.cacheKey, { outputs });
   return outputs;

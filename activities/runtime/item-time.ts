@@ -1,4 +1,4 @@
-/** An item's own time limit inside a batch, and the retry delay its failure asks for. */
+/** An item's own time limit inside a batch, its stop signal, and the retry delay its failure asks for. */
 import { TransientError } from '../../core/errors.js';
 
 /**
@@ -7,11 +7,46 @@ import { TransientError } from '../../core/errors.js';
  */
 export const ITEM_OVER = new DOMException('the item is over', 'AbortError');
 
-/** Rejects with a TransientError after `ms`, unless `signal` aborts first (the item is over). */
-export function timeoutAfter(ms: number, signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
+/**
+ * An item's stop: aborted when the batch is cancelled, when the item times out, and once it is
+ * over. Its AbortSignal is made when first read: an AbortController, its listener and its abort
+ * event cost more than a trivial item, and most kinds that finish at once never read it.
+ */
+export class ItemStop {
+  private controller: AbortController | undefined;
+  private stopped = false;
+  private reason: unknown;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.stopped) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/** What `call` settles to, or a TransientError if it has not settled within `ms` (the item's timeout). */
+export function withinTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new TransientError(`timed out after ${ms} ms (the step's timeout)`)), ms);
-    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    call.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
 }
 

@@ -15,7 +15,7 @@ import { stepContextFromActivity, type ContextOptions } from './context.js';
 import { describeWhere } from './failure.js';
 import type { StepResult, StepRuntime } from '../../engine/invocation.js';
 import { stepCacheKey } from './keys.js';
-import { StepLog, withStepLog } from './step-log.js';
+import { StepLog, teeToStepLog } from './step-log.js';
 import { validateAgainst } from './validate.js';
 
 const MAX_OUTPUT_BYTES = 256 * 1024;
@@ -71,6 +71,8 @@ export interface KindCall {
   heartbeatTimeoutMs?: number;
   /** Receives what a call that then failed had spent (an answer paid for but unusable), so it is still counted. */
   spentOnFailure?: Usage;
+  /** The call's own stop signal (a forEach item's), made when the kind first reads `ctx.signal`; default the context's. */
+  signal?: () => AbortSignal;
 }
 
 export async function runKind(kind: StepKind, step: StepRuntime, input: Record<string, unknown>, call: KindCall): Promise<StepResult> {
@@ -95,7 +97,11 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
   });
   const stepLog = new StepLog(store, { runId, stepId: step.stepId, ...(itemIndex !== undefined ? { itemIndex } : {}), attempt: ctx.attempt });
   if (itemIndex === undefined) stepLog.follow();
-  const beat = withAutoHeartbeat(withStepLog(ctx, stepLog), call.heartbeatTimeoutMs);
+  const workerLog = ctx.log;
+  teeToStepLog(ctx, stepLog);
+  const beat = withAutoHeartbeat(ctx, call.heartbeatTimeoutMs);
+  // Set on the context the kind gets (a copy would read it, and make it, for every call).
+  if (call.signal) Object.defineProperty(beat.ctx, 'signal', { get: call.signal, enumerable: true, configurable: true });
   let outputs: Record<string, unknown>;
   try {
     outputs = ((await kind.run(input, beat.ctx)) ?? {}) as Record<string, unknown>;
@@ -110,10 +116,11 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     throw err;
   } finally {
     beat.stop();
-    // The log is kept for the user: failing to store it never fails the step.
-    const keep = () => stepLog.close().catch((err: unknown) => ctx.log.warn(`the step's log could not be stored: ${(err as Error).message}`));
-    if (ctx.afterward) ctx.afterward(keep);
-    else await keep();
+    // The log is kept for the user: failing to store it never fails the step. An item that
+    // logged nothing has no file (and no write to hand over).
+    const keep = () => stepLog.close().catch((err: unknown) => workerLog.warn(`the step's log could not be stored: ${(err as Error).message}`));
+    if (!ctx.afterward) await keep();
+    else if (!stepLog.empty) ctx.afterward(keep);
   }
   const result: StepResult = { outputs, usage, cached: false };
   if (cacheKey) {

@@ -19,13 +19,13 @@ import { lendRunner, offerBatch, type LendableBatch } from './batch-lending.js';
 import { cancellationOf, toActivityFailure } from './failure.js';
 import { unwrapFailure } from '../../engine/failure.js';
 import type { BatchHeartbeat, BatchInvocation, BatchProgress, ForEachContext, ItemRecord } from '../../engine/invocation.js';
-import { ITEM_OVER, retryDelayOf, timeoutAfter } from './item-time.js';
+import { ITEM_OVER, ItemStop, retryDelayOf, withinTimeout } from './item-time.js';
 import type { BatchResult } from '../../engine/fanout.js';
 import type { BatchRecordFile } from './foreach.js';
 import { ItemSlots } from './item-slots.js';
 import { runKeys } from './keys.js';
 import { readShared, resolveInputs, runKind } from './kind-call.js';
-import { countItem } from '../telemetry/metrics.js';
+import { countItem, countStep } from '../telemetry/metrics.js';
 
 const MAX_REPORTED_FAILURES = 5;
 /**
@@ -39,18 +39,24 @@ const handedOverWork = new ItemSlots({ concurrency: HANDED_OVER_AT_ONCE });
 const FLUSH_BYTES = 1 << 20;
 const FLUSH_MS = 5_000;
 
-/** A finished call; `afterward` settles (to an error, or undefined) once the work it handed over is done. */
-type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward: Promise<unknown> } | { ok: false; err: unknown; spent?: Usage };
+/**
+ * A finished call; `afterward` settles (to an error, or undefined) once the work it handed over is
+ * done, and is absent when it handed over none.
+ */
+type Outcome = { ok: true; outputs: Record<string, unknown>; usage?: Usage; cached: boolean; afterward?: Promise<unknown> } | { ok: false; err: unknown; spent?: Usage };
 
 /** `lendRunners: false` keeps each batch's runners to its own items (see batch-lending.ts). */
 export async function runBatch(kind: StepKind, inv: BatchInvocation, store: ArtifactStore, slots?: ItemSlots, lendRunners = true): Promise<BatchResult> {
   const activity = Context.current();
   const { attempt } = activity.info;
   const cancelled = activity.cancellationSignal;
-  const context = await readShared<ForEachContext>(store, inv.context);
+  // Items sent inline (a small literal list) come with their context; others are in the store.
+  const context = typeof inv.context === 'string' ? await readShared<ForEachContext>(store, inv.context) : inv.context;
   const { run, step } = context;
   const { start, count: size } = inv.batch;
-  const stored = await readShared<{ start: number; items: unknown[] }>(store, runKeys.batchItems(run.runId, step.stepId, start));
+  const stored = inv.items ? { start, items: inv.items } : await readShared<{ start: number; items: unknown[] }>(store, runKeys.batchItems(run.runId, step.stepId, start));
+  // A step whose expansion activity did not run is counted as started by its first batch.
+  if (inv.items && start === 0 && attempt === 1) countStep(step.uses, 'started');
   const result: BatchResult = { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: false };
   const count = (rec: ItemRecord): void => {
     if (rec.status === 'succeeded') result.succeeded++;
@@ -89,14 +95,14 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
     lastWrite = Date.now();
     await writeJson(store, key, file, { run: run.runId, step: step.stepId });
   };
-  /** Records a finished item; its usage went into the batch's total when the call returned. */
-  const finish = async (rec: ItemRecord, usage: Usage | undefined): Promise<void> => {
+  /** Records a finished item; its usage went into the batch's total when the call returned. Returns the write, when one is due. */
+  const finish = (rec: ItemRecord, usage: Usage | undefined): Promise<void> | undefined => {
     count(rec);
     countItem(step.uses, rec.status === 'succeeded' ? 'succeeded' : 'failed');
     if (usage) addUsageTo(waitingUsage, usage);
     waiting.push(rec);
     waitingBytes += JSON.stringify(rec).length;
-    if (waitingBytes >= FLUSH_BYTES || Date.now() - lastWrite >= FLUSH_MS) await write();
+    return waitingBytes >= FLUSH_BYTES || Date.now() - lastWrite >= FLUSH_MS ? write() : undefined;
   };
 
   let inFlight = 0;
@@ -110,7 +116,7 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
   const heartbeatMs = Math.max(200, Math.min((activity.info.heartbeatTimeoutMs ?? 30_000) / 3, 1_000));
   const ticker = setInterval(beat, heartbeatMs);
   // One listener for all running items (one each would pass Node's limit of 10 per signal).
-  const itemStops = new Set<AbortController>();
+  const itemStops = new Set<ItemStop>();
   let whenCancelled!: () => void;
   const cancelledNow = new Promise<void>((resolve) => (whenCancelled = resolve));
   const stopItems = (): void => {
@@ -120,19 +126,17 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
   cancelled.addEventListener('abort', stopItems, { once: true });
   ticker.unref();
 
-  const makeContext = (index: number, signal: AbortSignal, handedOver: Promise<unknown>[]) => (opts: ContextOptions) => {
+  const makeContext = (index: number, handedOver: Promise<unknown>[]) => (opts: ContextOptions) => {
     const made = stepContextFromActivity(opts);
-    made.ctx = {
-      ...made.ctx,
-      signal,
-      // Settles to the error instead of rejecting, so nothing is left unhandled meanwhile.
-      afterward: (work) => void handedOver.push(handedOverWork.run(work).then(() => undefined, (err: unknown) => err ?? new Error('failed'))),
-      heartbeat: (details) => {
-        itemDetails[index] = details;
-        beat();
-      },
-      lastHeartbeat: <T>() => previous?.items?.[index] as T | undefined,
+    // A fresh context: the item's own parts are set on it, not copied into another one.
+    const { ctx } = made;
+    // Settles to the error instead of rejecting, so nothing is left unhandled meanwhile.
+    ctx.afterward = (work) => void handedOver.push(handedOverWork.run(work).then(() => undefined, (err: unknown) => err ?? new Error('failed')));
+    ctx.heartbeat = (details) => {
+      itemDetails[index] = details;
+      beat();
     };
+    ctx.lastHeartbeat = <T>() => previous?.items?.[index] as T | undefined;
     return made;
   };
 
@@ -141,8 +145,7 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
 
   const runOne = async (index: number): Promise<Outcome> => {
     // The item's signal: aborted when the activity is cancelled, or when the item is over.
-    const itemStop = new AbortController();
-    const signal = itemStop.signal;
+    const itemStop = new ItemStop();
     if (cancelled.aborted) itemStop.abort(cancelled.reason);
     else itemStops.add(itemStop);
     const handedOver: Promise<unknown>[] = [];
@@ -152,14 +155,14 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
       const input = resolveInputs(step, scope, index);
       const left = budgetLeft();
       // No heartbeatTimeoutMs: the batch's own ticker heartbeats for its items.
-      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, spentOnFailure: spent, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, signal, handedOver) });
-      const r = await Promise.race([call, timeoutAfter(inv.itemTimeoutMs, signal)]);
-      const afterward = Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
-      return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, afterward };
+      const call = runKind(kind, step, input, { store, runId: run.runId, itemIndex: index, spentOnFailure: spent, ...(left !== undefined ? { budget: left } : {}), makeContext: makeContext(index, handedOver), signal: () => itemStop.signal });
+      const r = await withinTimeout(call, inv.itemTimeoutMs);
+      const afterward = handedOver.length === 0 ? undefined : Promise.all(handedOver).then((errors) => errors.find((e) => e !== undefined));
+      return { ok: true, outputs: r.outputs, ...(r.usage ? { usage: r.usage } : {}), cached: r.cached, ...(afterward ? { afterward } : {}) };
     } catch (err) {
       return { ok: false, err, spent };
     } finally {
-      // Stops the item's timer, and tells a kind still running after its timeout to give up.
+      // Tells a kind still running after its timeout (or reading its signal later) that the item is over.
       itemStops.delete(itemStop);
       itemStop.abort(ITEM_OVER);
       delete itemDetails[index];
@@ -217,11 +220,11 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
     }
     // Spent as soon as the answer is in: the budget check of the next item must see it.
     if (outcome.usage) addUsageTo(result.usage, outcome.usage);
-    const settled: Promise<void> = outcome.afterward
-      .then(async (err) => {
-        if (err !== undefined) await failed(index, err);
-        else await finish({ index, status: 'succeeded', outputs: outcome.outputs, ...(outcome.cached ? { cached: true } : {}) }, outcome.usage);
-      })
+    const succeeded = (): Promise<void> | undefined => finish({ index, status: 'succeeded', outputs: outcome.outputs, ...(outcome.cached ? { cached: true } : {}) }, outcome.usage);
+    // Nothing handed over: recorded now (most items); else once the handed-over work is done.
+    const pending = outcome.afterward ? outcome.afterward.then((err) => (err !== undefined ? failed(index, err) : succeeded())) : succeeded();
+    if (!pending) return;
+    const settled: Promise<void> = pending
       .catch((err: unknown) => {
         recordError ??= err;
       })

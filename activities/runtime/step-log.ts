@@ -20,15 +20,14 @@ export class StepLog {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<unknown> = Promise.resolve();
 
-  private readonly key: string;
-  private readonly meta: { run: string; step: string };
-
   constructor(
     private readonly store: ArtifactStore,
-    where: { runId: string; stepId: string; itemIndex?: number; attempt: number },
-  ) {
-    this.key = runKeys.stepLog(where.runId, where.stepId, where.itemIndex, where.attempt);
-    this.meta = { run: where.runId, step: where.stepId };
+    private readonly where: { runId: string; stepId: string; itemIndex?: number; attempt: number },
+  ) {}
+
+  /** Nothing recorded yet: closing it writes nothing (most forEach items). */
+  get empty(): boolean {
+    return this.lines.length === 0;
   }
 
   record(stream: string, text: string): void {
@@ -55,7 +54,9 @@ export class StepLog {
     this.dirty = false;
     const body = this.dropped > 0 ? [...this.lines.slice(0, 1), `[${this.dropped} lines dropped to keep the log under ${MAX_BYTES} bytes]`, ...this.lines.slice(1)] : this.lines;
     const text = `${body.join('\n')}\n`;
-    this.writing = this.writing.then(() => this.store.put(this.key, text, { mediaType: 'text/plain', ...this.meta }));
+    const { runId, stepId, itemIndex, attempt } = this.where;
+    const key = runKeys.stepLog(runId, stepId, itemIndex, attempt);
+    this.writing = this.writing.then(() => this.store.put(key, text, { mediaType: 'text/plain', run: runId, step: stepId }));
     await this.writing;
   }
 
@@ -65,11 +66,13 @@ export class StepLog {
   }
 }
 
-/** The context with its log lines and `record` also going to the step's log. */
-export function withStepLog(ctx: StepContext, log: StepLog): StepContext {
+/** Sends the context's log lines and `record` to the step's log too. `ctx` is the call's own (fresh) context: it is changed, not copied. */
+export function teeToStepLog(ctx: StepContext, log: StepLog): void {
+  const worker = ctx.log;
   const tee = (level: keyof StepLogger): StepLogger[typeof level] => (m, f) => {
     log.record(level, f && Object.keys(f).length > 0 ? `${m} ${JSON.stringify(f)}` : m);
-    ctx.log[level](m, f);
+    worker[level](m, f);
   };
-  return { ...ctx, log: { info: tee('info'), warn: tee('warn'), error: tee('error') }, record: (stream, text) => log.record(stream, text) };
+  ctx.log = { info: tee('info'), warn: tee('warn'), error: tee('error') };
+  ctx.record = (stream, text) => log.record(stream, text);
 }

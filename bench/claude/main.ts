@@ -70,7 +70,7 @@ async function tempStore(): Promise<{ store: LocalStore; dir: string }> {
 
 async function direct(baseURL: string): Promise<number> {
   const { store, dir } = await tempStore();
-  const steps = createClaudeSteps({ store, env: {}, claude: { apiKey: KEY, baseURL, timeoutMs: 30_000, concurrency: CONCURRENCY } });
+  const steps = createClaudeSteps({ store, claude: { apiKey: KEY, baseURL, timeoutMs: 30_000, concurrency: CONCURRENCY } });
   const message = steps['claude.message']!;
   const pass = async (tag: string): Promise<number> => {
     let next = 0;
@@ -108,7 +108,7 @@ async function engine(baseURL: string, uses = 'claude.message'): Promise<number>
   const client = new Client({ connection });
   const prefix = `benchc${randomUUID().slice(0, 6)}-`;
   const catalog = buildCatalog([sleepKind.spec]);
-  const impls = createClaudeSteps({ store, env: {}, claude: { apiKey: KEY, baseURL, timeoutMs: 30_000, concurrency: CONCURRENCY } });
+  const impls = createClaudeSteps({ store, claude: { apiKey: KEY, baseURL, timeoutMs: 30_000, concurrency: CONCURRENCY } });
   const workers = await createWorkers({
     connection: native,
     queuePrefix: prefix,

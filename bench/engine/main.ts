@@ -37,9 +37,9 @@ const noopKind: StepKind = {
   run: async (input: { i: number }) => ({ i: input.i }),
 };
 
-/** Where an engine run's time went: its history's events, in ms since the first (BENCH_TIMELINE=1). */
-/** The history events an engine run has, by their number in Temporal's EventType. */
-const EVENT_NAMES: Record<number, string> = { 1: 'WorkflowExecutionStarted', 2: 'WorkflowExecutionCompleted', 3: 'WorkflowExecutionFailed', 5: 'WorkflowTaskScheduled', 6: 'WorkflowTaskStarted', 7: 'WorkflowTaskCompleted', 10: 'ActivityTaskScheduled', 11: 'ActivityTaskStarted', 12: 'ActivityTaskCompleted', 25: 'MarkerRecorded' };
+/** Where a run's time went: its history's events, in ms since the first (BENCH_TIMELINE=1). */
+/** The history events the runs have, by their number in Temporal's EventType. */
+const EVENT_NAMES: Record<number, string> = { 1: 'WorkflowExecutionStarted', 2: 'WorkflowExecutionCompleted', 3: 'WorkflowExecutionFailed', 5: 'WorkflowTaskScheduled', 6: 'WorkflowTaskStarted', 7: 'WorkflowTaskCompleted', 10: 'ActivityTaskScheduled', 11: 'ActivityTaskStarted', 12: 'ActivityTaskCompleted', 25: 'MarkerRecorded', 40: 'UpsertWorkflowSearchAttributes' };
 
 async function printTimeline(client: Client, workflowId: string): Promise<void> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
@@ -89,12 +89,13 @@ steps:
     return (performance.now() - t0) / 1000;
   };
   let lastEngineRun = '';
+  let lastBatched = '';
   const engineRun = () => client.workflow.execute('runPipeline', { taskQueue: workflowQueue(prefix), workflowId: (lastEngineRun = `bench-engine-${randomUUID()}`), args: [{ plan, params: bindParams(plan, {}) }] });
   const handRun = () => client.workflow.execute('handwrittenFanOut', { taskQueue: handQueue, workflowId: `bench-hand-${randomUUID()}`, args: [ITEMS, CONCURRENCY] });
   const items = Array.from({ length: ITEMS }, (_, i) => i);
   const batchedRun = async () => {
     const dir = await fs.mkdtemp(path.join(storeDir, 'batched-'));
-    await client.workflow.execute('handBatchedFanOut', { taskQueue: handQueue, workflowId: `bench-batched-${randomUUID()}`, args: [items, CONCURRENCY, dir] });
+    await client.workflow.execute('handBatchedFanOut', { taskQueue: handQueue, workflowId: (lastBatched = `bench-batched-${randomUUID()}`), args: [items, CONCURRENCY, dir] });
   };
 
   // Warm up every path (workflow bundles, caches), then alternate so drift hits them alike.
@@ -118,7 +119,12 @@ steps:
   line('engine (forEach):', times.engine);
   const perItem = times.perItem.length > 0 ? `; engine / per-item: ${(e / median(times.perItem)).toFixed(2)}` : '';
   console.log(`engine / hand-batched: ratio of median times${perItem}`);
-  if (process.env.BENCH_TIMELINE === '1') await printTimeline(client, lastEngineRun);
+  if (process.env.BENCH_TIMELINE === '1') {
+    console.log('timeline of the last engine run:');
+    await printTimeline(client, lastEngineRun);
+    console.log('timeline of the last hand-batched run:');
+    await printTimeline(client, lastBatched);
+  }
   for (const w of workers) w.shutdown();
   await Promise.allSettled(running);
   await nativeConnection.close();

@@ -1,6 +1,5 @@
 /** Benchmark loaders and the glue between model answers and sandbox tasks. */
-import { cacheDirOf } from '../../core/env.js';
-import { readSweBenchSettings } from '../../sandbox/swebench/settings.js';
+import type { SweBenchSettings } from '../../sandbox/swebench/settings.js';
 import { attach } from './attach.js';
 import { exportAnswers } from './export.js';
 import { judgeItems } from './judge-items.js';
@@ -12,13 +11,13 @@ import { select } from './select.js';
 export interface BenchmarkStepOptions {
   /** Relative benchmark paths are resolved against this folder. */
   dataRoot: string;
-  /** The worker's environment, for where SWE-bench repositories come from (REPAIRITY_SWEBENCH_*). */
-  env: NodeJS.ProcessEnv;
+  /** Where SWE-bench repositories and tools come from (REPAIRITY_SWEBENCH_*). */
+  swebench: SweBenchSettings;
 }
 
 export function createBenchmarkSteps(opts: BenchmarkStepOptions) {
   return {
-    'benchmarks.load': createLoadStep(opts.dataRoot, readSweBenchSettings(cacheDirOf(opts.env), opts.env)),
+    'benchmarks.load': createLoadStep(opts.dataRoot, opts.swebench),
     'benchmarks.attach': attach,
     'benchmarks.select': select,
     'benchmarks.judge_items': judgeItems,

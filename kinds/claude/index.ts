@@ -2,7 +2,7 @@
  * The Claude step kinds, built from injected settings (or an injected client, in tests).
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { readClaudeSettings, type ClaudeSettings } from '../../core/env.js';
+import type { ClaudeSettings } from '../../core/env.js';
 import type { StepImpl } from '../../engine/kind.js';
 import type { StepDependencies } from '../define.js';
 import { createBatchStep } from './batch.js';
@@ -12,16 +12,16 @@ import { createJudgeStep } from './judge.js';
 import { createMessageStep } from './message.js';
 import { loadPriceTable, type PriceTable } from './pricing.js';
 
-export interface ClaudeDependencies extends Pick<StepDependencies, 'store' | 'env'> {
-  /** Settings; default: read from `env` (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, REPAIRITY_CLAUDE_*). */
-  claude?: Partial<ClaudeSettings>;
+export interface ClaudeDependencies extends Pick<StepDependencies, 'store'> {
+  /** The loader's Claude settings (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, REPAIRITY_CLAUDE_*). */
+  claude: ClaudeSettings;
   /** A ready client (tests); default: built from the settings with SDK retries off. */
   anthropic?: Anthropic;
   prices?: PriceTable;
 }
 
 export function createClaudeRuntime(deps: ClaudeDependencies): ClaudeRuntime {
-  const settings: ClaudeSettings = { ...readClaudeSettings(deps.env), ...deps.claude };
+  const settings = deps.claude;
   const client =
     deps.anthropic ??
     createAnthropicClient({

@@ -1,4 +1,4 @@
 import { defineKinds } from '../define.js';
 import { claudeSpecs } from './specs.js';
 
-export const claudeKinds = defineKinds('kinds/claude/kinds.ts', claudeSpecs, async (deps) => (await import('./index.js')).createClaudeSteps(deps));
+export const claudeKinds = defineKinds('kinds/claude/kinds.ts', claudeSpecs, async (deps) => (await import('./index.js')).createClaudeSteps({ store: deps.store, claude: deps.settings.claude }));

@@ -1,22 +1,20 @@
 import type { StepImpl } from '../../engine/kind.js';
 import { reapSandboxLeftovers } from '../../sandbox/docker/reaper.js';
-import { createSandboxProvider, sandboxOptionsFromEnv, type SandboxProvider } from './provider.js';
+import { createSandboxProvider, sandboxOptions, type SandboxProvider, type SandboxProviderSettings } from './provider.js';
 import { sandboxRun, type CheckpointOptions } from './run.js';
 
-export { createSandboxProvider, sandboxOptionsFromEnv, type SandboxProvider } from './provider.js';
+export { createSandboxProvider, sandboxOptions, type SandboxProvider, type SandboxProviderSettings } from './provider.js';
 export { reapSandboxLeftovers } from '../../sandbox/docker/reaper.js';
 
 export interface SandboxStepDependencies {
-  env: NodeJS.ProcessEnv;
-  /** The worker's sandbox; default: one built from `env` on first use (pass your own to close it at shutdown). */
-  sandbox?: SandboxProvider;
+  /** The worker's sandbox (whoever built it closes it at shutdown). */
+  sandbox: SandboxProvider;
   /** How often a long run saves its verdicts so far for a retry to resume from. */
   checkpoints?: CheckpointOptions;
 }
 
 export function createSandboxSteps(deps: SandboxStepDependencies) {
-  const provider = deps.sandbox ?? createSandboxProvider(sandboxOptionsFromEnv(deps.env));
-  return { 'sandbox.run': sandboxRun(provider, deps.checkpoints) };
+  return { 'sandbox.run': sandboxRun(deps.sandbox, deps.checkpoints) };
 }
 
 /**
@@ -25,8 +23,8 @@ export function createSandboxSteps(deps: SandboxStepDependencies) {
  * `StepDependencies.sandbox`; call its `close()` at shutdown. An unreachable engine is reported,
  * not thrown: the worker still starts, and sandbox steps fail with a message saying how to start one.
  */
-export async function startWorkerSandbox(env: NodeJS.ProcessEnv, warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<SandboxProvider> {
-  const options = sandboxOptionsFromEnv(env);
+export async function startWorkerSandbox(settings: SandboxProviderSettings, warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<SandboxProvider> {
+  const options = sandboxOptions(settings);
   if (options.docker) {
     try {
       const { removed } = await reapSandboxLeftovers({ docker: options.docker });

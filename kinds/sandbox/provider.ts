@@ -1,9 +1,9 @@
 /**
  * One sandbox per worker process, created on first use and closed at shutdown (its warm
- * containers are then removed). Built from the worker's environment unless injected.
+ * containers are then removed). Built from the worker's settings unless injected.
  */
-import { cacheDirOf, readSandboxSettings } from '../../core/env.js';
-import { readSweBenchSettings } from '../../sandbox/swebench/settings.js';
+import type { SandboxSettings } from '../../core/env.js';
+import type { SweBenchSettings } from '../../sandbox/swebench/settings.js';
 import { createDockerClient } from '../../sandbox/docker/client.js';
 import type { BackendName } from '../../sandbox/options.js';
 import { createSandbox, type CreateSandboxOptions, type Sandbox } from '../../sandbox/sandbox.js';
@@ -13,16 +13,21 @@ export interface SandboxProvider {
   close(): Promise<void>;
 }
 
-/** Options from REPAIRITY_SANDBOX_* and DOCKER_HOST (see core/env.ts). */
-export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): CreateSandboxOptions {
-  const s = readSandboxSettings(env);
+/** The loader's sandbox settings (REPAIRITY_SANDBOX_*, DOCKER_HOST) and SWE-bench's (REPAIRITY_SWEBENCH_*). */
+export interface SandboxProviderSettings {
+  sandbox: SandboxSettings;
+  swebench: SweBenchSettings;
+}
+
+export function sandboxOptions(settings: SandboxProviderSettings): CreateSandboxOptions {
+  const s = settings.sandbox;
   const backend = (s.backend ?? 'docker-pool') as BackendName;
   return {
     backend,
     ...(backend === 'UNSANDBOXED-host' ? {} : { docker: createDockerClient(s.dockerHost ? { host: s.dockerHost } : {}) }),
     ...(s.poolSize ? { poolSize: s.poolSize, concurrency: s.poolSize } : {}),
     images: { ...(s.pythonImage ? { python: s.pythonImage } : {}), ...(s.javaImage ? { java: s.javaImage } : {}) },
-    swebench: readSweBenchSettings(cacheDirOf(env), env),
+    swebench: settings.swebench,
   };
 }
 

@@ -5,7 +5,6 @@
  * checkpoints, and resumes from the last one on a retry.
  */
 import type { StepImpl } from '../../engine/kind.js';
-import type { StepDependencies } from '../define.js';
 import { trainerCodeHash } from './code-hash.js';
 import { createGenerateStep } from './generate.js';
 import { launcherPlanRunner, localPlanRunner } from './memory-plan.js';
@@ -13,14 +12,16 @@ import { localLauncher, trainerEnv, type TrainerLauncher } from './process.js';
 import { createPpoStep } from './ppo.js';
 import { createRewardStep } from './reward.js';
 import type { TrainerRuntime } from './run-trainer.js';
-import { readTrainingSettings, type TrainingSettings } from './settings.js';
+import type { TrainingSettings } from './settings.js';
 import { createSftStep } from './sft.js';
-import { readTrackingSettings } from '../../activities/tracking/settings.js';
+import type { TrackingSettings } from '../../activities/tracking/settings.js';
 import { mlflowWatcher } from '../../activities/tracking/trainer-watch.js';
 
-export interface TrainingDependencies extends Pick<StepDependencies, 'env'> {
-  /** Overrides of the settings read from `env` (see settings.ts for the defaults). */
-  training?: Partial<TrainingSettings>;
+export interface TrainingDependencies {
+  /** The loader's training settings (see settings.ts for the defaults). */
+  training: TrainingSettings;
+  /** MLflow, for a nested run per training step; none by default. */
+  tracking?: TrackingSettings;
   /** A launcher to use instead of the local process / Docker one (tests). */
   launcher?: TrainerLauncher;
 }
@@ -37,19 +38,19 @@ async function imageId(image: string): Promise<string> {
 }
 
 export function createTrainingRuntime(deps: TrainingDependencies): TrainerRuntime {
-  const settings: TrainingSettings = { ...readTrainingSettings(deps.env), ...deps.training };
+  const settings = deps.training;
   let launch: TrainerLauncher;
   if (deps.launcher) launch = deps.launcher;
   else if (settings.dockerImage) {
     let docker: Promise<TrainerLauncher> | undefined;
     launch = async (cmd) => (await (docker ??= createDockerLauncher(settings)))(cmd);
   } else {
-    launch = localLauncher({ python: settings.python, trainerRoot: settings.trainerRoot, baseEnv: deps.env, keepWarm: settings.keepWarm, prewarm: settings.prewarm });
+    launch = localLauncher({ python: settings.python, trainerRoot: settings.trainerRoot, baseEnv: settings.env, keepWarm: settings.keepWarm, prewarm: settings.prewarm });
   }
   const image = settings.dockerImage && !deps.launcher ? settings.dockerImage : undefined;
   const codeHash = () => (image ? imageId(image) : trainerCodeHash(settings.trainerRoot));
-  const plan = image ? launcherPlanRunner(launch) : localPlanRunner(settings.python, trainerEnv(deps.env, settings.trainerRoot));
-  const tracking = readTrackingSettings(deps.env);
+  const plan = image ? launcherPlanRunner(launch) : localPlanRunner(settings.python, trainerEnv(settings.env, settings.trainerRoot));
+  const { tracking } = deps;
   return {
     launch,
     plan,

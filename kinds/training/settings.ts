@@ -29,6 +29,8 @@ export interface TrainingSettings {
   keepWarm: boolean;
   /** Start that process when the worker starts, not at its first training step. Default false (set it on GPU workers). */
   prewarm: boolean;
+  /** The environment the trainer's processes inherit: the worker's, as the loader read it. */
+  env: NodeJS.ProcessEnv;
 }
 
 export const repositoryRoot = packageRoot();
@@ -54,5 +56,6 @@ export function readTrainingSettings(env: NodeJS.ProcessEnv): TrainingSettings {
     keepWorkDir: false,
     keepWarm: env[ENV.REPAIRITY_TRAINER_KEEP_WARM]?.trim() !== 'false',
     prewarm: env[ENV.REPAIRITY_TRAINER_PREWARM]?.trim() === 'true',
+    env,
   };
 }

@@ -17,6 +17,7 @@ import {
 import { createClaudeSteps } from '../../kinds/claude/index.js';
 import { faults } from '../../claude-simulator/index.js';
 import { makeContext, startFixture, TEST_KEY, type Fixture } from './helpers.js';
+import { readClaudeSettings } from '../../core/env.js';
 
 async function failure(p: Promise<unknown>): Promise<Error> {
   try {
@@ -156,7 +157,7 @@ describe('Claude error classification against the local server', () => {
   });
 
   it('without any key the call fails at once, making no request', async () => {
-    const steps = createClaudeSteps({ store: fx.store, env: {} });
+    const steps = createClaudeSteps({ store: fx.store, claude: readClaudeSettings({}) });
     const err = await failure(steps['claude.message']!({ model: 'claude-haiku-4-5', prompt: 'no key' }, makeContext(fx.store)));
     expect(err).toBeInstanceOf(ClaudeAuthError);
     expect(err.message).toMatch(/no Anthropic API key.*ANTHROPIC_API_KEY/);

@@ -46,7 +46,7 @@ export async function startFixture(serverOpts: ClaudeSimulatorOptions = {}, deps
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'repairity-claude-'));
   const store = new LocalStore(dir);
   const stepsWith = (over: Partial<ClaudeDependencies>): Record<string, StepImpl> =>
-    createClaudeSteps({ store, env: {}, claude: { apiKey: TEST_KEY, baseURL: server.url, timeoutMs: 10_000, concurrency: 8 }, ...deps, ...over });
+    createClaudeSteps({ store, claude: { apiKey: TEST_KEY, baseURL: server.url, timeoutMs: 10_000, concurrency: 8 }, ...deps, ...over });
   return {
     server,
     store,

@@ -165,4 +165,31 @@ describe('runBatch', () => {
       expect(mostAtOnce.get('batch-50')).toBe(8);
     });
   });
+
+  it("keeps an item's log lines in its log file, runs items sent inline, and gives an item's signal only to a kind that reads it", async () => {
+    const runId = 'inline@1';
+    const stepId = 'talk';
+    const seen: { aborted: boolean }[] = [];
+    const kind: StepKind = {
+      spec: { name: 'test.talk', description: 'logs odd items', queue: 'cpu', version: '1', input: { type: 'object', properties: { n: { type: 'integer' } } }, output: { type: 'object' } },
+      run: async (input, ctx) => {
+        const n = (input as { n: number }).n;
+        if (n % 2 === 1) {
+          ctx.log.info(`item says ${n}`);
+          ctx.record?.('stdout', `recorded ${n}`);
+          seen.push(ctx.signal);
+        }
+        return {};
+      },
+    };
+    const context = { run: { runId, planHash: 'plan' }, step: { stepId, uses: 'test.talk', kindVersion: '1', with: { n: '${{ item }}' }, cache: false, maximumAttempts: 1 }, scope: { params: {}, steps: {} } };
+    const inv: BatchInvocation = { mode: 'batch', context, items: [10, 11, 12, 13], batch: { start: 0, count: 4 }, window: 2, failFast: true, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] };
+    const result = await new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000 }).run(runBatch, kind, inv, store);
+    expect(result).toMatchObject({ succeeded: 4, failed: 0 });
+    const log = (await store.read(runKeys.stepLog(runId, stepId, 1, 1))).toString('utf8');
+    expect(log).toMatch(/\[info\] item says 11\n.*\[stdout\] recorded 11\n/);
+    expect(await store.exists(runKeys.stepLog(runId, stepId, 0, 1))).toBe(false);
+    // Read during the call, aborted once the item is over.
+    expect(seen.map((s) => s.aborted)).toEqual([true, true]);
+  });
 });

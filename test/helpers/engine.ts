@@ -13,7 +13,7 @@ import { buildCatalog } from '../../kinds/catalog.js';
 import type { StepImpl, StepKind, StepSpec } from '../../engine/kind.js';
 import { loadKinds } from '../../kinds/implementations.js';
 import type { RunEndSettings } from '../../activities/run-end/index.js';
-import { createSandboxProvider, sandboxOptionsFromEnv } from '../../kinds/sandbox/index.js';
+import { createSandboxProvider, sandboxOptions } from '../../kinds/sandbox/index.js';
 import type { Plan } from '../../engine/plan.js';
 import { bindParams, compilePipeline, formatDiagnostics } from '../../compiler/index.js';
 import { LocalStore } from '../../store/local.js';
@@ -21,6 +21,7 @@ import type { ArtifactStore } from '../../store/types.js';
 import type { RunSummary } from '../../engine/progress.js';
 import { workflowQueue } from '../../workflows/queues.js';
 import { createWorkers, type QueueLimits } from '../../worker/create-workers.js';
+import { kindSettings, loadSettings } from '../../worker/settings.js';
 
 // Workers log warnings and errors only, so test output stays readable.
 try {
@@ -73,8 +74,9 @@ export async function createTestEngine(opts: TestEngineOptions = {}): Promise<Te
   const extraSpecs = (opts.kinds ?? []).map((k) => k.spec);
   const catalog = buildCatalog(extraSpecs);
   // Created on first use; closed with the engine so its warm containers go too.
-  const sandbox = createSandboxProvider(sandboxOptionsFromEnv(process.env));
-  const kinds = await loadKinds({ store, env: process.env, dataRoot: process.cwd(), sandbox });
+  const settings = loadSettings();
+  const sandbox = createSandboxProvider(sandboxOptions(settings));
+  const kinds = await loadKinds({ store, settings: kindSettings(settings), dataRoot: process.cwd(), sandbox });
   for (const k of opts.kinds ?? []) kinds.set(k.spec.name, k);
   let workers: Worker[] = [];
   let running: Promise<unknown>[] = [];

@@ -12,10 +12,11 @@ import { defineKinds, KindRegistryError, type StepDependencies } from '../../kin
 import { loadKinds } from '../../kinds/implementations.js';
 import { kindDefinitions } from '../../kinds/registry.js';
 import { LocalStore } from '../../store/local.js';
+import { kindSettings, loadSettings } from '../../worker/settings.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'repairity-kinds-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-const deps = (): StepDependencies => ({ store: new LocalStore(dir), env: {}, dataRoot: dir });
+const deps = (): StepDependencies => ({ store: new LocalStore(dir), settings: kindSettings(loadSettings({ env: {} })), dataRoot: dir });
 
 const spec = (name: string): StepSpec =>
   defineSpec({ name, description: name, queue: 'cpu', version: '1', input: { type: 'object' }, output: { type: 'object', properties: {} } });

@@ -14,6 +14,7 @@ import type { StepImpl } from '../../engine/kind.js';
 import type { ArtifactStore } from '../../store/types.js';
 import { ensureImages, testDocker } from '../sandbox/helpers.js';
 import { getRows, putRows, stepContext, tempStore } from './context.js';
+import { loadSettings } from '../../worker/settings.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -50,8 +51,8 @@ describe('benchmarks.* steps with the real sandbox', () => {
     await ensureImages(docker, ['python', 'java', 'bigcodebench']);
     provider = createSandboxProvider({ docker, poolSize: 2, warn: () => undefined });
     ({ store, dir } = await tempStore());
-    steps = createBenchmarkSteps({ dataRoot: repoRoot, env: process.env });
-    sandbox = createSandboxSteps({ env: {}, sandbox: provider })['sandbox.run']!;
+    steps = createBenchmarkSteps({ dataRoot: repoRoot, swebench: loadSettings().swebench });
+    sandbox = createSandboxSteps({ sandbox: provider })['sandbox.run']!;
   }, 600_000);
   afterAll(async () => {
     await provider?.close();

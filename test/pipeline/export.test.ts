@@ -2,9 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { createBenchmarkSteps } from '../../kinds/benchmarks/index.js';
 import { getRows, putRows, stepContext, tempStore } from './context.js';
+import { loadSettings } from '../../worker/settings.js';
 
 describe('benchmarks.export', () => {
-  const steps = createBenchmarkSteps({ dataRoot: '.', env: process.env });
+  const steps = createBenchmarkSteps({ dataRoot: '.', swebench: loadSettings().swebench });
 
   it('writes one SWE-bench prediction per instance, and every sample for samples.jsonl', async () => {
     const { store } = await tempStore();

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createBenchmarkSteps } from '../../kinds/benchmarks/index.js';
 import type { LastGood } from '../../kinds/benchmarks/last-good.js';
 import { getRows, putRows, stepContext, tempStore } from './context.js';
+import { loadSettings } from '../../worker/settings.js';
 
 describe('benchmarks.last_good / benchmarks.promote (nightly state)', () => {
   it('a first run starts from the initial model; the pointer moves only when pass@1 does not drop; seen tasks accumulate', async () => {
     const { store } = await tempStore();
-    const steps = createBenchmarkSteps({ dataRoot: '.', env: process.env });
+    const steps = createBenchmarkSteps({ dataRoot: '.', swebench: loadSettings().swebench });
     const ctx = stepContext(store, 'nightly');
     expect(await steps['benchmarks.last_good']!({ name: 'line', initialModel: 'tiny' }, ctx)).toEqual({ model: 'tiny', passAt1: null, seen: '', promotions: 0, first: true });
 

@@ -18,6 +18,7 @@ import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 import { ensureImages, testDocker } from '../sandbox/helpers.js';
 import { getRows, stepContext } from './context.js';
 import { minioStore, repoRoot, startTeacher, workerEnv } from './services.js';
+import { loadSettings } from '../../worker/settings.js';
 
 const run = promisify(execFile);
 
@@ -102,7 +103,7 @@ describe('nightly retraining schedule', () => {
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.length).toBeLessThanOrEqual(24);
     // the next night's run leaves the seen tasks out
-    const next = await createBenchmarkSteps({ dataRoot: repoRoot, env: process.env })['benchmarks.load']!({ benchmark: 'mbpp', path: 'data/mbpp/mbpp.jsonl', limit: 24, exclude: pointer.seen, seed: 7 }, stepContext(store));
+    const next = await createBenchmarkSteps({ dataRoot: repoRoot, swebench: loadSettings().swebench })['benchmarks.load']!({ benchmark: 'mbpp', path: 'data/mbpp/mbpp.jsonl', limit: 24, exclude: pointer.seen, seed: 7 }, stepContext(store));
     expect(next.excluded).toBe(seen.length);
     const nextIds = (await getRows<{ id: string }>(store, next.dataset)).map((r) => r.id);
     expect(nextIds.some((i) => seen.some((s) => s.id === i))).toBe(false);

@@ -48,7 +48,7 @@ describe('sandbox.run step and CLI', () => {
   it('judges a JSONL dataset: verdicts in order, the passing rows, counts, heartbeats', async () => {
     const store = new LocalStore(path.join(dir, 'store'));
     const tasks = await store.putContent(rows.map((r) => JSON.stringify(r)).join('\n'));
-    const step = createSandboxSteps({ env: {}, sandbox: provider })['sandbox.run']!;
+    const step = createSandboxSteps({ sandbox: provider })['sandbox.run']!;
     const ctx = makeContext(store);
     const out = await step({ tasks: tasks.uri, solutionField: 'candidate' }, ctx);
     expect(out).toMatchObject({ count: 3, passed: 2, allPassed: false, counts: { passed: 2, failed: 1 } });
@@ -87,7 +87,7 @@ describe('sandbox.run step and CLI', () => {
       },
       close: () => provider.close(),
     };
-    const step = createSandboxSteps({ env: {}, sandbox: counting, checkpoints: { everyTasks: 1 } })['sandbox.run']!;
+    const step = createSandboxSteps({ sandbox: counting, checkpoints: { everyTasks: 1 } })['sandbox.run']!;
     const first = makeContext(store);
     const full = await step({ tasks: tasks.uri, solutionField: 'candidate' }, first);
     expect(judged).toBe(3);
@@ -104,7 +104,7 @@ describe('sandbox.run step and CLI', () => {
 
   it('cancelling the step (ctx.signal) stops it and removes the busy container', async () => {
     const store = new LocalStore(path.join(dir, 'store'));
-    const step = createSandboxSteps({ env: {}, sandbox: provider })['sandbox.run']!;
+    const step = createSandboxSteps({ sandbox: provider })['sandbox.run']!;
     const ctx = makeContext(store);
     const running = step({ task: { format: 'python-asserts', code: 'import time\ndef f():\n    time.sleep(60)', tests: ['assert f()'] } }, ctx);
     await new Promise((r) => setTimeout(r, 700));

@@ -34,9 +34,9 @@ describe('benchmarks.load swebench', () => {
     file = path.join(dir, 'instances.jsonl');
     writeFileSync(file, fixtures.map((f) => JSON.stringify(publishedRow(f.instance))).join('\n') + '\n');
     ({ store } = await tempStore());
-    load = createBenchmarkSteps({ dataRoot: dir, env: process.env })['benchmarks.load']!;
+    load = createBenchmarkSteps({ dataRoot: dir, swebench: loadSettings().swebench })['benchmarks.load']!;
     provider = createSandboxProvider({ docker: testDocker(), poolSize: 1, warn: () => undefined, swebench: loadSettings().swebench });
-    sandbox = createSandboxSteps({ env: {}, sandbox: provider })['sandbox.run']!;
+    sandbox = createSandboxSteps({ sandbox: provider })['sandbox.run']!;
   }, 300_000);
 
   afterAll(async () => {

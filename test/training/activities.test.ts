@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError } from '../../core/errors.js';
 import { createTrainingSteps, type TrainingHeartbeat } from '../../kinds/training/index.js';
 import { localLauncher, type TrainerLauncher, type TrainerProcess } from '../../kinds/training/process.js';
-import { repositoryRoot } from '../../kinds/training/settings.js';
+import { readTrainingSettings, repositoryRoot } from '../../kinds/training/settings.js';
 import { getDirectory } from '../../store/directory.js';
 import { LocalStore } from '../../store/local.js';
 import { trainerPython } from '../../core/env.js';
@@ -36,8 +36,7 @@ let shared: ReturnType<typeof createTrainingSteps> | undefined;
 function steps(launcher?: TrainerLauncher) {
   if (!launcher && shared) return shared;
   const made = createTrainingSteps({
-    env: { ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) },
-    training: { workRoot: path.join(root, 'work'), stopGraceMs: 60_000 },
+    training: { ...readTrainingSettings({ ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) }), workRoot: path.join(root, 'work'), stopGraceMs: 60_000 },
     ...(launcher ? { launcher } : {}),
   });
   if (!launcher) shared = made;

@@ -14,7 +14,7 @@ import type { StepRuntime } from '../../engine/invocation.js';
 import { stepCacheKey } from '../../activities/runtime/keys.js';
 import { trainerCodeHash } from '../../kinds/training/code-hash.js';
 import { createTrainingSteps } from '../../kinds/training/index.js';
-import { repositoryRoot } from '../../kinds/training/settings.js';
+import { readTrainingSettings, repositoryRoot } from '../../kinds/training/settings.js';
 import { writeJson } from '../../store/json.js';
 import { LocalStore } from '../../store/local.js';
 import { recordingContext } from '../helpers/step-context.js';
@@ -56,8 +56,7 @@ describe('training cache key', () => {
   it('a cached train.sft result is served until a trainer source changes, then the trainer runs again', async () => {
     let launches = 0;
     const impls = createTrainingSteps({
-      env: {},
-      training: { trainerRoot, workRoot: path.join(root, 'work') },
+      training: { ...readTrainingSettings({}), trainerRoot, workRoot: path.join(root, 'work') },
       launcher: async () => {
         launches++;
         throw new Launched('trainer launched');

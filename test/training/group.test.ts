@@ -20,6 +20,7 @@ import { LocalStore } from '../../store/local.js';
 import { trainerPython } from '../../core/env.js';
 import { makeContext } from './context.js';
 import { processesUnder } from './worker-control.js';
+import { readTrainingSettings } from '../../kinds/training/settings.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let root: string;
@@ -38,8 +39,7 @@ afterAll(async () => {
 function runGroup(fake: string, ctx = makeContext(store), hangTimeoutMs = 60_000) {
   const pidDir = path.join(root, `pids-${fake}`);
   const rt = createTrainingRuntime({
-    env: { ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) },
-    training: { trainerRoot: path.join(here, 'fixtures', 'fake-ranks'), workRoot: path.join(root, 'work'), hangTimeoutMs, stopGraceMs: 30_000, keepWarm: false },
+    training: { ...readTrainingSettings({ ...process.env, REPAIRITY_PYTHON: trainerPython(process.env) }), trainerRoot: path.join(here, 'fixtures', 'fake-ranks'), workRoot: path.join(root, 'work'), hangTimeoutMs, stopGraceMs: 30_000, keepWarm: false },
   });
   const done = runStage(rt, ctx, { stage: 'sft', prepare: async () => ({ fake, pid_dir: pidDir, distributed: { nproc_per_node: 2 } }), collect: async (r) => r });
   return { done, pidDir, ctx };

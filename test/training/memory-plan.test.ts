@@ -15,6 +15,7 @@ import { LocalStore } from '../../store/local.js';
 import { trainerPython } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
 import { makeContext } from './context.js';
+import { readTrainingSettings } from '../../kinds/training/settings.js';
 
 let root: string;
 let store: LocalStore;
@@ -35,8 +36,7 @@ function runtime(python = trainerPython(process.env)): { rt: TrainerRuntime; lau
   let launches = 0;
   let plans = 0;
   const base = createTrainingRuntime({
-    env: { ...process.env, REPAIRITY_PYTHON: python },
-    training: { workRoot: path.join(root, 'work') },
+    training: { ...readTrainingSettings({ ...process.env, REPAIRITY_PYTHON: python }), workRoot: path.join(root, 'work') },
     launcher: async () => {
       launches++;
       throw new Launched('launched');
