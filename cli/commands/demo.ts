@@ -215,8 +215,8 @@ export function registerDemo(program: Command): void {
             say(`report: ${reportFile ?? String(summary.outputs.report)}`);
             if (found && !found.file) say(`        (downloaded from ${found.html})`);
             if (found?.reusedFrom) say(`        (the report step was served from the step cache: the report of run ${found.reusedFrom})`);
-            say(`        (also: npx tsx cli/main.ts report ${workflowId})`);
-            say(`Temporal Web UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}${flags.stay ? '' : '  (after the demo exits: "npx tsx cli/main.ts dev" serves it again)'}`);
+            say(`        (also: npx repairity report ${workflowId})`);
+            say(`Temporal Web UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}${flags.stay ? '' : '  (after the demo exits: "npx repairity dev" serves it again)'}`);
             say('where the pipeline\'s time went (wall time per step; some run side by side):');
             for (const line of stepTimes(summary.steps)) say(line);
             const numbers = JSON.parse((await store.read(String(summary.outputs.report_json))).toString()) as ReportNumbers;
