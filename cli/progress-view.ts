@@ -40,7 +40,8 @@ async function queryProgress(handle: WorkflowHandle): Promise<RunProgress | unde
   }
 }
 
-export async function watchRun(client: Client, handle: WorkflowHandle, out: NodeJS.WriteStream = process.stderr): Promise<void> {
+/** Shows a run's progress until it ends, or until `stop` is aborted (then it returns after the query in flight). */
+export async function watchRun(client: Client, handle: WorkflowHandle, out: NodeJS.WriteStream = process.stderr, stop?: AbortSignal): Promise<void> {
   const tty = out.isTTY === true;
   const bars = tty ? new cliProgress.MultiBar({ stream: out, format: ' {step} |{bar}| {value}/{total} {info}', hideCursor: true, clearOnComplete: false, barsize: 30 }, cliProgress.Presets.shades_classic) : undefined;
   const rows = new Map<string, cliProgress.SingleBar>();
@@ -50,8 +51,9 @@ export async function watchRun(client: Client, handle: WorkflowHandle, out: Node
     done = true;
   });
   finished.catch(() => undefined);
+  const stopped = new Promise<void>((resolve) => stop?.addEventListener('abort', () => resolve(), { once: true }));
   try {
-    while (!done) {
+    while (!done && !stop?.aborted) {
       const progress = await queryProgress(handle);
       if (progress) {
         const width = Math.max(...progress.steps.map((s) => s.id.length));
@@ -77,8 +79,9 @@ export async function watchRun(client: Client, handle: WorkflowHandle, out: Node
           }
         }
       }
-      await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, POLL_MS))]);
+      await Promise.race([finished.catch(() => undefined), stopped, new Promise((r) => setTimeout(r, POLL_MS))]);
     }
+    if (stop?.aborted) return;
     const last = await queryProgress(handle);
     for (const step of last?.steps ?? []) {
       const { done: n, total } = itemCounts(step, undefined);

@@ -76,6 +76,7 @@ export const DEMO_PARAMS = {
   ppo_lr: 0.001,
   max_new_tokens: 192,
   stop_after_code: true,
+  sample_batch_size: 32,
   max_length: 1024,
   threads: DEMO_THREADS,
 } as const;
@@ -185,10 +186,10 @@ export function registerDemo(program: Command): void {
             say(`follow it in the UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}`);
             // Ctrl-C: the workers stop (Runtime's shutdownSignals), so the run could never end; it is
             // terminated instead, and a new `make demo` reuses every step it finished (step cache).
-            const interrupted = new Promise<'interrupted'>((resolve) => {
-              for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve('interrupted'));
-            });
-            if ((await Promise.race([watchRun(client, handle).then(() => 'finished' as const), interrupted])) === 'interrupted') {
+            const interrupt = new AbortController();
+            for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupt.abort());
+            await watchRun(client, handle, process.stderr, interrupt.signal);
+            if (interrupt.signal.aborted) {
               await handle.terminate('interrupted: repairity demo received a stop signal').catch(() => undefined);
               say(`\ninterrupted: run ${workflowId} terminated; \`make demo\` starts a new run that reuses the steps it finished`);
               process.exitCode = 130;
