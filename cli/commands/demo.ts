@@ -19,7 +19,7 @@ import { reportFolder } from '../../kinds/report/build.js';
 import { bindParams } from '../../compiler/index.js';
 import { ENV } from '../../core/env.js';
 import { PermanentError } from '../../core/errors.js';
-import type { RunSummary } from '../../engine/progress.js';
+import type { RunProgress, RunSummary } from '../../engine/progress.js';
 import { workflowQueue } from '../../workflows/queues.js';
 import { createProcessWorkers } from '../../worker/from-env.js';
 import { compileOrThrow } from '../compile-file.js';
@@ -195,7 +195,17 @@ export function registerDemo(program: Command): void {
               process.exitCode = 130;
               return;
             }
-            const summary = (await handle.result()) as RunSummary;
+            const summary = await handle.result().then((r) => r as RunSummary, () => undefined);
+            if (!summary) {
+              // The run failed: what failed and where the time went, not the client's error object.
+              const progress = await handle.query<RunProgress>('progress');
+              say(`\nthe run failed after ${((Date.now() - pipelineStarted) / 60_000).toFixed(1)} min:`);
+              for (const s of progress.steps) if (s.state === 'failed') say(`  ${s.id}: ${s.error ?? 'failed'}`);
+              for (const line of stepTimes(progress.steps)) say(line);
+              say(`Temporal Web UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}; after a fix, \`make demo\` reuses every step that succeeded`);
+              process.exitCode = 1;
+              return;
+            }
             const pipelineMs = Date.now() - pipelineStarted;
             const store = await openStore(d.store, { s3: settings.s3 });
             // The run's outputs: a run whose report step was served from the step cache gets the report it reused copied into its folder

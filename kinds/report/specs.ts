@@ -17,13 +17,13 @@ export const reportInputSchema = {
     title: { type: 'string', default: 'Repairity run' },
     pipeline: { type: 'string' },
     params: { type: 'object', description: 'The run\'s params, shown in the report' },
-    models: { type: 'array', items: metricsSchema, description: 'eval.metrics outputs (metrics), one per model, in table order: the held-out split table' },
+    models: { type: 'array', items: { anyOf: [metricsSchema, { type: 'null' }] }, description: 'eval.metrics outputs (metrics), one per model, in table order: the held-out split table (null: a skipped evaluation, left out)' },
     benchmark: {
       type: 'object',
       description: "The paper's protocol: the models (base first) and the teacher on the benchmark's own evaluation tasks, with the gap to the teacher (Eq. 2)",
       properties: {
         label: { type: 'string', description: 'Which tasks, e.g. "mbpp, test split"' },
-        models: { type: 'array', items: metricsSchema },
+        models: { type: 'array', items: { anyOf: [metricsSchema, { type: 'null' }] } },
         teacher: { anyOf: [metricsSchema, { type: 'null' }] },
       },
       required: ['label', 'models'],
