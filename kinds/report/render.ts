@@ -121,7 +121,8 @@ export function renderCharts(c: ReportContent): Array<{ name: string; title: str
 const CSS = `body{font-family:system-ui,sans-serif;max-width:980px;margin:2rem auto;padding:0 1rem;color:#111827}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d1d5db;padding:.3rem .6rem;text-align:right}
 thead th{background:#f3f4f6}tbody th{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1rem}
-figure{margin:0}figcaption{font-size:.8rem;color:#6b7280;max-width:420px}code{background:#f3f4f6;padding:0 .2rem}`;
+figure{margin:0}figcaption{font-size:.8rem;color:#6b7280;max-width:420px}code{background:#f3f4f6;padding:0 .2rem}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.8rem}`;
 
 export function renderHtml(c: ReportContent): string {
   const parts = [`<h1>${esc(c.title)}</h1>`, `<p>Run <code>${esc(c.runId)}</code>${c.pipeline ? ` of pipeline <code>${esc(c.pipeline)}</code>` : ''}, ${esc(c.createdAt)}.</p>`];

@@ -53,7 +53,7 @@ export const buildSpec = defineSpec({
     'significance, the ablation table when variants ran, training curves (SFT loss, reward-model accuracy, PPO reward and KL) and pass rates per variant; ' +
     'also a JSON file of every number shown. Stored content-addressed and under reports/<run>/.',
   queue: 'cpu',
-  version: '3',
+  version: '4',
   input: reportInputSchema,
   output: {
     type: 'object',
