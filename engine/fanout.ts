@@ -26,31 +26,6 @@ export const MAX_BATCH_SIZE = 500;
  */
 export const MAX_BATCHES = 400;
 
-/**
- * A forEach over a small literal list (no expression anywhere in it, at most this many characters
- * of JSON, with a small scope) is cut into batches by the workflow itself and its items travel with
- * each batch's invocation: no expansion activity and no store round trip for a list that is in
- * the plan (and so in the run's history) already.
- */
-export const INLINE_ITEMS_MAX_CHARS = 64 * 1024;
-export const INLINE_SCOPE_MAX_CHARS = 8 * 1024;
-
-const hasExpression = (value: unknown): boolean =>
-  typeof value === 'string' ? value.includes('${{') : Array.isArray(value) ? value.some(hasExpression) : value !== null && typeof value === 'object' ? Object.values(value).some(hasExpression) : false;
-
-/** The items of a forEach whose `items` the workflow may cut itself, or undefined when it may not (see INLINE_ITEMS_MAX_CHARS). */
-export function inlineItems(items: unknown, scope: unknown): unknown[] | undefined {
-  if (!Array.isArray(items) || items.length === 0 || hasExpression(items)) return undefined;
-  if (JSON.stringify(items).length > INLINE_ITEMS_MAX_CHARS || JSON.stringify(scope).length > INLINE_SCOPE_MAX_CHARS) return undefined;
-  return items;
-}
-
-/** The batches of `count` items cut `atOnce` ways, as expandForEach cuts them. */
-export function batchesOf(count: number, atOnce: number): BatchRef[] {
-  const size = batchSize(count, atOnce);
-  return Array.from({ length: Math.ceil(count / size) }, (_, i) => ({ start: i * size, count: Math.min(size, count - i * size) }));
-}
-
 /** How many batches of a step of this concurrency run at once. */
 export function batchesAtOnce(concurrency: number): number {
   return Math.max(1, Math.min(MAX_BATCHES_AT_ONCE, Math.ceil(concurrency / WINDOW_PER_BATCH)));

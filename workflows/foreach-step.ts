@@ -4,14 +4,13 @@
  * into the step's results (collectForEach).
  */
 import { BUDGET_EXCEEDED } from '../engine/failure.js';
-import { batchWindow, batchesAtOnce, batchesOf, inlineItems, type BatchRef, type BatchResult } from '../engine/fanout.js';
+import { batchWindow, batchesAtOnce, type BatchRef, type BatchResult } from '../engine/fanout.js';
 import type { ForEachExpansion } from '../engine/invocation.js';
 import type { ActivityStep } from '../engine/plan.js';
 import type { StepProgress } from '../engine/progress.js';
 import { usageSince, zeroUsage } from '../engine/usage.js';
 import { planActivityOptions } from './activity-options.js';
 import { runBatchActivity } from './batch-activity.js';
-import { patched } from './patches.js';
 import { waitingForBudget } from './run-budgets.js';
 import { account, runtimeOf, scopeFor, stepFailed, type Run } from './run.js';
 
@@ -22,15 +21,8 @@ function budgetSpentResult(): BatchResult {
 
 type ForEachStep = ActivityStep & { forEach: NonNullable<ActivityStep['forEach']> };
 
-/**
- * A small literal list of an uncached step is cut here and sent with the batches (no expansion
- * activity, nothing written before the first item runs); any other is expanded into the store.
- */
 async function expand(run: Run, step: ForEachStep): Promise<ForEachExpansion & { cacheKey?: string }> {
-  const scope = scopeFor(run, step);
-  const items = !step.cache && patched('inline-foreach-items') ? inlineItems(step.forEach.items, scope) : undefined;
-  if (items) return { count: items.length, context: { run: run.id, step: runtimeOf(run, step), scope }, batches: batchesOf(items.length, batchesAtOnce(step.forEach.concurrency)), items };
-  return run.engine['repairity.expandForEach']({ run: run.id, step: runtimeOf(run, step), items: step.forEach.items, scope, concurrency: step.forEach.concurrency });
+  return run.engine['repairity.expandForEach']({ run: run.id, step: runtimeOf(run, step), items: step.forEach.items, scope: scopeFor(run, step), concurrency: step.forEach.concurrency });
 }
 
 export async function runForEachStep(run: Run, step: ForEachStep, p: StepProgress): Promise<void> {

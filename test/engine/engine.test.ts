@@ -215,10 +215,6 @@ steps:
     const progress = await handle.query('progress');
     expect(progress).toMatchObject({ pipeline: 'progress', state: 'succeeded', steps: [{ id: 'work', state: 'succeeded', items: { total: 3, succeeded: 3, failed: 0 } }] });
     await saveHistory('progress', handle);
-    // Its literal list goes to the batches inline (patch inline-foreach-items) and, with nothing
-    // to announce, it ends without the run-end activity: progress.json was recorded before both,
-    // inline-items.json after, so replay covers both ways.
-    await saveHistory('inline-items', handle);
   });
 
   it('shows items finishing inside a running batch, before the batch completes', async () => {

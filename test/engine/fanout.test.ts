@@ -1,6 +1,6 @@
 /** The fan-out arithmetic (engine/fanout.ts): how many batches run at once, their size, their windows, their ids. */
 import { describe, expect, it } from 'vitest';
-import { INLINE_ITEMS_MAX_CHARS, MAX_BATCH_SIZE, MIN_BATCH_SIZE, batchActivityId, batchSize, batchWindow, batchesAtOnce, batchesOf, inlineItems, sizeKnownAfter, stepOfBatchActivity } from '../../engine/fanout.js';
+import { MAX_BATCH_SIZE, MIN_BATCH_SIZE, batchActivityId, batchSize, batchWindow, batchesAtOnce, sizeKnownAfter, stepOfBatchActivity } from '../../engine/fanout.js';
 
 describe('fan-out arithmetic', () => {
   it('runs a batch at once per 8 of concurrency, at most 8', () => {
@@ -28,22 +28,5 @@ describe('fan-out arithmetic', () => {
     expect(id).toBe('teach/items/batch-500');
     expect(stepOfBatchActivity(id)).toBe('teach/items');
     expect(stepOfBatchActivity('teach')).toBeUndefined();
-  });
-
-  it('cuts a list as expandForEach does: full batches of the size, the rest last', () => {
-    expect(batchesOf(1000, 2)).toEqual([{ start: 0, count: 500 }, { start: 500, count: 500 }]);
-    expect(batchesOf(200, 3)).toEqual([{ start: 0, count: 67 }, { start: 67, count: 67 }, { start: 134, count: 66 }]);
-    expect(batchesOf(10, 2)).toEqual([{ start: 0, count: 10 }]);
-    expect(batchesOf(20_000, 8)).toHaveLength(40);
-  });
-
-  it('sends a small literal list inline, not one with an expression, a large one, or one with a large scope', () => {
-    const scope = { params: {}, steps: {} };
-    expect(inlineItems([1, 2, { a: 'b' }], scope)).toEqual([1, 2, { a: 'b' }]);
-    expect(inlineItems([1, { a: '${{ params.x }}' }], scope)).toBeUndefined();
-    expect(inlineItems('${{ steps.load.outputs.items }}', scope)).toBeUndefined();
-    expect(inlineItems([], scope)).toBeUndefined();
-    expect(inlineItems([`${'x'.repeat(INLINE_ITEMS_MAX_CHARS)}`], scope)).toBeUndefined();
-    expect(inlineItems([1], { params: { big: 'x'.repeat(10_000) }, steps: {} })).toBeUndefined();
   });
 });
