@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PermanentError, TransientError } from '../../core/errors.js';
+import { missingModuleError } from './python-env.js';
 import type { StepContext } from '../../engine/kind.js';
 import type { TrainerLauncher } from './process.js';
 
@@ -94,10 +95,8 @@ export async function checkMemoryPlan(run: PlanRunner, ctx: StepContext, stage: 
     result = undefined;
   }
   if (!result) {
-    const missing = /ModuleNotFoundError: No module named '([^']+)'/.exec(out.stderr)?.[1];
-    if (missing) {
-      throw new PermanentError(`step "${ctx.stepId}": the trainer's Python has no module "${missing}": \`make bootstrap\` builds the trainer's venv, and REPAIRITY_PYTHON must name its interpreter (make exports it; set it when starting workers by hand)`, { step: ctx.stepId });
-    }
+    const missing = missingModuleError(ctx.stepId, out.stderr);
+    if (missing) throw missing;
     throw new TransientError(`step "${ctx.stepId}": the memory plan of ${stage} failed (exit ${out.code}): ${out.stderr.split('\n').slice(-8).join('\n')}`, { step: ctx.stepId });
   }
   if (result.error !== undefined) throw new PermanentError(`step "${ctx.stepId}": ${result.error}`, { step: ctx.stepId });

@@ -18,6 +18,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import { PermanentError, TransientError } from '../../core/errors.js';
+import { missingModuleError } from './python-env.js';
 import { getDirectory, putDirectory } from '../../store/directory.js';
 import type { StepContext } from '../../engine/kind.js';
 import { resumeAcrossRuns } from './checkpoint-registry.js';
@@ -247,6 +248,8 @@ async function supervise(rt: TrainerRuntime, ctx: StepContext, launch: Launch, p
     delete metrics.step;
     return { output: done.output, sha256: done.sha256, steps: beat.step, resumedFrom, metrics, history };
   }
+  const missing = missingModuleError(ctx.stepId, tail);
+  if (missing) throw missing;
   if (exit.code === 2 || failure?.kind === 'permanent') {
     throw new PermanentError(`${stage}: ${failure?.message ?? `the trainer rejected its input (exit 2)\n${tail}`}`, { step: ctx.stepId });
   }

@@ -81,6 +81,13 @@ describe('memory plan before launch', () => {
     expect(launches()).toBe(0);
   }, 60_000);
 
+  it('names the missing module as well when the trainer itself cannot start (the tiny model has no plan)', async () => {
+    const rt = createTrainingRuntime({ training: { ...readTrainingSettings({ ...process.env, REPAIRITY_PYTHON: '/usr/bin/python3' }), workRoot: path.join(root, 'work') } });
+    const err = await runStage(rt, makeContext(store), ppo('tiny')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as Error).message).toMatch(/^step "train": the trainer's Python has no module "torch": `make bootstrap`/);
+  }, 60_000);
+
   it('does not plan the tiny model', async () => {
     const { rt, launches, plans } = runtime();
     await expect(runStage(rt, makeContext(store), ppo('tiny'))).rejects.toThrow(Launched);
