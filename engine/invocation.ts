@@ -50,7 +50,7 @@ export interface BatchInvocation {
   /** Store key of the `ForEachContext` written by `expandForEach`, or the context itself (items sent inline). */
   context: string | ForEachContext;
   batch: BatchRef;
-  /** The batch's items, when the workflow cut a small literal list itself (engine/fanout.ts `inlineItems`); else they are read from the store. */
+  /** The batch's items sent with the invocation; else they are read from the store. (Since the inline forEach branch was removed, the workflow never sends them: left for its removal in a change of its own.) */
   items?: unknown[];
   /** Items of the batch running at once. */
   window: number;
