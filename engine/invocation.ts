@@ -47,11 +47,9 @@ export interface SingleInvocation {
  */
 export interface BatchInvocation {
   mode: 'batch';
-  /** Store key of the `ForEachContext` written by `expandForEach`, or the context itself (items sent inline). */
-  context: string | ForEachContext;
+  /** Store key of the `ForEachContext` written by `expandForEach`. */
+  context: string;
   batch: BatchRef;
-  /** The batch's items sent with the invocation; else they are read from the store. (Since the inline forEach branch was removed, the workflow never sends them: left for its removal in a change of its own.) */
-  items?: unknown[];
   /** Items of the batch running at once. */
   window: number;
   /** Stop starting items after the first item that failed for good. */
@@ -117,11 +115,9 @@ export interface ForEachContext {
 
 export interface ForEachExpansion {
   count: number;
-  /** As in BatchInvocation: a store key, or the context itself when `items` are inline. */
-  context: string | ForEachContext;
+  /** Store key of the step's `ForEachContext`. */
+  context: string;
   batches: BatchRef[];
-  /** All the step's items, when they go to the batches inline. */
-  items?: unknown[];
   /** Set when the whole step's result was already in the step cache. */
   cachedOutputs?: Record<string, unknown>;
 }

@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { batchActivityId, type BatchRef, type BatchResult } from '../engine/fanout.js';
-import type { ActivityPlanOptions, ForEachContext, StepInvocation, StepResult } from '../engine/invocation.js';
+import type { ActivityPlanOptions, StepInvocation, StepResult } from '../engine/invocation.js';
 import { toTemporalOptions } from './activity-options.js';
 import { zeroUsage } from '../engine/usage.js';
 import { describeFailure } from '../engine/failure.js';
@@ -26,8 +26,7 @@ export function batchActivityOptions(item: ActivityPlanOptions, batch: BatchRef)
 export interface BatchCall {
   stepId: string;
   uses: string;
-  context: string | ForEachContext;
-  items?: unknown[];
+  context: string;
   batch: BatchRef;
   window: number;
   failFast: boolean;
@@ -44,7 +43,6 @@ export async function runBatchActivity(call: BatchCall): Promise<BatchResult> {
     const r = await runBatch({
       mode: 'batch',
       context: call.context,
-      ...(call.items ? { items: call.items } : {}),
       batch,
       window: call.window,
       failFast: call.failFast,

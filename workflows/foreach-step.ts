@@ -64,7 +64,7 @@ export async function runForEachStep(run: Run, step: ForEachStep, p: StepProgres
       if (share !== undefined && share <= 0) return last ?? budgetSpentResult();
       let r: BatchResult;
       try {
-        r = await runBatchActivity({ stepId: step.id, uses: step.uses, context: expansion.context, ...(expansion.items ? { items: expansion.items.slice(batch.start, batch.start + batch.count) } : {}), batch, window, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
+        r = await runBatchActivity({ stepId: step.id, uses: step.uses, context: expansion.context, batch, window, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
       } catch (err) {
         group?.giveBack(share ?? 0, true);
         throw err;

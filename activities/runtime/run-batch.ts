@@ -25,7 +25,7 @@ import type { BatchRecordFile } from './foreach.js';
 import { ItemSlots } from './item-slots.js';
 import { runKeys } from './keys.js';
 import { readShared, resolveInputs, runKind } from './kind-call.js';
-import { countItem, countStep } from '../telemetry/metrics.js';
+import { countItem } from '../telemetry/metrics.js';
 
 const MAX_REPORTED_FAILURES = 5;
 /**
@@ -50,13 +50,10 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
   const activity = Context.current();
   const { attempt } = activity.info;
   const cancelled = activity.cancellationSignal;
-  // Items sent inline (a small literal list) come with their context; others are in the store.
-  const context = typeof inv.context === 'string' ? await readShared<ForEachContext>(store, inv.context) : inv.context;
+  const context = await readShared<ForEachContext>(store, inv.context);
   const { run, step } = context;
   const { start, count: size } = inv.batch;
-  const stored = inv.items ? { start, items: inv.items } : await readShared<{ start: number; items: unknown[] }>(store, runKeys.batchItems(run.runId, step.stepId, start));
-  // A step whose expansion activity did not run is counted as started by its first batch.
-  if (inv.items && start === 0 && attempt === 1) countStep(step.uses, 'started');
+  const stored = await readShared<{ start: number; items: unknown[] }>(store, runKeys.batchItems(run.runId, step.stepId, start));
   const result: BatchResult = { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: false };
   const count = (rec: ItemRecord): void => {
     if (rec.status === 'succeeded') result.succeeded++;

@@ -166,7 +166,7 @@ describe('runBatch', () => {
     });
   });
 
-  it("keeps an item's log lines in its log file, runs items sent inline, and gives an item's signal only to a kind that reads it", async () => {
+  it("keeps an item's log lines in its log file, runs items read from the store, and gives an item's signal only to a kind that reads it", async () => {
     const runId = 'inline@1';
     const stepId = 'talk';
     const seen: { aborted: boolean }[] = [];
@@ -183,7 +183,9 @@ describe('runBatch', () => {
       },
     };
     const context = { run: { runId, planHash: 'plan' }, step: { stepId, uses: 'test.talk', kindVersion: '1', with: { n: '${{ item }}' }, cache: false, maximumAttempts: 1 }, scope: { params: {}, steps: {} } };
-    const inv: BatchInvocation = { mode: 'batch', context, items: [10, 11, 12, 13], batch: { start: 0, count: 4 }, window: 2, failFast: true, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] };
+    await writeJson(store, `${runId}/context.json`, context);
+    await writeJson(store, runKeys.batchItems(runId, stepId, 0), { start: 0, items: [10, 11, 12, 13] });
+    const inv: BatchInvocation = { mode: 'batch', context: `${runId}/context.json`, batch: { start: 0, count: 4 }, window: 2, failFast: true, itemTimeoutMs: 60_000, maximumAttempts: 1, nonRetryableErrorTypes: [] };
     const result = await new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000 }).run(runBatch, kind, inv, store);
     expect(result).toMatchObject({ succeeded: 4, failed: 0 });
     const log = (await store.read(runKeys.stepLog(runId, stepId, 1, 1))).toString('utf8');
