@@ -126,6 +126,8 @@ class RewardConfig(CommonConfig):
     #: Held-out preference pairs; if absent, `eval_fraction` of `data` is held out (seeded split).
     eval_data: str | None = None
     eval_fraction: float = 0.15
+    #: Also measure the untrained model on the held-out pairs (chance, unless the base knows the task).
+    eval_before: bool = True
     prompt_field: str = "prompt"
     chosen_field: str = "chosen"
     rejected_field: str = "rejected"

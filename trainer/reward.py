@@ -106,7 +106,7 @@ def train(cfg: RewardConfig, session: Session) -> dict[str, str]:
     else:
         train_pairs, eval_pairs = split(pairs, cfg.eval_fraction, cfg.seed)
     log.info("reward: %d training pairs, %d held out, world size %d", len(train_pairs), len(eval_pairs), dist.world_size)
-    before = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size, dist) if eval_pairs else {}
+    before = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size, dist) if eval_pairs and cfg.eval_before else None
 
     def objective(indices: list[int]) -> tuple[torch.Tensor, dict[str, float]]:
         loss, margin = pair_loss(model, head, [train_pairs[i] for i in indices], tok.pad_id, device)
@@ -122,7 +122,7 @@ def train(cfg: RewardConfig, session: Session) -> dict[str, str]:
     result: dict[str, float] = {}
     if eval_pairs:
         after = evaluate(model, head, eval_pairs, tok.pad_id, device, precision, cfg.batch_size, dist)
-        result = {**after, "eval_accuracy_before": before["eval_accuracy"], "eval_loss_before": before["eval_loss"]}
+        result = {**after, **({"eval_accuracy_before": before["eval_accuracy"], "eval_loss_before": before["eval_loss"]} if before else {})}
         session.events.metrics(loop.step, result)
     return finish(loop, Path(cfg.output_dir) / "model", model, tok, lineage, {"stage": "reward", **result}, head=head)
 

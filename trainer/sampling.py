@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .data import left_pad
+from .kv_cache import reserved_cache
 from .prompts import StopRule
 
 
@@ -17,6 +18,15 @@ def _select_rows(past: object, keep: torch.Tensor) -> None:
     if select is None:
         raise TypeError(f"cannot drop finished rows from a {type(past).__name__} cache")
     select(keep)
+
+
+def draw(probs: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """One token per row of `probs` (B, V), by inverting each row's cumulative distribution with one
+    uniform draw: exact, and on a CPU far cheaper than `torch.multinomial`, which draws a random
+    number per vocabulary entry (at 50 rows, a sixth of a decoding step)."""
+    cdf = probs.double().cumsum(-1)
+    u = torch.rand((probs.shape[0], 1), generator=generator, dtype=torch.float64) * cdf[:, -1:]
+    return torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=probs.shape[1] - 1)
 
 
 @torch.no_grad()
@@ -47,7 +57,8 @@ def sample(
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     # Logits of the last position only: the prompt's others are never read (a vocabulary-wide
     # projection per prompt token would cost a fifth of a small model's prefill).
-    out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1)
+    out = model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=reserved_cache(model, max_new_tokens),
+                use_cache=True, logits_to_keep=1)
     past = out.past_key_values
     logits = out.logits[:, -1, :]
     responses: list[list[int]] = [[] for _ in prompts]
@@ -57,7 +68,7 @@ def sample(
     open_rows = [True] * len(prompts)  # per batch row: its response still grows
     for _ in range(max_new_tokens):
         probs = torch.softmax(logits.float().cpu() / temps, dim=-1)
-        nxt = torch.multinomial(probs, 1, generator=generator).squeeze(1)
+        nxt = draw(probs, generator)
         for r, p in enumerate(rows):
             if not open_rows[r]:
                 continue

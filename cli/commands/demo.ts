@@ -42,8 +42,9 @@ const DEMO_THREADS = Math.min(8, os.availableParallelism());
  * validation tasks whose k = 3 candidates give ~75 preference pairs, 55% of them (>= 40) held out
  * to measure the reward model; PPO runs enough iterations for a curve. On CPU, time is tokens: a
  * forward pass costs about the same per token for the prompt as for the answer, so answers end
- * once their code block is closed (`stop_after_code`), the SFT-only ablations and the held-out
- * table are left out (`ablations`, `heldout_eval`), and every step uses every core, one step at a
+ * once their code block is closed (`stop_after_code`), the SFT-only ablations, the held-out
+ * table and the untrained reward model's measurement are left out (`ablations`, `heldout_eval`,
+ * `reward_eval_before`), and every step uses every core, one step at a
  * time. The learning rates are raised for a few dozen LoRA steps (the paper's are for thousands).
  * Other params keep the paper's defaults (LoRA 4/16/0.05, k = 3 at T 0.7-0.9, PPO eps 0.2, beta
  * 0.1, PPO T 1.0, evaluation T 0.2).
@@ -69,6 +70,7 @@ export const DEMO_PARAMS = {
   reward_epochs: 1,
   reward_grad_accum: 1,
   reward_eval_fraction: 0.55,
+  reward_eval_before: false,
   ppo_iterations: 6,
   ppo_epochs: 1,
   ppo_batch_size: 4,
@@ -76,7 +78,7 @@ export const DEMO_PARAMS = {
   ppo_lr: 0.001,
   max_new_tokens: 192,
   stop_after_code: true,
-  sample_batch_size: 32,
+  sample_batch_size: 96,
   max_length: 1024,
   threads: DEMO_THREADS,
 } as const;

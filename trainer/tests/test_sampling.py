@@ -5,7 +5,8 @@ import torch
 from trainer.config import TinyModelConfig
 from trainer.modeling import load_base
 from trainer.prompts import StopRule, code_block_closed, stop_after_code
-from trainer.sampling import sample
+from trainer.kv_cache import reserved_cache
+from trainer.sampling import draw, sample
 from trainer.tokenizer import ByteTokenizer
 
 from .conftest import TINY
@@ -37,3 +38,39 @@ def test_an_answer_ends_when_its_first_code_block_is_closed() -> None:
     rule = stop_after_code(tok)
     assert rule.trigger_ids == frozenset({ord("`") + ByteTokenizer.OFFSET})
     assert rule.complete(tok.encode("ok\n```py\nx = 1\n```"))
+
+
+def test_the_reserved_cache_gives_the_logits_of_a_full_forward_pass_after_rows_are_dropped() -> None:
+    model, tok, _ = load_base("tiny", TinyModelConfig(**TINY), 5, torch.float32)
+    model.eval()
+    ids = torch.tensor([tok.encode("def f(x): return"), tok.encode("print('hi')  # !")])
+    steps = torch.tensor([[tok.encode("a")[0]] * 6, [tok.encode("b")[0]] * 6])
+    cache = reserved_cache(model, reserve=2)  # smaller than the steps taken: the buffer must grow
+    with torch.no_grad():
+        model(input_ids=ids, past_key_values=cache, use_cache=True)
+        for t in range(6):
+            if t == 3:  # row 0 finishes: only row 1 goes on
+                cache.batch_select_indices(torch.tensor([1]))
+                ids, steps = ids[1:], steps[1:]
+            out = model(input_ids=steps[:, t:t + 1], past_key_values=cache, use_cache=True)
+            ids = torch.cat([ids, steps[:, t:t + 1]], dim=1)
+            full = model(input_ids=ids).logits[:, -1]
+            torch.testing.assert_close(out.logits[:, -1], full, rtol=1e-4, atol=1e-4)
+
+
+def test_draw_samples_each_row_from_its_own_distribution() -> None:
+    probs = torch.tensor([[0.0, 1.0, 0.0, 0.0], [0.5, 0.0, 0.0, 0.5], [0.1, 0.2, 0.3, 0.4]])
+    gen = torch.Generator().manual_seed(11)
+    counts = torch.zeros_like(probs)
+    n = 20_000
+    for _ in range(n // 100):
+        rows = probs.repeat_interleave(100, 0)
+        picks = draw(rows, gen).view(3, 100)
+        for r in range(3):
+            counts[r] += torch.bincount(picks[r], minlength=4)
+    assert counts[0].tolist() == [0, n, 0, 0]
+    assert counts[1, 1] == 0 and counts[1, 2] == 0
+    # Binomial standard deviation at n = 20,000 is at most 0.0036: 0.02 is over five of them.
+    torch.testing.assert_close(counts / n, probs, rtol=0, atol=0.02)
+    again = draw(probs.repeat_interleave(100, 0), torch.Generator().manual_seed(11))
+    assert torch.equal(again, draw(probs.repeat_interleave(100, 0), torch.Generator().manual_seed(11)))
