@@ -18,7 +18,7 @@ from .distributed import placement, shard
 from .modeling import load_base
 from .prompts import prompt_ids, stop_after_code
 from .runtime import load_dtype
-from .sampling import sample, strip_eos
+from .sampling import prefill_rows_for, sample, strip_eos
 from .session import Session
 
 log = logging.getLogger("trainer")
@@ -56,7 +56,7 @@ def generate(cfg: GenerateConfig, session: Session) -> dict[str, str]:
         # how many batches ran before in this process.
         gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + start)
         responses = sample(model, ids, [temps[j] for _, j in chunk], cfg.max_new_tokens, tok.eos_id,
-                           tok.pad_id, gen, device, dist.all, stop)
+                           tok.pad_id, gen, device, dist.all, stop, prefill_rows_for(device, dist.sharded))
         if b < len(starts):
             mine.append((start, [record(rows, cfg, i, j, prompt, temps[j], tok.decode(strip_eos(resp, tok.eos_id)))
                                  for (i, j), prompt, resp in zip(chunk, prompts, responses)]))

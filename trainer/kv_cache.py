@@ -65,3 +65,29 @@ def reserved_cache(model: nn.Module, reserve: int) -> DynamicCache:
     else:
         cache.layer_class_to_replicate = lambda: ReservedLayer(reserve)  # type: ignore[assignment]
     return cache
+
+
+def merge_left_padded(parts: list[tuple[list[int], DynamicCache]], rows: int, width: int, reserve: int) -> DynamicCache:
+    """One cache of `rows` rows, left-padded to `width` positions, from caches of groups of rows
+    (each with its row numbers) that were filled separately, each as wide as its own longest
+    prompt. The padding positions hold zeros; the attention mask hides them."""
+    first = parts[0][1]
+    merged = DynamicCache()
+    merged.layers = []
+    for index in range(len(first.layers)):
+        layer = ReservedLayer(reserve)
+        like = first.layers[index].keys
+        layer.lazy_initialization(like, like)
+        shape = (rows, like.shape[1], width + reserve, like.shape[-1])
+        layer.key_buffer = torch.zeros(shape, dtype=like.dtype, device=like.device)
+        layer.value_buffer = torch.zeros(shape, dtype=like.dtype, device=like.device)
+        for row_numbers, cache in parts:
+            keys, values = cache.layers[index].keys, cache.layers[index].values
+            at = torch.tensor(row_numbers, device=like.device)
+            layer.key_buffer[at, :, width - keys.shape[-2]:width] = keys
+            layer.value_buffer[at, :, width - values.shape[-2]:width] = values
+        layer.length = width
+        layer.keys = layer.key_buffer[:, :, :width]
+        layer.values = layer.value_buffer[:, :, :width]
+        merged.layers.append(layer)
+    return merged

@@ -14,6 +14,7 @@ of the rollout batch; advantages are whitened over the whole batch and FSDP aver
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -29,7 +30,7 @@ from .modeling import ScalarHead, apply_lora, hidden_size_of, load_base, save_mo
 from .prompts import prompt_ids, stop_after_code
 from .reward import encode_pair, load_reward_model
 from .runtime import autocast, load_dtype, part, weights_sha256
-from .sampling import sample, strip_eos
+from .sampling import prefill_rows_for, sample, strip_eos
 from .session import Session
 from .toy_rewards import parse_rule
 
@@ -127,6 +128,7 @@ class PpoTrainer:
         self.modules: dict[str, nn.Module] = {"policy": self.model, "value": self.value_head}
         self.scorer = make_scorer(cfg, self.device, self.precision, self.dist)
         self.stop = stop_after_code(self.tok) if cfg.stop_after_code else None
+        self.sample_seconds = 0.0
         rows = read_jsonl(cfg.data)
         self.prompts = [field_of(r, cfg.prompt_field, cfg.data, i) for i, r in enumerate(rows)]
         # Each rank samples and shuffles with its own generator (rank 0's is the single-process one).
@@ -156,9 +158,11 @@ class PpoTrainer:
         texts = [self.prompts[i] for i in self.local_prompts()]
         p_ids = [prompt_ids(self.tok, t, cfg.max_length) for t in texts]
         self.model.eval()
+        began = time.monotonic()
         responses = sample(self.model, p_ids, [cfg.temperature] * len(p_ids), cfg.max_new_tokens,
                            self.tok.eos_id, self.tok.pad_id, self.generator, self.device, self.dist.all,
-                           self.stop)
+                           self.stop, prefill_rows_for(self.device, self.dist.sharded))
+        self.sample_seconds = time.monotonic() - began
         seqs = [p + r for p, r in zip(p_ids, responses)]
         batch = pad_batch(seqs, self.tok.pad_id)
         ids, attn = batch["input_ids"].to(self.device), batch["attention_mask"].to(self.device)
@@ -234,11 +238,15 @@ class PpoTrainer:
         cfg, loop = self.cfg, self.loop
         loop.begin()
         while loop.step < cfg.iterations:
+            began = time.monotonic()
             ro, stats = self.rollout()
+            rolled = time.monotonic()
             stats.update(self.update(ro))
             stats["lr"] = loop.scheduler.get_last_lr()[0]
-            log.info("ppo iteration %d: reward %.4f kl %.4f clip %.3f", loop.step + 1, stats["mean_reward"],
-                     stats["kl"], stats["clip_fraction"])
+            # Times go to the log, not the metrics: a resumed run's metrics are compared bit for bit.
+            log.info("ppo iteration %d: reward %.4f kl %.4f clip %.3f (rollout %.1f s, of it sampling %.1f s; update %.1f s)",
+                     loop.step + 1, stats["mean_reward"], stats["kl"], stats["clip_fraction"], rolled - began,
+                     self.sample_seconds, time.monotonic() - rolled)
             loop.end_step(stats)
         weights = loop.trainable()  # a collective when sharded
         out = Path(cfg.output_dir) / "model"

@@ -74,7 +74,9 @@ def evaluate(model: nn.Module, head: ScalarHead, pairs: list[Pair], pad: int, de
              precision: str, batch_size: int, dist: Dist = SINGLE) -> dict[str, float]:
     """Held-out loss and accuracy. Above world size 1 each rank scores every N-th chunk of pairs
     (the same number of chunks on every rank, a rank short of one rescoring its first with weight
-    0) and the sums are added over the ranks."""
+    0) and the sums are added over the ranks. Pairs are chunked in order of length: a chunk is
+    padded to its longest sequence, and the sums do not depend on the order."""
+    pairs = sorted(pairs, key=lambda p: max(len(p.chosen), len(p.rejected)))
     was_training = model.training
     model.eval()
     head.eval()

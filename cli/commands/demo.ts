@@ -61,7 +61,7 @@ export const DEMO_PARAMS = {
   test_fraction: 0.05,
   ablations: false,
   heldout_eval: false,
-  sft_epochs: 2,
+  sft_epochs: 1,
   sft_lr: 0.001,
   sft_warmup_steps: 2,
   sft_batch_size: 4,

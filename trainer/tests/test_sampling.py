@@ -12,10 +12,11 @@ from trainer.tokenizer import ByteTokenizer
 from .conftest import TINY
 
 
-def _greedy(model: torch.nn.Module, prompts: list[list[int]], stop: StopRule) -> list[list[int]]:
+def _greedy(model: torch.nn.Module, prompts: list[list[int]], stop: StopRule, prefill_rows: int | None = None) -> list[list[int]]:
     # A temperature this low makes every draw the argmax: the result cannot depend on the generator.
     return sample(model, prompts, [1e-4] * len(prompts), 20, eos_id=2, pad_id=0,
-                  generator=torch.Generator().manual_seed(0), device=torch.device("cpu"), stop=stop)
+                  generator=torch.Generator().manual_seed(0), device=torch.device("cpu"), stop=stop,
+                  prefill_rows=prefill_rows)
 
 
 def test_rows_that_finish_early_leave_the_batch_and_the_others_answer_as_if_alone() -> None:
@@ -28,6 +29,9 @@ def test_rows_that_finish_early_leave_the_batch_and_the_others_answer_as_if_alon
     alone = [_greedy(model, [p], stop)[0] for p in prompts]
     assert together == alone
     assert len({len(r) for r in together}) > 1
+    # Prompts read a few at a time in order of length, their caches merged: the same answers.
+    assert _greedy(model, prompts, stop, prefill_rows=1) == together
+    assert _greedy(model, prompts, stop, prefill_rows=3) == together
 
 
 def test_an_answer_ends_when_its_first_code_block_is_closed() -> None:
