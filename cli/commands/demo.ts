@@ -77,6 +77,7 @@ export const DEMO_PARAMS = {
   ppo_minibatch_size: 4,
   ppo_lr: 0.001,
   max_new_tokens: 192,
+  ppo_max_new_tokens: 128,
   stop_after_code: true,
   sample_batch_size: 96,
   max_length: 1024,
