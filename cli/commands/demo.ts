@@ -224,7 +224,7 @@ export function registerDemo(program: Command): void {
             const keys = summary.outputs.bench_base ? ['bench_base', 'bench_sft', 'bench_ppo', 'bench_teacher'] : ['base', 'sft', 'ppo'];
             const metrics = keys.map((k) => summary.outputs[k] as { model: string; tasks: number; passAt1: number | null; compilationRate: number; bleu: number } | null);
             say('');
-            say(`finished in ${((Date.now() - started) / 60_000).toFixed(1)} min${summary.usage.requests > 0 ? `; teacher usage ${summary.usage.requests} requests, ${formatUsd(summary.usage.costUsd)}${teacher ? ' (simulated: nothing billed)' : ''}` : ''}`);
+            say(`finished in ${((Date.now() - started) / 60_000).toFixed(1)} min (the pipeline ${(pipelineMs / 60_000).toFixed(1)}; the rest is starting the services)${summary.usage.requests > 0 ? `; teacher usage ${summary.usage.requests} requests, ${formatUsd(summary.usage.costUsd)}${teacher ? ' (simulated: nothing billed)' : ''}` : ''}`);
             for (const m of metrics) if (m) say(`  ${m.model.padEnd(8)} ${m.tasks} tasks  pass@1 ${((m.passAt1 ?? 0) * 100).toFixed(1)}%  compilation ${(m.compilationRate * 100).toFixed(1)}%  BLEU ${m.bleu.toFixed(2)}`);
             say(`report: ${reportFile ?? String(summary.outputs.report)}`);
             if (found && !found.file) say(`        (downloaded from ${found.html})`);
