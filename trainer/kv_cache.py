@@ -33,9 +33,13 @@ class ReservedLayer(DynamicLayer):
         self.key_buffer[:, :, self.length:self.length + new] = key_states
         self.value_buffer[:, :, self.length:self.length + new] = value_states
         self.length += new
+        self._expose()
+        return self.keys, self.values
+
+    def _expose(self) -> None:
+        """The model reads the filled part of the buffers."""
         self.keys = self.key_buffer[:, :, :self.length]
         self.values = self.value_buffer[:, :, :self.length]
-        return self.keys, self.values
 
     def _grow(self, key_states: torch.Tensor, value_states: torch.Tensor, capacity: int) -> None:
         def grown(old: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -51,8 +55,7 @@ class ReservedLayer(DynamicLayer):
         if self.length > 0:
             self.key_buffer = self.key_buffer[indices]
             self.value_buffer = self.value_buffer[indices]
-            self.keys = self.key_buffer[:, :, :self.length]
-            self.values = self.value_buffer[:, :, :self.length]
+            self._expose()
 
 
 def reserved_cache(model: nn.Module, reserve: int) -> DynamicCache:
@@ -65,6 +68,11 @@ def reserved_cache(model: nn.Module, reserve: int) -> DynamicCache:
     else:
         cache.layer_class_to_replicate = lambda: ReservedLayer(reserve)  # type: ignore[assignment]
     return cache
+
+
+def all_reserved(model: nn.Module) -> bool:
+    """Whether every layer of `model`'s cache is a ReservedLayer (so caches can be merged)."""
+    return all(isinstance(layer, ReservedLayer) for layer in reserved_cache(model, 0).layers)
 
 
 def merge_left_padded(parts: list[tuple[list[int], DynamicCache]], rows: int, width: int, reserve: int) -> DynamicCache:
@@ -87,7 +95,6 @@ def merge_left_padded(parts: list[tuple[list[int], DynamicCache]], rows: int, wi
             layer.key_buffer[at, :, width - keys.shape[-2]:width] = keys
             layer.value_buffer[at, :, width - values.shape[-2]:width] = values
         layer.length = width
-        layer.keys = layer.key_buffer[:, :, :width]
-        layer.values = layer.value_buffer[:, :, :width]
+        layer._expose()
         merged.layers.append(layer)
     return merged

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from .data import left_pad
-from .kv_cache import ReservedLayer, merge_left_padded, reserved_cache
+from .kv_cache import all_reserved, merge_left_padded, reserved_cache
 from .prompts import StopRule
 
 
@@ -41,27 +41,26 @@ def prefill(model: nn.Module, prompts: list[list[int]], reserve: int, pad_id: in
             rows_per_pass: int | None) -> tuple[object, torch.Tensor]:
     """The key/value cache of the left-padded prompts (with room for `reserve` new tokens) and the
     logits of each prompt's last position. With `rows_per_pass`, prompts of similar length are read
-    together and their caches merged."""
-    def read(rows: list[int]) -> tuple[object, torch.Tensor]:
+    together and their caches (without room of their own) merged; not for a model with other cache
+    layer types (sliding windows)."""
+    def read(rows: list[int], room: int) -> tuple[object, torch.Tensor]:
         batch = left_pad([prompts[r] for r in rows], pad_id)
         ids, mask = batch["input_ids"].to(device), batch["attention_mask"].to(device)
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         # Logits of the last position only: the prompt's others are never read (a vocabulary-wide
         # projection per prompt token would cost a fifth of a small model's prefill).
-        out = model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=reserved_cache(model, reserve),
+        out = model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=reserved_cache(model, room),
                     use_cache=True, logits_to_keep=1)
         return out.past_key_values, out.logits[:, -1, :]
 
     everyone = list(range(len(prompts)))
-    if rows_per_pass is None or rows_per_pass >= len(prompts):
-        return read(everyone)
+    if rows_per_pass is None or rows_per_pass >= len(prompts) or not all_reserved(model):
+        return read(everyone, reserve)
     by_length = sorted(everyone, key=lambda r: len(prompts[r]))
     groups = [by_length[s: s + rows_per_pass] for s in range(0, len(by_length), rows_per_pass)]
     parts, logits = [], None
     for rows in groups:
-        cache, last = read(rows)
-        if not all(isinstance(layer, ReservedLayer) for layer in cache.layers):  # type: ignore[attr-defined]
-            return read(everyone)  # a model with other layer types (sliding windows): not merged
+        cache, last = read(rows, 0)
         logits = torch.empty((len(prompts), last.shape[-1]), dtype=last.dtype, device=last.device) if logits is None else logits
         logits[torch.tensor(rows, device=last.device)] = last
         parts.append((rows, cache))
