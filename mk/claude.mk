@@ -21,4 +21,6 @@ export REPAIRITY_TEACHER_RESPONSES ?= $(TEACHER_RESPONSES)
 DEMO_DEPS += $(TEACHER_RESPONSES)
 
 $(TEACHER_RESPONSES): data/mbpp/mbpp.jsonl claude-simulator/mbpp-teacher.ts dist/.built
+	$(call setup_begin,teacher)
 	node bin/repairity.js claude-simulator --mbpp data/mbpp/mbpp.jsonl --write-responses $@
+	$(call setup_end,teacher,the simulated teacher's answers)

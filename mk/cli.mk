@@ -12,8 +12,10 @@ DEMO_DEPS += $(CLI_BUILT)
 .PHONY: build bench-cli check-pack
 
 $(CLI_BUILT): node_modules/.installed scripts/build.mjs scripts/build-plugins.mjs scripts/validators.ts $(CLI_SOURCES)
+	$(call setup_begin,cli)
 	node scripts/build.mjs
 	touch $@
+	$(call setup_end,cli,the CLI's build)
 
 build: $(CLI_BUILT)
 

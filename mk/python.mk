@@ -21,11 +21,13 @@ venv: $(VENV_STAMP)
 
 # Order-only: the stamp is keyed by the file's hash, so a fresh clone's newer mtime must not rebuild the venv.
 $(VENV_STAMP): | $(PY_REQUIREMENTS)
+	$(call setup_begin,venv)
 	mkdir -p $(CACHE)/pip
 	$(PYTHON3) -m venv --clear $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --cache-dir $(CACHE)/pip --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet --cache-dir $(CACHE)/pip -r $(PY_REQUIREMENTS)
 	touch $@
+	$(call setup_end,venv,the trainer's Python environment)
 
 test-python: $(VENV_STAMP)
 	$(VENV)/bin/python -m pytest -q trainer/tests

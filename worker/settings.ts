@@ -34,6 +34,8 @@ export interface Settings {
   dataRoot: string;
   /** Answers of the demo's simulated teacher. */
   teacherResponses: string;
+  /** What `make` noted of its set-up steps for the demo (REPAIRITY_SETUP_LOG); absent outside make. */
+  setupLog?: string;
 }
 
 export interface LoadOptions {
@@ -62,6 +64,7 @@ export function loadSettings(opts: LoadOptions = {}): Settings {
   const cwd = opts.cwd ?? process.cwd();
   const defaults = readDefaults(env, cwd);
   const metrics = readMetricsSettings(env);
+  const setupLog = env[ENV.REPAIRITY_SETUP_LOG]?.trim();
   const queues = env[ENV.REPAIRITY_QUEUES]?.split(',').map((q) => q.trim()).filter(Boolean);
   return {
     defaults,
@@ -76,6 +79,7 @@ export function loadSettings(opts: LoadOptions = {}): Settings {
     ...(queues?.length ? { queues } : {}),
     dataRoot: env[ENV.REPAIRITY_DATA_ROOT]?.trim() || cwd,
     teacherResponses: env[ENV.REPAIRITY_TEACHER_RESPONSES]?.trim() || path.join(defaults.cacheDir, 'claude', 'mbpp-teacher-judge.jsonl'),
+    ...(setupLog ? { setupLog } : {}),
   };
 }
 

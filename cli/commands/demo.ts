@@ -25,7 +25,7 @@ import { createProcessWorkers } from '../../worker/from-env.js';
 import { compileOrThrow } from '../compile-file.js';
 import { connectClient } from '../connection.js';
 import { ensureDevServer } from '../../dev-services/temporal.js';
-import { demoLine, stepTimes, type ReportNumbers } from '../demo-summary.js';
+import { demoLine, parseSetupLog, stepTimes, timeLines, type ReportNumbers, type SetupStep } from '../demo-summary.js';
 import { formatUsd, watchRun } from '../progress-view.js';
 import { findReportInStore } from './report.js';
 import { openStore } from '../../store/open.js';
@@ -119,6 +119,14 @@ async function startSimulatedTeacher(repo: string, responses: string): Promise<C
   return startClaudeSimulator({ responder: await loadResponder(responses) });
 }
 
+/** What `make` noted of its set-up steps before the demo (then removed: the next make writes a new one). */
+async function readSetupLog(file: string | undefined): Promise<SetupStep[] | undefined> {
+  if (!file) return undefined;
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  await fs.rm(file, { force: true });
+  return parseSetupLog(text);
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -137,6 +145,7 @@ export function registerDemo(program: Command): void {
       const repo = process.cwd();
       let settings = loadSettings();
       const d = settings.defaults;
+      const setup = await readSetupLog(settings.setupLog);
       const state = path.join(repo, '.repairity');
       await fs.mkdir(state, { recursive: true });
       const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -224,16 +233,15 @@ export function registerDemo(program: Command): void {
             const keys = summary.outputs.bench_base ? ['bench_base', 'bench_sft', 'bench_ppo', 'bench_teacher'] : ['base', 'sft', 'ppo'];
             const metrics = keys.map((k) => summary.outputs[k] as { model: string; tasks: number; passAt1: number | null; compilationRate: number; bleu: number } | null);
             say('');
-            say(`finished in ${((Date.now() - started) / 60_000).toFixed(1)} min (the pipeline ${(pipelineMs / 60_000).toFixed(1)}; the rest is starting the services)${summary.usage.requests > 0 ? `; teacher usage ${summary.usage.requests} requests, ${formatUsd(summary.usage.costUsd)}${teacher ? ' (simulated: nothing billed)' : ''}` : ''}`);
+            say(`finished${summary.usage.requests > 0 ? ` (teacher usage: ${summary.usage.requests} requests, ${formatUsd(summary.usage.costUsd)}${teacher ? ', simulated: nothing billed' : ''})` : ''}`);
             for (const m of metrics) if (m) say(`  ${m.model.padEnd(8)} ${m.tasks} tasks  pass@1 ${((m.passAt1 ?? 0) * 100).toFixed(1)}%  compilation ${(m.compilationRate * 100).toFixed(1)}%  BLEU ${m.bleu.toFixed(2)}`);
             say(`report: ${reportFile ?? String(summary.outputs.report)}`);
             if (found && !found.file) say(`        (downloaded from ${found.html})`);
             if (found?.reusedFrom) say(`        (the report step was served from the step cache: the report of run ${found.reusedFrom})`);
             say(`        (also: npx repairity report ${workflowId})`);
             say(`Temporal Web UI: ${server.uiAddress}/namespaces/${d.namespace}/workflows/${workflowId}${flags.stay ? '' : '  (after the demo exits: "npx repairity dev" serves it again)'}`);
-            say('where the pipeline\'s time went (wall time per step; some run side by side):');
-            for (const line of stepTimes(summary.steps)) say(line);
             const numbers = JSON.parse((await store.read(String(summary.outputs.report_json))).toString()) as ReportNumbers;
+            for (const line of timeLines({ ...(setup ? { setup } : {}), servicesMs: Date.now() - started - pipelineMs, pipelineMs, steps: summary.steps })) say(line);
             say(demoLine(pipelineMs, numbers));
             process.stdout.write(`${reportFile ?? String(summary.outputs.report)}\n`);
             if (flags.stay) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoLine, stepTimes } from '../../cli/demo-summary.js';
+import { demoLine, parseSetupLog, stepTimes, timeLines } from '../../cli/demo-summary.js';
 
 describe('the demo summary', () => {
   it("prints one line from the report's numbers, and each step's wall time", () => {
@@ -20,5 +20,42 @@ describe('the demo summary', () => {
     expect(demoLine(60_000, { table: [{ model: 'base', tasks: 0, passAt1: null }] })).toBe('demo: pipeline 1.0 min, base pass@1 n/a on 0 tasks, reward-model accuracy n/a on 0 pairs');
     const step = (id: string, startedAt?: string, endedAt?: string) => ({ id, uses: 'x', state: 'succeeded' as const, usage: { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }, startedAt, endedAt });
     expect(stepTimes([step('data', '2026-01-01T00:00:00Z', '2026-01-01T00:00:42Z'), step('rl', '2026-01-01T00:01:00Z', '2026-01-01T00:07:30Z'), step('report')])).toEqual(['  data         42 s', '  rl           6.5 min']);
+  });
+});
+
+describe('where the demo\'s time went', () => {
+  const step = (id: string, startedAt: string, endedAt: string) => ({ id, uses: 'x', state: 'succeeded' as const, usage: { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }, startedAt, endedAt });
+  const steps = [step('data', '2026-01-01T00:00:00Z', '2026-01-01T00:00:09Z')];
+
+  it("reads make's set-up log, skipping what is not a label and seconds", () => {
+    expect(parseSetupLog("npm install\t28.4\nthe Docker engine\t0.1\nbroken line\n\tx\nthe sandbox image (python)\t301.0\nneg\t-1\n")).toEqual([
+      { label: 'npm install', seconds: 28.4 },
+      { label: 'the Docker engine', seconds: 0.1 },
+      { label: 'the sandbox image (python)', seconds: 301 },
+    ]);
+  });
+
+  it('lists the set-up steps longest first, then the services and the pipeline by step', () => {
+    const setup = parseSetupLog('npm install\t28.4\nthe Docker engine\t0.1\nthe sandbox image (python)\t301.0\n');
+    expect(timeLines({ setup, servicesMs: 20_000, pipelineMs: 13.9 * 60_000, steps })).toEqual([
+      'where the time went: 19.7 min in all',
+      '  set-up (make)   5.5 min',
+      '    the sandbox image (python)  5.0 min',
+      '    npm install                 28 s',
+      '    (1 more, under a second each)',
+      '  services        20 s (Temporal dev server, workers, teacher; reading the results)',
+      '  pipeline        13.9 min (wall time per step; some run side by side)',
+      '    data         9 s',
+    ]);
+  });
+
+  it('says when make had nothing to build, and leaves set-up out without make', () => {
+    expect(timeLines({ setup: parseSetupLog('the Docker engine\t0.2\n'), servicesMs: 5_000, pipelineMs: 60_000, steps })[1]).toBe('  set-up (make)   0 s (everything was built before)');
+    expect(timeLines({ servicesMs: 5_000, pipelineMs: 60_000, steps })).toEqual([
+      'where the time went: 1.1 min in all',
+      '  services        5 s (Temporal dev server, workers, teacher; reading the results)',
+      '  pipeline        1.0 min (wall time per step; some run side by side)',
+      '    data         9 s',
+    ]);
   });
 });
