@@ -12,7 +12,11 @@ export PATH := $(BIN):$(PATH)
 # Each set-up step notes how long it took in REPAIRITY_SETUP_LOG, a file per make invocation that
 # `repairity demo` prints (where the time went) and removes: $(call setup_begin,ID) as a recipe's
 # first line, $(call setup_end,ID,label) as its last (scripts/setup-time.sh).
-export REPAIRITY_SETUP_LOG ?= $(CACHE)/setup/make-$(shell date +%Y%m%d-%H%M%S)-$(shell echo $$PPID).tsv
+# (`:=`, not `?=`: the name is made once, when make starts.)
+ifndef REPAIRITY_SETUP_LOG
+REPAIRITY_SETUP_LOG := $(CACHE)/setup/make-$(shell date +%Y%m%d-%H%M%S)-$(shell echo $$PPID).tsv
+endif
+export REPAIRITY_SETUP_LOG
 setup_begin = @scripts/setup-time.sh begin $(1)
 setup_end = @scripts/setup-time.sh end $(1) "$(2)"
 
