@@ -33,10 +33,11 @@ function studentRows(report: ReportNumbers): ModelRow[] {
 
 const duration = (seconds: number): string => (seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`);
 
+/** Each step that ran (not the skipped ones), with its wall time. */
 export function stepTimes(steps: StepProgress[]): string[] {
-  return steps
-    .filter((s) => s.startedAt && s.endedAt)
-    .map((s) => `  ${s.id.padEnd(12)} ${duration((Date.parse(s.endedAt!) - Date.parse(s.startedAt!)) / 1000)}`);
+  const ran = steps.filter((s) => s.startedAt && s.endedAt && s.state !== 'skipped');
+  const width = Math.max(12, ...ran.map((s) => s.id.length));
+  return ran.map((s) => `  ${s.id.padEnd(width)} ${duration((Date.parse(s.endedAt!) - Date.parse(s.startedAt!)) / 1000)}`);
 }
 
 /** A set-up step `make` ran before the demo, and how long it took. */

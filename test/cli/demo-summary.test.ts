@@ -20,6 +20,9 @@ describe('the demo summary', () => {
     expect(demoLine(60_000, { table: [{ model: 'base', tasks: 0, passAt1: null }] })).toBe('demo: pipeline 1.0 min, base pass@1 n/a on 0 tasks, reward-model accuracy n/a on 0 pairs');
     const step = (id: string, startedAt?: string, endedAt?: string) => ({ id, uses: 'x', state: 'succeeded' as const, usage: { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }, startedAt, endedAt });
     expect(stepTimes([step('data', '2026-01-01T00:00:00Z', '2026-01-01T00:00:42Z'), step('rl', '2026-01-01T00:01:00Z', '2026-01-01T00:07:30Z'), step('report')])).toEqual(['  data         42 s', '  rl           6.5 min']);
+    // Skipped steps are left out; a long id widens the column
+    const skipped = { ...step('sft_no_filter_long', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'), state: 'skipped' as const };
+    expect(stepTimes([step('data', '2026-01-01T00:00:00Z', '2026-01-01T00:00:42Z'), skipped, step('bench_teacher_x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:03Z')])).toEqual(['  data            42 s', '  bench_teacher_x 3 s']);
   });
 });
 
