@@ -18,14 +18,18 @@ export async function handwrittenFanOut(count: number, concurrency: number): Pro
 /** Items a batch activity keeps in flight; as many batches run at once as `concurrency` needs. */
 const PER_BATCH = 8;
 const MAX_BATCH = 500;
-const { processBatch, collectBatches } = wf.proxyActivities<BatchedActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 minute' });
+const batchOptions = { startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 minute' } as const;
 
 /**
  * What an expert writes by hand for the same job: the items cut into contiguous batches, each run
  * by one activity with a sliding window, the batches' windows adding up to `concurrency`; every
  * batch writes its results to a file and returns only counts, and one activity joins the files.
+ * `activityQueue`: the task queue of the batch activities; absent, the workflow's own (where
+ * Temporal hands them to the workflow's worker eagerly, without a round trip through matching).
  */
-export async function handBatchedFanOut(items: number[], concurrency: number, dir: string): Promise<{ results: string; succeeded: number }> {
+export async function handBatchedFanOut(items: number[], concurrency: number, dir: string, activityQueue?: string): Promise<{ results: string; succeeded: number }> {
+  const { processBatch } = wf.proxyActivities<BatchedActivities>({ ...batchOptions, ...(activityQueue ? { taskQueue: activityQueue } : {}) });
+  const { collectBatches } = wf.proxyActivities<BatchedActivities>(batchOptions);
   const atOnce = Math.max(1, Math.ceil(concurrency / PER_BATCH));
   const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(items.length / atOnce)));
   const starts = Array.from({ length: Math.ceil(items.length / size) }, (_, i) => i * size);
