@@ -211,7 +211,15 @@ function resolveIn(template: Template, scope: Scope, converted: Converted): unkn
   }
   if (Array.isArray(template)) return template.map((t) => resolveIn(t, scope, converted));
   if (template !== null && typeof template === 'object') {
-    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, resolveIn(v, scope, converted)]));
+    // A loop, not Object.fromEntries(Object.entries(...).map(...)): this runs for every forEach item.
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(template)) {
+      const v = resolveIn((template as Record<string, Template>)[k]!, scope, converted);
+      // An own "__proto__" key stays a key (plain assignment would set the prototype).
+      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
+    }
+    return out;
   }
   return template;
 }

@@ -25,7 +25,6 @@ export function stepContextFromActivity(opts: ContextOptions): { ctx: StepContex
   const ctx: StepContext = {
     runId: opts.runId,
     stepId: opts.stepId,
-    ...(opts.itemIndex !== undefined ? { itemIndex: opts.itemIndex } : {}),
     idempotencyKey: `${opts.runId}/${opts.stepId}${opts.itemIndex !== undefined ? `/${opts.itemIndex}` : ''}`,
     attempt: activity.info.attempt,
     store: opts.store,
@@ -36,8 +35,10 @@ export function stepContextFromActivity(opts: ContextOptions): { ctx: StepContex
     reportUsage: (u) => {
       addUsageTo(usage, u);
     },
-    ...(opts.budgetRemainingUsd !== undefined ? { budgetRemainingUsd: opts.budgetRemainingUsd } : {}),
     cache: opts.cache,
   };
+  // Assigned, not spread in: contexts are made for every forEach item.
+  if (opts.itemIndex !== undefined) ctx.itemIndex = opts.itemIndex;
+  if (opts.budgetRemainingUsd !== undefined) ctx.budgetRemainingUsd = opts.budgetRemainingUsd;
   return { ctx, usage };
 }

@@ -87,15 +87,14 @@ export async function runKind(kind: StepKind, step: StepRuntime, input: Record<s
     // Paid for by an earlier run: nothing is spent now.
     if (hit) return { outputs: checkSize(hit.outputs, itemIndex), cached: true };
   }
-  const { ctx, usage } = (call.makeContext ?? stepContextFromActivity)({
-    runId,
-    stepId: step.stepId,
-    ...(itemIndex !== undefined ? { itemIndex } : {}),
-    store,
-    cache: step.cache,
-    ...(budget !== undefined ? { budgetRemainingUsd: budget } : {}),
-  });
-  const stepLog = new StepLog(store, { runId, stepId: step.stepId, ...(itemIndex !== undefined ? { itemIndex } : {}), attempt: ctx.attempt });
+  // Optional fields are assigned, not spread in: this runs for every forEach item.
+  const options: ContextOptions = { runId, stepId: step.stepId, store, cache: step.cache };
+  if (itemIndex !== undefined) options.itemIndex = itemIndex;
+  if (budget !== undefined) options.budgetRemainingUsd = budget;
+  const { ctx, usage } = (call.makeContext ?? stepContextFromActivity)(options);
+  const where: ConstructorParameters<typeof StepLog>[1] = { runId, stepId: step.stepId, attempt: ctx.attempt };
+  if (itemIndex !== undefined) where.itemIndex = itemIndex;
+  const stepLog = new StepLog(store, where);
   if (itemIndex === undefined) stepLog.follow();
   const workerLog = ctx.log;
   teeToStepLog(ctx, stepLog);
