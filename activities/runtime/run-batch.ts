@@ -10,7 +10,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Scope } from '../../core/expressions.js';
-import { readJson, writeJson } from '../../store/json.js';
+import { readJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind } from '../../engine/kind.js';
 import { addUsageTo, spentAnything, zeroUsage, type Usage } from '../../engine/usage.js';
