@@ -26,6 +26,14 @@ export const MAX_BATCH_SIZE = 500;
  */
 export const MAX_BATCHES = 400;
 
+/**
+ * The most JSON a fan-out's items and context may take to travel in the run's history instead of
+ * the store (engine/invocation.ts, ForEachExpansion): its batches then start without reading the
+ * store, and it costs no store writes. The history holds them about twice (the expansion, and each
+ * batch's share of the items with the context).
+ */
+export const INLINE_EXPANSION_CHARS = 64 * 1024;
+
 /** How many batches of a step of this concurrency run at once. */
 export function batchesAtOnce(concurrency: number): number {
   return Math.max(1, Math.min(MAX_BATCHES_AT_ONCE, Math.ceil(concurrency / WINDOW_PER_BATCH)));

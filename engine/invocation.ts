@@ -47,9 +47,11 @@ export interface SingleInvocation {
  */
 export interface BatchInvocation {
   mode: 'batch';
-  /** Store key of the `ForEachContext` written by `expandForEach`. */
-  context: string;
+  /** The step's `ForEachContext`: its store key, or itself for a small fan-out (ForEachExpansion). */
+  context: string | ForEachContext;
   batch: BatchRef;
+  /** The batch's items, for a small fan-out; else they are in the store (`runKeys.batchItems`). */
+  items?: unknown[];
   /** Items of the batch running at once. */
   window: number;
   /** Stop starting items after the first item that failed for good. */
@@ -113,11 +115,17 @@ export interface ForEachContext {
   scope: StepScope;
 }
 
+/**
+ * A forEach step's items cut into batches. A small fan-out (its items and context within
+ * INLINE_EXPANSION_CHARS of JSON) travels in the run's history: the context itself and each batch's
+ * items (`items[k]` for `batches[k]`), nothing written to the store. A larger one is in the store:
+ * `context` is the key of the context, and each batch's items are under `runKeys.batchItems`.
+ */
 export interface ForEachExpansion {
   count: number;
-  /** Store key of the step's `ForEachContext`. */
-  context: string;
+  context: string | ForEachContext;
   batches: BatchRef[];
+  items?: unknown[][];
   /** Set when the whole step's result was already in the step cache. */
   cachedOutputs?: Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs';
+import { constants as fsConstants, createReadStream, createWriteStream, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,13 +7,13 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ArtifactIntegrityError, ArtifactNotFoundError, PermanentError } from '../core/errors.js';
 import { RESERVED_PREFIX, blobKey, isBlobKey, isSha256, stagingKey, userKey } from './keys.js';
+import { DEFAULT_MEDIA_TYPE, mediaTypeOfKey } from './media-types.js';
 import { HashPool } from './hash-pool.js';
 import { type CleanStagingOptions, type CleanStagingResult, DEFAULT_STAGING_MAX_AGE_MS } from './staging.js';
 import { HashMeter, corruptArtifact, toReadable, verifying } from './streams.js';
 import { readWholeFile, writeWholeFile } from './whole-file.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
 
-const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
 
 /** The sidecar that holds an object's metadata (the local store's equivalent of S3 object metadata). */
 interface Sidecar {
@@ -43,6 +43,8 @@ export class LocalStore implements ArtifactStore {
    * of the cost of a small object on a slow disk.
    */
   private readonly knownDirs = new Set<string>();
+  /** Folders being made ready for writes now (writableDir). */
+  private readonly preparing = new Map<string, Promise<boolean>>();
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -118,14 +120,61 @@ export class LocalStore implements ArtifactStore {
   }
 
   /**
-   * The file a write of `key` renames into place. In a known folder only the last step is looked
-   * at: a symlink there gets the full check (and the same refusal) as anywhere else.
+   * The file a write of `key` renames into place, its folder made if need be. In a known folder
+   * only the last step is looked at: a symlink there gets the full check (and the same refusal)
+   * as anywhere else; in a folder this write made, nothing is there to look at.
    */
-  private async writableFileOf(key: string): Promise<string> {
+  private async writableFileOf(key: string): Promise<{ file: string; madeDir: boolean }> {
     const file = path.join(this.root, ...key.split('/'));
-    if (!this.knownDirs.has(path.dirname(file))) return this.fileOf(key);
+    if (await this.writableDir(path.dirname(file), key)) return { file, madeDir: true };
     const st = await fs.lstat(file).catch(() => undefined);
-    return st?.isSymbolicLink() ? this.fileOf(key) : file;
+    return { file: st?.isSymbolicLink() ? await this.fileOf(key) : file, madeDir: false };
+  }
+
+  /**
+   * Makes sure a folder that writes go to exists inside the root; says whether this call made it.
+   * From the deepest folder this store knows, the steps that exist are looked at one by one (a
+   * symlink must resolve inside the root) and the first missing one is made with all below it:
+   * a run's first file, seven folders deep, costs one look and a mkdir, not a probe of each
+   * level. Writes into the same new folder at once share one preparation.
+   */
+  private writableDir(dir: string, key: string): Promise<boolean> {
+    if (this.knownDirs.has(dir)) return Promise.resolve(false);
+    let preparing = this.preparing.get(dir);
+    if (preparing === undefined) {
+      preparing = this.prepareDir(dir, key).finally(() => this.preparing.delete(dir));
+      this.preparing.set(dir, preparing);
+    }
+    return preparing;
+  }
+
+  private async prepareDir(dir: string, key: string): Promise<boolean> {
+    const realRoot = await this.rootReal();
+    const unknown: string[] = [];
+    for (let d = dir; d !== this.root && !this.knownDirs.has(d); d = path.dirname(d)) unknown.unshift(d);
+    for (const [i, d] of unknown.entries()) {
+      const st = await fs.lstat(d).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      if (st === undefined) {
+        await fs.mkdir(dir, { recursive: true });
+        for (const made of unknown.slice(i)) this.knownDirs.add(made);
+        return true;
+      }
+      if (st.isSymbolicLink()) {
+        const real = await fs.realpath(d).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+          throw new PermanentError(`artifact key ${key} goes through a dangling symlink in the store ${this.rootUri}`, { artifact: key });
+        });
+        this.assertInside(real, realRoot, key);
+      } else if (!st.isDirectory()) {
+        // A file where a folder should be: the write fails on it as it would anywhere.
+        return false;
+      }
+      this.knownDirs.add(d);
+    }
+    return false;
   }
 
   /** A fresh name in the staging folder (made on first use): nothing is there to look at. */
@@ -193,14 +242,22 @@ export class LocalStore implements ArtifactStore {
     await fs.rename(tmp, file);
   }
 
+  /**
+   * Renames a staged object into place, with its sidecar when it has one to keep: lineage, or a
+   * media type its key's extension does not say (`mediaTypeOfKey`). The engine's own files (item
+   * records, batches, contexts) need none, which spares each a second folder tree and file. An
+   * object written without one loses any sidecar an earlier write of its key left.
+   */
   private async commit(tmp: string, key: string, sidecar: Sidecar): Promise<void> {
+    const keep = sidecar.run !== undefined || sidecar.step !== undefined || sidecar.mediaType !== mediaTypeOfKey(key);
     try {
       await this.inKnownDirs(async () => {
         const dest = await this.writableFileOf(key);
-        await this.ensureDir(path.dirname(dest));
-        // The sidecar first, so that whoever sees the object also sees its metadata.
-        await this.writeSidecar(key, sidecar);
-        await fs.rename(tmp, dest);
+        // The sidecar first, so that whoever sees the object also sees its metadata. In a folder
+        // made just now no earlier write of the key can have left one.
+        if (keep) await this.writeSidecar(key, sidecar);
+        else if (!dest.madeDir) await fs.rm(this.sidecarFile(key), { force: true });
+        await fs.rename(tmp, dest.file);
       });
     } catch (err) {
       await fs.rm(tmp, { force: true });
@@ -338,14 +395,14 @@ export class LocalStore implements ArtifactStore {
     try {
       sidecar = JSON.parse((await readWholeFile(this.sidecarFile(key))).toString('utf8')) as Sidecar;
     } catch {
-      // Objects written by an older store (or by hand) have no sidecar.
+      // Objects whose key says all there is to know have no sidecar, nor have objects written by hand.
     }
     const sha256 = isBlobKey(key) ?? sidecar.sha256;
     return {
       uri: this.uriOf(key),
       key,
       size,
-      mediaType: sidecar.mediaType ?? DEFAULT_MEDIA_TYPE,
+      mediaType: sidecar.mediaType ?? mediaTypeOfKey(key),
       ...(sha256 !== undefined ? { sha256 } : {}),
       ...(sidecar.run !== undefined ? { run: sidecar.run } : {}),
       ...(sidecar.step !== undefined ? { step: sidecar.step } : {}),
@@ -360,13 +417,23 @@ export class LocalStore implements ArtifactStore {
 
   async *list(prefix: string): AsyncIterable<string> {
     const base = prefix === '' ? '' : this.keyOf(prefix);
-    const start = base === '' ? this.root : await this.fileOf(base);
-    async function* walk(dir: string, rel: string): AsyncIterable<string> {
-      let entries;
-      try {
-        entries = await fs.readdir(dir, { withFileTypes: true });
-      } catch {
-        return;
+    const start = base === '' ? this.root : path.join(this.root, ...base.split('/'));
+    let top: Dirent[];
+    try {
+      top = await fs.readdir(start, { withFileTypes: true });
+    } catch {
+      // Nothing under the prefix (most lists of a run's first attempt): no folder to check.
+      return;
+    }
+    // Something is there: the folder must resolve inside the root, as for a read.
+    if (base !== '' && !this.knownDirs.has(start)) await this.fileOf(base);
+    async function* walk(dir: string, rel: string, entries?: Dirent[]): AsyncIterable<string> {
+      if (entries === undefined) {
+        try {
+          entries = await fs.readdir(dir, { withFileTypes: true });
+        } catch {
+          return;
+        }
       }
       for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         if (rel === '' && e.name === RESERVED_PREFIX) continue;
@@ -376,7 +443,7 @@ export class LocalStore implements ArtifactStore {
         else if (e.isFile()) yield childRel;
       }
     }
-    yield* walk(start, base);
+    yield* walk(start, base, top);
   }
 
   /**

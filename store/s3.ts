@@ -20,8 +20,8 @@ import { uploadStream } from './s3-upload.js';
 import { isNotFound, translateS3Error } from './s3-errors.js';
 import { HashMeter, collect, hashFile, toReadable, verifying } from './streams.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
+import { DEFAULT_MEDIA_TYPE } from './media-types.js';
 
-const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 

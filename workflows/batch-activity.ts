@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { batchActivityId, type BatchRef, type BatchResult } from '../engine/fanout.js';
-import type { ActivityPlanOptions, StepInvocation, StepResult } from '../engine/invocation.js';
+import type { ActivityPlanOptions, ForEachContext, StepInvocation, StepResult } from '../engine/invocation.js';
 import { toTemporalOptions } from './activity-options.js';
 import { zeroUsage } from '../engine/usage.js';
 import { describeFailure } from '../engine/failure.js';
@@ -26,8 +26,10 @@ export function batchActivityOptions(item: ActivityPlanOptions, batch: BatchRef)
 export interface BatchCall {
   stepId: string;
   uses: string;
-  context: string;
+  context: string | ForEachContext;
   batch: BatchRef;
+  /** The batch's items, when the expansion carries them (a small fan-out). */
+  items?: unknown[];
   window: number;
   failFast: boolean;
   activity: ActivityPlanOptions;
@@ -44,6 +46,7 @@ export async function runBatchActivity(call: BatchCall): Promise<BatchResult> {
       mode: 'batch',
       context: call.context,
       batch,
+      ...(call.items ? { items: call.items } : {}),
       window: call.window,
       failFast: call.failFast,
       itemTimeoutMs: activity.startToCloseTimeoutMs,

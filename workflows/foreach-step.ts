@@ -1,5 +1,6 @@
 /**
- * An activity step with `forEach`: its items are cut into batches in the store (expandForEach),
+ * An activity step with `forEach`: its items are cut into batches (expandForEach: in the store, or
+ * sent with the batches when they are few),
  * the batches run as activities, a few at once (engine/fanout.ts), and their records are gathered
  * into the step's results (collectForEach).
  */
@@ -57,14 +58,16 @@ export async function runForEachStep(run: Run, step: ForEachStep, p: StepProgres
    * its share while budget remains runs again with a new share, picking up where it stopped (its
    * finished items are in the store).
    */
-  const runBatch = async (batch: BatchRef, window: number): Promise<BatchResult> => {
+  const runBatch = async (k: number, window: number): Promise<BatchResult> => {
+    const batch = expansion.batches[k]!;
+    const items = expansion.items?.[k];
     let last: BatchResult | undefined;
     for (;;) {
       const share = group ? await group.take(waitingForBudget(p)) : undefined;
       if (share !== undefined && share <= 0) return last ?? budgetSpentResult();
       let r: BatchResult;
       try {
-        r = await runBatchActivity({ stepId: step.id, uses: step.uses, context: expansion.context, batch, window, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
+        r = await runBatchActivity({ stepId: step.id, uses: step.uses, context: expansion.context, batch, ...(items ? { items } : {}), window, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
       } catch (err) {
         group?.giveBack(share ?? 0, true);
         throw err;
@@ -80,7 +83,7 @@ export async function runForEachStep(run: Run, step: ForEachStep, p: StepProgres
   const runner = async (slot: number): Promise<void> => {
     const window = batchWindow(concurrency, batchesAtOnce(concurrency), slot);
     while (!stop && next < expansion.batches.length) {
-      const r = await runBatch(expansion.batches[next++]!, window);
+      const r = await runBatch(next++, window);
       failures.push(...r.failures);
       if (r.budgetExhausted) budgetExhausted = true;
       if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) stop = true;

@@ -7,7 +7,7 @@ import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import { readJsonl } from '../../store/jsonl.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { BatchRecords, ForEachContext, ForEachExpansion, ItemRecord, RunIdentity, StepRuntime, StepScope, StepResult } from '../../engine/invocation.js';
-import { MAX_BATCH_SIZE, MAX_BATCHES, batchSize, batchesAtOnce, sizeKnownAfter, type BatchRef } from '../../engine/fanout.js';
+import { INLINE_EXPANSION_CHARS, MAX_BATCH_SIZE, MAX_BATCHES, batchSize, batchesAtOnce, sizeKnownAfter, type BatchRef } from '../../engine/fanout.js';
 import { zeroUsage, type Usage } from '../../engine/usage.js';
 import { runKeys, stepCacheKey } from './keys.js';
 
@@ -49,10 +49,11 @@ async function* itemsOf(store: ArtifactStore, value: unknown, stepId: string): A
 }
 
 /**
- * Resolves a forEach step's items, checks the step cache, and writes the items to the store in
- * batches (engine/fanout.ts). The batch size depends on the count, so the first items are held
- * until it is known. `code`: the kind's StepImpl.codeHash on this worker, when it has one (part of
- * the key).
+ * Resolves a forEach step's items, checks the step cache, and cuts the items into batches
+ * (engine/fanout.ts). A small fan-out is returned whole, to travel in the run's history
+ * (INLINE_EXPANSION_CHARS); a larger one is written to the store, batch by batch, as the items are
+ * read. The batch size depends on the count, so the first items are held until it is known.
+ * `code`: the kind's StepImpl.codeHash on this worker, when it has one (part of the key).
  */
 export async function expandForEach(store: ArtifactStore, input: ExpandInput, code?: string): Promise<ForEachExpansion & { cacheKey?: string }> {
   const { run, step, scope } = input;
@@ -62,30 +63,37 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput, co
   } catch (err) {
     throw new PermanentError(`step "${step.stepId}": forEach.items could not be evaluated: ${(err as Error).message}`, { step: step.stepId });
   }
-  const contextKey = runKeys.forEachContext(run.runId, step.stepId);
   const context: ForEachContext = { run, step, scope };
+  const contextChars = JSON.stringify(context).length;
   const atOnce = batchesAtOnce(input.concurrency);
   const batches: BatchRef[] = [];
   const held: unknown[] = [];
   let count = 0;
   let size: number | undefined;
+  // The JSON of the items so far, while the fan-out may still travel in history.
+  let itemChars: number | undefined = 0;
+  const inlineAt = (batchCount: number): boolean => itemChars !== undefined && itemChars + contextChars * (batchCount + 1) <= INLINE_EXPANSION_CHARS;
   const itemHashes: string[] = [];
+  const cut = (items: unknown[]): BatchRef => {
+    if (batches.length >= MAX_BATCHES) {
+      throw new PermanentError(`step "${step.stepId}": forEach has more than ${MAX_BATCHES * MAX_BATCH_SIZE} items, the most one step fans out over; split the dataset (data.split) and fan out over each part in its own step or sub-pipeline`, { step: step.stepId });
+    }
+    const batch = { start: batches.length === 0 ? 0 : batches.at(-1)!.start + batches.at(-1)!.count, count: items.length };
+    if (step.cache) itemHashes.push(hashJson(items));
+    batches.push(batch);
+    return batch;
+  };
   // A few batch files are written at once (each is several file operations, or a request).
   const writing = new Set<Promise<unknown>>();
   const settle = async (most: number): Promise<void> => {
     while (writing.size > most) await Promise.race(writing);
   };
   const write = async (items: unknown[]): Promise<void> => {
-    if (batches.length >= MAX_BATCHES) {
-      throw new PermanentError(`step "${step.stepId}": forEach has more than ${MAX_BATCHES * MAX_BATCH_SIZE} items, the most one step fans out over; split the dataset (data.split) and fan out over each part in its own step or sub-pipeline`, { step: step.stepId });
-    }
-    const batch = { start: batches.length === 0 ? 0 : batches.at(-1)!.start + batches.at(-1)!.count, count: items.length };
+    const batch = cut(items);
     const written: Promise<unknown> = writeJson(store, runKeys.batchItems(run.runId, step.stepId, batch.start), { start: batch.start, items });
     // Settled ones leave the set; a failure is thrown by `settle` (or the last Promise.all).
     writing.add(written);
     void written.then(() => writing.delete(written), () => undefined);
-    if (step.cache) itemHashes.push(hashJson(items));
-    batches.push(batch);
     await settle(WRITES_AT_ONCE - 1);
   };
   const writeFull = async (): Promise<void> => {
@@ -95,17 +103,34 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput, co
     held.push(item);
     count++;
     if (size === undefined && count >= sizeKnownAfter(atOnce)) size = MAX_BATCH_SIZE;
-    await writeFull();
+    if (itemChars !== undefined) {
+      itemChars += (JSON.stringify(item)?.length ?? 4) + 1;
+      if (!inlineAt(0)) itemChars = undefined;
+    }
+    if (itemChars === undefined) await writeFull();
   }
   size ??= batchSize(count, atOnce);
-  await writeFull();
-  if (held.length > 0) await write(held.splice(0));
-  await Promise.all([...writing, writeJson(store, contextKey, context)]);
+  let expansion: ForEachExpansion;
+  if (inlineAt(Math.ceil(count / size))) {
+    const items: unknown[][] = [];
+    while (held.length > 0) items.push(held.splice(0, size));
+    for (const part of items) cut(part);
+    expansion = { count, context, batches, items };
+  } else {
+    await writeFull();
+    if (held.length > 0) await write(held.splice(0));
+    const contextKey = runKeys.forEachContext(run.runId, step.stepId);
+    await Promise.all([...writing, writeJson(store, contextKey, context)]);
+    expansion = { count, context: contextKey, batches };
+  }
 
-  if (!step.cache) return { count, context: contextKey, batches };
+  if (!step.cache) return expansion;
   const cacheKey = stepCacheKey(hashJson({ uses: step.uses, version: step.kindVersion, ...(code === undefined ? {} : { code }), with: step.with, scope, items: itemHashes, forEach: true }));
   const hit = step.refresh ? undefined : await readJsonIfExists<StepResult>(store, cacheKey);
-  return { count, context: contextKey, batches, cacheKey, ...(hit ? { cachedOutputs: hit.outputs } : {}) };
+  if (!hit) return { ...expansion, cacheKey };
+  // A hit runs no batch: its items need not travel.
+  const { items: _items, ...rest } = expansion;
+  return { ...rest, cacheKey, cachedOutputs: hit.outputs };
 }
 
 export interface CollectInput {

@@ -50,10 +50,10 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
   const activity = Context.current();
   const { attempt } = activity.info;
   const cancelled = activity.cancellationSignal;
-  const context = await readShared<ForEachContext>(store, inv.context);
+  const context = typeof inv.context === 'string' ? await readShared<ForEachContext>(store, inv.context) : inv.context;
   const { run, step } = context;
   const { start, count: size } = inv.batch;
-  const stored = await readShared<{ start: number; items: unknown[] }>(store, runKeys.batchItems(run.runId, step.stepId, start));
+  const stored = inv.items ? { start, items: inv.items } : await readShared<{ start: number; items: unknown[] }>(store, runKeys.batchItems(run.runId, step.stepId, start));
   const result: BatchResult = { succeeded: 0, failed: 0, cached: 0, usage: zeroUsage(), failures: [], budgetExhausted: false };
   const count = (rec: ItemRecord): void => {
     if (rec.status === 'succeeded') result.succeeded++;
@@ -92,7 +92,7 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
     waitingUsage = zeroUsage();
     waitingBytes = 0;
     lastWrite = Date.now();
-    await store.put(key, file, { mediaType: 'application/json', run: run.runId, step: step.stepId });
+    await store.put(key, file, { mediaType: 'application/json' }); // no lineage: the key names the run and step
   };
   /** Records a finished item; its usage went into the batch's total when the call returned. Returns the write, when one is due. */
   const finish = (rec: ItemRecord, usage: Usage | undefined): Promise<void> | undefined => {

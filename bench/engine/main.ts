@@ -17,7 +17,6 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { buildCatalog } from '../../kinds/catalog.js';
@@ -30,10 +29,17 @@ import { workflowQueue } from '../../workflows/queues.js';
 import { createBatchedActivities } from './batched-activities.js';
 import { startDevServer } from '../../dev-services/temporal.js';
 import { loadSettings } from '../../worker/settings.js';
+import { packageRoot } from '../../core/package-root.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+/**
+ * Runs of each path before any is timed: a worker runs for days, so the figure is its steady
+ * state, once V8 has compiled the hot paths (the engine's first few runs take up to half as long
+ * again as its later ones; the hand-written paths, a few lines each, warm up at once).
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 /** Rounds of the slow per-item baseline, shown for scale only. */
 const PER_ITEM_ROUNDS = Number(process.env.BENCH_PER_ITEM_ROUNDS ?? 2);
 const GOAL = 1.05;
@@ -68,10 +74,9 @@ async function main(): Promise<void> {
   const catalog = buildCatalog([noopKind.spec]);
   const store = new LocalStore(storeDir);
   const engineWorkers = await createWorkers({ connection: nativeConnection, queuePrefix: prefix, queues: ['cpu'], store, kinds: assembleKinds(catalog, { 'bench.noop': noopKind.run }), extraSpecs: [noopKind.spec], pipelinesDir: storeDir });
-  const require = createRequire(import.meta.url);
   const handQueue = `${prefix}handwritten`;
   const handActivities = { noop: async (i: number) => i, ...createBatchedActivities(async (i) => ({ i })) };
-  const handWorker = await Worker.create({ connection: nativeConnection, taskQueue: handQueue, workflowsPath: require.resolve('./handwritten-workflow.ts'), activities: handActivities });
+  const handWorker = await Worker.create({ connection: nativeConnection, taskQueue: handQueue, workflowsPath: path.join(packageRoot(), 'bench', 'engine', 'handwritten-workflow.ts'), activities: handActivities });
   // The batch activities' own queue and worker, as the engine's `cpu` queue has.
   const handCpuQueue = `${handQueue}-cpu`;
   const handCpuWorker = await Worker.create({ connection: nativeConnection, taskQueue: handCpuQueue, activities: handActivities });
@@ -110,10 +115,12 @@ steps:
   const batchedOwnQueue = batchedRun(handCpuQueue);
   const batchedEager = batchedRun();
 
-  // Warm up every path (workflow bundles, caches), then alternate so drift hits them alike.
-  await engineRun();
-  await batchedOwnQueue();
-  await batchedEager();
+  // Warm up every path (workflow bundles, caches, compiled code), then alternate so drift hits them alike.
+  for (let r = 0; r < WARMUP; r++) {
+    await engineRun();
+    await batchedOwnQueue();
+    await batchedEager();
+  }
   if (PER_ITEM_ROUNDS > 0) await handRun();
   const times = { engine: [] as number[], batched: [] as number[], eager: [] as number[], perItem: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
@@ -127,7 +134,7 @@ steps:
   const line = (label: string, xs: number[]) => console.log(`${label.padEnd(34)} ${median(xs).toFixed(2)} s (${(ITEMS / median(xs)).toFixed(0)} items/s)  runs: ${xs.map((t) => t.toFixed(2)).join(' ')}`);
   const e = median(times.engine);
   const h = median(times.batched);
-  console.log(`items ${ITEMS}, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (median)`);
+  console.log(`items ${ITEMS}, concurrency ${CONCURRENCY}, ${ROUNDS} rounds after ${WARMUP} of warm-up (median)`);
   if (times.perItem.length > 0) line('hand-written, an activity per item:', times.perItem);
   line('hand-written, batched, eager:', times.eager);
   line('hand-written, batched, own queue:', times.batched);

@@ -77,6 +77,44 @@ describe('local store: symlinks and sidecars', () => {
   });
 });
 
+describe('local store: sidecars only where the key does not say it all', () => {
+  it('keeps no sidecar for a file whose extension gives its media type, and drops a stale one', async () => {
+    const root = await freshRoot();
+    const store = new LocalStore(root);
+    const sidecar = (key: string) => path.join(root, '.repairity', 'meta', ...key.split('/')) + '.json';
+    await store.put('runs/r/steps/s/records.json', '{}', { mediaType: 'application/json' });
+    await expect(fs.stat(sidecar('runs/r/steps/s/records.json'))).rejects.toThrow();
+    expect(await store.stat('runs/r/steps/s/records.json')).toMatchObject({ mediaType: 'application/json', size: 2 });
+    // Lineage, or a media type the extension does not say, is kept.
+    await store.put('runs/r/result.json', '{}', { mediaType: 'application/json', run: 'r', step: 's' });
+    await store.put('runs/r/notes.json', 'x', { mediaType: 'text/plain' });
+    expect(await store.stat('runs/r/result.json')).toMatchObject({ mediaType: 'application/json', run: 'r', step: 's' });
+    expect(await store.stat('runs/r/notes.json')).toMatchObject({ mediaType: 'text/plain' });
+    // Written again without lineage: the old sidecar does not outlive it.
+    await store.put('runs/r/result.json', '{"v":2}', { mediaType: 'application/json' });
+    const info = await store.stat('runs/r/result.json');
+    expect(info.run).toBeUndefined();
+    expect(info.size).toBe(7);
+  });
+
+  it('lists nothing under a prefix that does not exist, and refuses one that leads out of the root', async () => {
+    const root = await freshRoot();
+    const outside = await freshRoot();
+    await fs.writeFile(path.join(outside, 'secret'), 'top secret');
+    await fs.symlink(outside, path.join(root, 'link'));
+    const store = new LocalStore(root);
+    const keys: string[] = [];
+    for await (const k of store.list('runs/none/records/')) keys.push(k);
+    expect(keys).toEqual([]);
+    await expect(
+      (async () => {
+        for await (const k of store.list('link/')) keys.push(k);
+      })(),
+    ).rejects.toBeInstanceOf(PermanentError);
+    expect(keys).toEqual([]);
+  });
+});
+
 describe('local store: staging left by a crash', () => {
   it('cleanStaging deletes staging files older than the cutoff and keeps young ones and objects', async () => {
     const root = await freshRoot();
