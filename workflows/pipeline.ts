@@ -85,18 +85,21 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   const { plan } = run;
   let state: RunProgress['state'] = 'running';
   wf.setHandler(progressQuery, () => ({ pipeline: plan.name, planHash: plan.hash, state, steps: run.steps, usage: run.usage, startedAt: run.startedAt }));
-  const ending = { plan, run: run.id, params: run.params, startedAt: run.startedAt, steps: run.steps, usage: run.usage, outputs: run.outputs, announce: run.announceEnd };
+  const ending = { plan, run: run.id, params: run.params, startedAt: run.startedAt, steps: run.steps, usage: run.usage, outputs: run.outputs, announce: false };
+  const announces = async (): Promise<boolean> => (await run.ready.catch(() => undefined))?.announceEnd !== false;
   try {
-    await runSteps(run);
+    // A preparation that fails (params a client bound wrongly) fails the run at once.
+    await Promise.all([run.ready, runSteps(run)]);
   } catch (err) {
     if (wf.isCancellation(err)) {
       state = 'cancelled';
       throw new wf.CancelledFailure(`pipeline "${plan.name}" was cancelled`);
     }
     state = 'failed';
-    await announceRunEnd({ ...ending, state: 'failed', error: describeFailure(err) });
+    await announceRunEnd({ ...ending, announce: await announces(), state: 'failed', error: describeFailure(err) });
     throw err;
   }
+  ending.announce = await announces();
   const failed: StepProgress[] = failingSteps(plan, run.steps);
   if (failed.length > 0) {
     state = 'failed';

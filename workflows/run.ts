@@ -6,6 +6,7 @@ import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
 import type { RunIdentity, StepRuntime, StepScope } from '../engine/invocation.js';
 import type { ActivityStep, Plan, PlanStep, RunInput } from '../engine/plan.js';
+import type { PreparedRun } from '../engine/invocation.js';
 import type { StepProgress } from '../engine/progress.js';
 import { addUsageTo, zeroUsage, type Usage } from '../engine/usage.js';
 import { RunBudgets } from './run-budgets.js';
@@ -19,8 +20,12 @@ export interface Run {
   plan: Plan;
   params: Record<string, unknown>;
   startedAt: string;
-  /** Whether the run's end is announced (PreparedRun.announceEnd). */
-  announceEnd: boolean;
+  /**
+   * The engine's preparation of the run (prepareRun): awaited before the run starts, except for a
+   * run started with a compiled plan and bound params, whose first steps start beside it (see
+   * startRun). Says whether the run's end is announced; a failure fails the run.
+   */
+  ready: Promise<PreparedRun>;
   /** The engine's own activities (prepare, expand, collect), local activities of the workflow worker. */
   engine: EngineActivities;
   /** Its quick ones (evaluate, resolve, write records). */
@@ -36,13 +41,23 @@ export async function startRun(input: RunInput): Promise<Run> {
   const info = wf.workflowInfo();
   const engine = wf.proxyLocalActivities<EngineActivities>(engineOptions);
   const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
-  const { plan, params, announceEnd } = await engine['repairity.prepareRun'](input);
+  const preparing = engine['repairity.prepareRun'](input);
+  // A client that compiled the plan bound its params (compiler's bindParams): the run need not wait
+  // for the worker to bind them again, only to say whether it announces the run's end.
+  const bound = 'plan' in input && input.params !== undefined && hasEveryParam(input.plan, input.params);
+  const { plan, params } = bound ? { plan: input.plan, params: input.params! } : await preparing;
   const steps: StepProgress[] = plan.steps.map((s) => ({ id: s.id, uses: s.type === 'activity' ? s.uses : 'pipeline', state: 'pending', usage: zeroUsage() }));
   const byId = new Map(steps.map((p) => [p.id, p]));
   const usage = zeroUsage();
   const id: RunIdentity = { runId: `${info.workflowId}@${info.firstExecutionRunId}`, planHash: plan.hash };
   const budgets = new RunBudgets(plan, input, usage, byId);
-  return { info, input, id, plan, params, announceEnd: announceEnd !== false, startedAt: new Date().toISOString(), engine, local, steps, byId, outputs: new Map(), usage, budgets };
+  return { info, input, id, plan, params, ready: preparing, startedAt: new Date().toISOString(), engine, local, steps, byId, outputs: new Map(), usage, budgets };
+}
+
+/** Whether `params` names exactly the plan's declared params: the shape bindParams gives them. */
+function hasEveryParam(plan: Plan, params: Record<string, unknown>): boolean {
+  const declared = Object.keys(plan.params);
+  return declared.length === Object.keys(params).length && declared.every((name) => name in params);
 }
 
 /** The outputs of a step's dependencies and the run's params, which its expressions read. */

@@ -13,6 +13,7 @@ import type { BatchRecords, ForEachExpansion, PreparedRun, StepInvocation, StepR
 import { Context } from '@temporalio/activity';
 import type { ItemSlots } from './item-slots.js';
 import { executeStep } from './run-step.js';
+import { toEngineFailure } from './failure.js';
 import { countStep } from '../telemetry/metrics.js';
 import { runEnded, type RunEndSettings } from '../run-end/index.js';
 import type { RunEndInput, RunEndResult } from '../run-end/types.js';
@@ -64,7 +65,19 @@ export function createEngineActivities(opts: EngineActivityOptions) {
       return outputs;
     },
   };
-  return engine;
+  return withEngineFailures(engine);
+}
+
+/** Each activity's errors as toEngineFailure gives them. */
+function withEngineFailures<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, (input: never) => Promise<unknown>> = {};
+  for (const [name, run] of Object.entries(activities)) {
+    wrapped[name] = (input) =>
+      run(input).catch((err: unknown) => {
+        throw toEngineFailure(err);
+      });
+  }
+  return wrapped as T;
 }
 
 export type EngineActivities = ReturnType<typeof createEngineActivities>;

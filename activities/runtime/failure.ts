@@ -46,6 +46,22 @@ export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?:
 }
 
 /**
+ * What an engine activity (prepare a run, expand or collect a fan-out, ...) throws, as Temporal
+ * should see it: a RepairityError becomes a failure typed by its class, retried only when a retry
+ * can help (bad params or bad items fail the run at once, not after ten attempts).
+ */
+export function toEngineFailure(err: unknown): unknown {
+  if (!(err instanceof RepairityError)) return err;
+  return ApplicationFailure.create({
+    type: err.name,
+    message: err.message,
+    nonRetryable: !err.retryable,
+    details: [err.context],
+    ...(err instanceof TransientError && err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
+  });
+}
+
+/**
  * A kind's own ApplicationFailure, carrying what the step spent as the engine's failures do (in
  * its first detail, which the workflow reads), so a run's usage and budgets still count it.
  */

@@ -187,6 +187,28 @@ steps:
     expect(attempts).toEqual([1]);
   });
 
+  it('binds the params of a run started with a plan and unbound params, and fails one whose client bound them wrongly', async () => {
+    const plan = engine.compile(`
+name: params
+params:
+  greeting: { type: string, default: hello }
+  times: { type: integer }
+steps:
+  say: { uses: test.echo, with: { value: "\${{ params.greeting }} x\${{ params.times }}" } }
+outputs:
+  said: "\${{ steps.say.outputs.value }}"
+`);
+    // Unbound (a default missing): the worker binds them before any step starts.
+    const unbound = await engine.client.workflow.execute('runPipeline', { taskQueue: engine.taskQueue, workflowId: `test-unbound-${Date.now()}`, args: [{ plan, params: { times: 2 } }] });
+    expect(unbound.outputs).toEqual({ said: 'hello x2' });
+    // Every param named, one of the wrong type: the steps start beside the worker's check, which fails the run.
+    const err = await engine.client.workflow
+      .execute('runPipeline', { taskQueue: engine.taskQueue, workflowId: `test-misbound-${Date.now()}`, args: [{ plan, params: { greeting: 'hi', times: 'two' } }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(String((err as WorkflowFailedError).cause?.message)).toContain('param "times" must be an integer');
+  });
+
   it('cancels running steps when the run is cancelled', async () => {
     const plan = engine.compile(`
 name: long
