@@ -4,10 +4,12 @@
 # Both run as users run them: built by esbuild as dist/ is (the engine's workflow code is dist's),
 # not through tsx, whose names for every function made (esbuild's keepNames) cost each item's
 # closures time that the built product does not spend.
+# The built bench goes to a folder git ignores.
+BENCH_BUILD := bench/.build
 .PHONY: bench-engine
 bench-engine: node_modules/.installed $(TEMPORAL) $(CLI_BUILT)
-	npx esbuild bench/engine/main.ts --bundle --platform=node --format=esm --target=node20 --packages=external --log-level=warning --outfile=bench/.build/engine.mjs
-	node bench/.build/engine.mjs
+	npx esbuild bench/engine/main.ts --bundle --platform=node --format=esm --target=node20 --packages=external --log-level=warning --outfile=$(BENCH_BUILD)/engine.mjs
+	node $(BENCH_BUILD)/engine.mjs
 
 # `make bench-lanes`: a forEach whose last quarter of items takes twice as long, with the batches
 # of a step lending each other idle runners and without.
