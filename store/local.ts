@@ -14,7 +14,6 @@ import { HashMeter, corruptArtifact, toReadable, verifying } from './streams.js'
 import { readWholeFile, writeWholeFile } from './whole-file.js';
 import type { ArtifactInfo, ArtifactMeta, ArtifactRef, ArtifactStore, Body } from './types.js';
 
-
 /** The sidecar that holds an object's metadata (the local store's equivalent of S3 object metadata). */
 interface Sidecar {
   mediaType: string;
@@ -418,29 +417,22 @@ export class LocalStore implements ArtifactStore {
   async *list(prefix: string): AsyncIterable<string> {
     const base = prefix === '' ? '' : this.keyOf(prefix);
     const start = base === '' ? this.root : path.join(this.root, ...base.split('/'));
-    let top: Dirent[];
-    try {
-      top = await fs.readdir(start, { withFileTypes: true });
-    } catch {
-      // Nothing under the prefix (most lists of a run's first attempt): no folder to check.
-      return;
-    }
+    const entriesOf = (dir: string): Promise<Dirent[] | undefined> => fs.readdir(dir, { withFileTypes: true }).catch(() => undefined);
+    // Nothing under the prefix (most lists of a run's first attempt): no folder to check.
+    const top = await entriesOf(start);
+    if (top === undefined) return;
     // Something is there: the folder must resolve inside the root, as for a read.
     if (base !== '' && !this.knownDirs.has(start)) await this.fileOf(base);
-    async function* walk(dir: string, rel: string, entries?: Dirent[]): AsyncIterable<string> {
-      if (entries === undefined) {
-        try {
-          entries = await fs.readdir(dir, { withFileTypes: true });
-        } catch {
-          return;
-        }
-      }
+    async function* walk(dir: string, rel: string, entries: Dirent[]): AsyncIterable<string> {
       for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         if (rel === '' && e.name === RESERVED_PREFIX) continue;
         const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
         // Symlinks are not followed: a listing never leaves the root.
-        if (e.isDirectory()) yield* walk(path.join(dir, e.name), childRel);
-        else if (e.isFile()) yield childRel;
+        if (e.isDirectory()) {
+          const child = path.join(dir, e.name);
+          const sub = await entriesOf(child);
+          if (sub) yield* walk(child, childRel, sub);
+        } else if (e.isFile()) yield childRel;
       }
     }
     yield* walk(start, base, top);

@@ -86,7 +86,11 @@ export async function runPipeline(input: RunInput): Promise<RunSummary> {
   let state: RunProgress['state'] = 'running';
   wf.setHandler(progressQuery, () => ({ pipeline: plan.name, planHash: plan.hash, state, steps: run.steps, usage: run.usage, startedAt: run.startedAt }));
   const ending = { plan, run: run.id, params: run.params, startedAt: run.startedAt, steps: run.steps, usage: run.usage, outputs: run.outputs, announce: false };
-  const announces = async (): Promise<boolean> => (await run.ready.catch(() => undefined))?.announceEnd !== false;
+  // A run whose preparation failed announces nothing, as one that failed before its first step.
+  const announces = async (): Promise<boolean> => {
+    const prepared = await run.ready.catch(() => undefined);
+    return prepared !== undefined && prepared.announceEnd !== false;
+  };
   try {
     // A preparation that fails (params a client bound wrongly) fails the run at once.
     await Promise.all([run.ready, runSteps(run)]);

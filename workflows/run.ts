@@ -4,9 +4,8 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { RunIdentity, StepRuntime, StepScope } from '../engine/invocation.js';
+import type { PreparedRun, RunIdentity, StepRuntime, StepScope } from '../engine/invocation.js';
 import type { ActivityStep, Plan, PlanStep, RunInput } from '../engine/plan.js';
-import type { PreparedRun } from '../engine/invocation.js';
 import type { StepProgress } from '../engine/progress.js';
 import { addUsageTo, zeroUsage, type Usage } from '../engine/usage.js';
 import { RunBudgets } from './run-budgets.js';

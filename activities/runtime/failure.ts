@@ -33,13 +33,7 @@ export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?:
   const at: FailureDetails = { step: where.stepId, item: where.itemIndex, ...(usage ? { usage } : {}) };
   if (err instanceof RepairityError) {
     const details: FailureDetails[] = [{ ...err.context, ...at }];
-    return ApplicationFailure.create({
-      type: err.name,
-      message: `${prefix}: ${err.message}`,
-      nonRetryable: !err.retryable,
-      details,
-      ...(err instanceof TransientError && err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
-    });
+    return failureOf(err, `${prefix}: ${err.message}`, details);
   }
   const e = err instanceof Error ? err : new Error(String(err));
   return ApplicationFailure.create({ type: e.name || 'Error', message: `${prefix}: ${e.message}`, nonRetryable: false, ...(usage ? { details: [at] } : {}) });
@@ -51,12 +45,16 @@ export function toActivityFailure(err: unknown, where: FailureWhere, cancelled?:
  * can help (bad params or bad items fail the run at once, not after ten attempts).
  */
 export function toEngineFailure(err: unknown): unknown {
-  if (!(err instanceof RepairityError)) return err;
+  return err instanceof RepairityError ? failureOf(err, err.message, [err.context]) : err;
+}
+
+/** A RepairityError as a failure typed by its class, retryable as it says, with a transient one's retry-after. */
+function failureOf(err: RepairityError, message: string, details: unknown[]): ApplicationFailure {
   return ApplicationFailure.create({
     type: err.name,
-    message: err.message,
+    message,
     nonRetryable: !err.retryable,
-    details: [err.context],
+    details,
     ...(err instanceof TransientError && err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
   });
 }
