@@ -71,6 +71,11 @@ export interface StepLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * What a kind's call gets besides its input. Each call has its own, which the kind may change (a
+ * wrapper that replaces `heartbeat` assigns it); it must not copy it with a spread, as `signal`
+ * and `log` are made on first use (getters) and a copy would lack them.
+ */
 export interface StepContext {
   runId: string;
   stepId: string;
@@ -84,8 +89,8 @@ export interface StepContext {
   /** Records progress; details survive a worker crash and come back as `lastHeartbeat` on retry. */
   heartbeat(details?: unknown): void;
   lastHeartbeat<T = unknown>(): T | undefined;
-  /** Aborted when the activity is cancelled or times out. */
-  signal: AbortSignal;
+  /** Aborted when the activity is cancelled or times out; a forEach item's also when the item is over or over its time. */
+  readonly signal: AbortSignal;
   log: StepLogger;
   /**
    * Adds a line to the step's log artifact only (not the worker's log): a trainer's stderr, a
@@ -103,7 +108,7 @@ export interface StepContext {
    * need not hold the step's concurrency slot: the runtime awaits it before recording the item,
    * and a failure fails the item like a thrown error. The runtime starts it when it likes (a few
    * such jobs at a time, so that they do not hold up the reads of the next items). Absent outside
-   * forEach chunks: run it and await it.
+   * forEach items: run it and await it.
    */
   afterward?(work: () => Promise<unknown>): void;
 }

@@ -8,18 +8,17 @@ import { resolveTemplate, type Scope } from '../../core/expressions.js';
 import { hashJson } from '../../core/hash.js';
 import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import type { ArtifactStore } from '../../store/types.js';
-import type { StepContext, StepKind } from '../../engine/kind.js';
-import { addUsageTo, spentAnything, zeroUsage, type Usage } from '../../engine/usage.js';
-import { withAutoHeartbeat } from './auto-heartbeat.js';
-import { stepContextFromActivity, type ContextOptions } from './context.js';
+import type { StepKind } from '../../engine/kind.js';
+import { addUsageTo, type Usage } from '../../engine/usage.js';
+import { keepHeartbeating } from './auto-heartbeat.js';
+import { callContext, type CallContext, type ContextOptions, type ItemParts } from './context.js';
 import { describeWhere } from './failure.js';
 import type { StepResult, StepRuntime } from '../../engine/invocation.js';
 import { stepCacheKey } from './keys.js';
-import { StepLog, teeToStepLog } from './step-log.js';
 import { validateAgainst } from './validate.js';
 
 const MAX_OUTPUT_BYTES = 256 * 1024;
-const MAX_ITEM_OUTPUT_BYTES = 64 * 1024;
+export const MAX_ITEM_OUTPUT_BYTES = 64 * 1024;
 
 /** Context files are read by every batch of a step, and a batch's items by each of its attempts: keep recent ones in memory. */
 const sharedReads = new LRUCache<string, object>({ max: 64 });
@@ -54,10 +53,12 @@ export function cacheKeyOf(step: StepRuntime, input: unknown, code?: string): st
 function checkSize(outputs: Record<string, unknown>, itemIndex: number | undefined): Record<string, unknown> {
   const size = Buffer.byteLength(JSON.stringify(outputs));
   const [limit, what] = itemIndex === undefined ? [MAX_OUTPUT_BYTES, 'workflow history'] : [MAX_ITEM_OUTPUT_BYTES, 'one forEach item'];
-  if (size > limit) {
-    throw new PermanentError(`outputs are ${size} bytes, over the ${limit}-byte limit for ${what}: write large data to the artifact store and return its reference`);
-  }
+  if (size > limit) throw outputsTooLarge(size, limit, what);
   return outputs;
+}
+
+export function outputsTooLarge(size: number, limit: number, what: string): PermanentError {
+  return new PermanentError(`outputs are ${size} bytes, over the ${limit}-byte limit for ${what}: write large data to the artifact store and return its reference`);
 }
 
 export interface KindCall {
@@ -65,67 +66,91 @@ export interface KindCall {
   runId: string;
   itemIndex?: number;
   budget?: number;
-  /** Builds the StepContext; by default the one of the activity running now. */
-  makeContext?: (opts: ContextOptions) => { ctx: StepContext; usage: Usage };
+  /** A forEach item's parts of its context, from its batch (see ItemParts). */
+  item?: ItemParts;
+  /** The caller checks the outputs' size itself (a batch does, on the record it writes anyway). */
+  sizeChecked?: boolean;
+  /** Builds the call's context; by default callContext. */
+  makeContext?: (opts: ContextOptions, item?: ItemParts) => CallContext;
   /** Heartbeat on the step's behalf at this timeout's pace; none when absent (a batch beats for its items). */
   heartbeatTimeoutMs?: number;
   /** Receives what a call that then failed had spent (an answer paid for but unusable), so it is still counted. */
   spentOnFailure?: Usage;
-  /** The call's own stop signal (a forEach item's), made when the kind first reads `ctx.signal`; default the context's. */
-  signal?: () => AbortSignal;
 }
 
-export async function runKind(kind: StepKind, step: StepRuntime, input: Record<string, unknown>, call: KindCall): Promise<StepResult> {
-  const { store, runId, itemIndex, budget } = call;
+/**
+ * Runs a kind on resolved inputs: validates them, serves the step cache, runs the kind, checks its
+ * outputs. A forEach item's call adds one promise to the kind's own (a batch runs thousands).
+ */
+export function runKind(kind: StepKind, step: StepRuntime, input: Record<string, unknown>, call: KindCall): Promise<StepResult> {
   const problems = validateAgainst(kind.spec.input, input);
   if (problems.length > 0) {
-    throw new InvalidStepInputError(`inputs do not match ${step.uses}: ${problems.join('; ')}. Fix the step's "with:" in the pipeline file.`, { step: step.stepId });
+    return Promise.reject(new InvalidStepInputError(`inputs do not match ${step.uses}: ${problems.join('; ')}. Fix the step's "with:" in the pipeline file.`, { step: step.stepId }));
   }
-  const cacheKey = step.cache && !kind.spec.memoised ? stepCacheKey(cacheKeyOf(step, input, await kind.run.codeHash?.())) : undefined;
-  if (cacheKey && !step.refresh) {
-    const hit = await readJsonIfExists<StepResult>(store, cacheKey);
+  if (step.cache && !kind.spec.memoised) return runCached(kind, step, input, call);
+  return callKind(kind, step, input, call, undefined);
+}
+
+async function runCached(kind: StepKind, step: StepRuntime, input: Record<string, unknown>, call: KindCall): Promise<StepResult> {
+  const cacheKey = stepCacheKey(cacheKeyOf(step, input, await kind.run.codeHash?.()));
+  if (!step.refresh) {
+    const hit = await readJsonIfExists<StepResult>(call.store, cacheKey);
     // Paid for by an earlier run: nothing is spent now.
-    if (hit) return { outputs: checkSize(hit.outputs, itemIndex), cached: true };
+    if (hit) return { outputs: call.sizeChecked ? hit.outputs : checkSize(hit.outputs, call.itemIndex), cached: true };
   }
+  return callKind(kind, step, input, call, cacheKey);
+}
+
+function callKind(kind: StepKind, step: StepRuntime, input: Record<string, unknown>, call: KindCall, cacheKey: string | undefined): Promise<StepResult> {
+  const { store, runId, itemIndex, budget } = call;
   // Optional fields are assigned, not spread in: this runs for every forEach item.
   const options: ContextOptions = { runId, stepId: step.stepId, store, cache: step.cache };
   if (itemIndex !== undefined) options.itemIndex = itemIndex;
   if (budget !== undefined) options.budgetRemainingUsd = budget;
-  const { ctx, usage } = (call.makeContext ?? stepContextFromActivity)(options);
-  const where: ConstructorParameters<typeof StepLog>[1] = { runId, stepId: step.stepId, attempt: ctx.attempt };
-  if (itemIndex !== undefined) where.itemIndex = itemIndex;
-  const stepLog = new StepLog(store, where);
-  if (itemIndex === undefined) stepLog.follow();
-  const workerLog = ctx.log;
-  teeToStepLog(ctx, stepLog);
-  const beat = withAutoHeartbeat(ctx, call.heartbeatTimeoutMs);
-  // Set on the context the kind gets (a copy would read it, and make it, for every call).
-  if (call.signal) Object.defineProperty(beat.ctx, 'signal', { get: call.signal, enumerable: true, configurable: true });
-  let outputs: Record<string, unknown>;
-  try {
-    outputs = ((await kind.run(input, beat.ctx)) ?? {}) as Record<string, unknown>;
-    const outProblems = validateAgainst(kind.spec.output, outputs);
-    if (outProblems.length > 0) {
-      throw new PermanentError(`${step.uses} returned outputs that do not match its declared schema: ${outProblems.join('; ')} (a bug in the step kind)`);
-    }
-    checkSize(outputs, itemIndex);
-  } catch (err) {
-    stepLog.record('failed', (err as Error).message ?? String(err));
+  const made = (call.makeContext ?? callContext)(options, call.item);
+  const { ctx, usage } = made;
+  const stopBeating = call.heartbeatTimeoutMs ? keepHeartbeating(ctx, call.heartbeatTimeoutMs) : undefined;
+  /** The step's log is kept for the user: an item hands its writing over, a single step waits for it. */
+  const keepLog = (): Promise<void> | undefined => {
+    if (!made.closeLog || !made.logged?.()) return undefined;
+    if (!ctx.afterward) return made.closeLog();
+    ctx.afterward(made.closeLog);
+    return undefined;
+  };
+  const fail = (err: unknown): Promise<never> => {
+    stopBeating?.();
+    ctx.record?.('failed', (err as Error)?.message ?? String(err));
     if (call.spentOnFailure) addUsageTo(call.spentOnFailure, usage);
-    throw err;
-  } finally {
-    beat.stop();
-    // The log is kept for the user: failing to store it never fails the step. An item that
-    // logged nothing has no file (and no write to hand over).
-    const keep = () => stepLog.close().catch((err: unknown) => workerLog.warn(`the step's log could not be stored: ${(err as Error).message}`));
-    if (!ctx.afterward) await keep();
-    else if (!stepLog.empty) ctx.afterward(keep);
+    const writing = keepLog();
+    if (!writing) return Promise.reject(err);
+    return writing.then(() => Promise.reject(err));
+  };
+  let running: Promise<unknown>;
+  try {
+    running = kind.run(input, ctx);
+  } catch (err) {
+    return fail(err);
   }
-  const result: StepResult = { outputs, usage, cached: false };
-  if (cacheKey) {
+  return running.then((returned) => {
+    const outputs = (returned ?? {}) as Record<string, unknown>;
+    try {
+      const outProblems = validateAgainst(kind.spec.output, outputs);
+      if (outProblems.length > 0) {
+        throw new PermanentError(`${step.uses} returned outputs that do not match its declared schema: ${outProblems.join('; ')} (a bug in the step kind)`);
+      }
+      if (!call.sizeChecked) checkSize(outputs, itemIndex);
+    } catch (err) {
+      return fail(err);
+    }
+    stopBeating?.();
+    const result: StepResult = { outputs, usage, cached: false };
+    const writing = keepLog();
+    if (!cacheKey) return writing ? writing.then(() => result) : result;
     const write = () => writeJson(store, cacheKey, { outputs, usage }, { run: runId, step: step.stepId });
-    if (ctx.afterward) ctx.afterward(write);
-    else await write();
-  }
-  return result;
+    if (ctx.afterward) {
+      ctx.afterward(write);
+      return result;
+    }
+    return (writing ?? Promise.resolve()).then(write).then(() => result);
+  }, fail);
 }

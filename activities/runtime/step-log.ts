@@ -5,7 +5,7 @@
  * it runs, so `logs --follow` sees it grow; an item's is written once, when it ends.
  */
 import type { ArtifactStore } from '../../store/types.js';
-import type { StepContext, StepLogger } from '../../engine/kind.js';
+import type { StepLogger } from '../../engine/kind.js';
 import { runKeys } from './keys.js';
 
 const FLUSH_MS = 2000;
@@ -66,13 +66,14 @@ export class StepLog {
   }
 }
 
-/** Sends the context's log lines and `record` to the step's log too. `ctx` is the call's own (fresh) context: it is changed, not copied. */
-export function teeToStepLog(ctx: StepContext, log: StepLog): void {
-  const worker = ctx.log;
+/**
+ * A call's logger: each line goes to the step's log (opened on the first line) and to the worker's
+ * log, with the call's fields (run, step, item).
+ */
+export function teeLogger(worker: StepLogger, fields: Record<string, unknown>, log: () => StepLog): StepLogger {
   const tee = (level: keyof StepLogger): StepLogger[typeof level] => (m, f) => {
-    log.record(level, f && Object.keys(f).length > 0 ? `${m} ${JSON.stringify(f)}` : m);
-    worker[level](m, f);
+    log().record(level, f && Object.keys(f).length > 0 ? `${m} ${JSON.stringify(f)}` : m);
+    worker[level](m, { ...fields, ...f });
   };
-  ctx.log = { info: tee('info'), warn: tee('warn'), error: tee('error') };
-  ctx.record = (stream, text) => log.record(stream, text);
+  return { info: tee('info'), warn: tee('warn'), error: tee('error') };
 }

@@ -34,6 +34,27 @@ export function countItem(kind: string, outcome: Outcome, n = 1): void {
   if (n > 0) items[outcome].inc({ kind }, n);
 }
 
+/**
+ * A batch's item counts, added to the counters by `flush` (on the batch's heartbeat and at its
+ * end): a counter's increment looks up its labels, a cost paid per flush instead of per item.
+ */
+export class ItemCounts {
+  private readonly n: Record<Outcome, number> = { started: 0, succeeded: 0, failed: 0, retried: 0 };
+
+  constructor(private readonly kind: string) {}
+
+  add(outcome: Outcome): void {
+    this.n[outcome]++;
+  }
+
+  flush(): void {
+    for (const outcome of Object.keys(this.n) as Outcome[]) {
+      countItem(this.kind, outcome, this.n[outcome]);
+      this.n[outcome] = 0;
+    }
+  }
+}
+
 const claudeTokens = counter('repairity_claude_tokens_total', 'Claude tokens paid for, by model and direction (input, output)', ['model', 'direction']);
 const claudeCost = counter('repairity_claude_cost_dollars_total', 'Dollars spent on Claude, by model', ['model']);
 const claudeRequests = counter('repairity_claude_requests_total', 'Claude requests paid for, by model and mode (message, batch)', ['model', 'mode']);

@@ -78,16 +78,19 @@ export function describeResume(r: ResumedFrom): string {
 export function recordingCheckpoints(ctx: StepContext, prefix: string, resumed: ResumedFrom | undefined, already?: string): { ctx: StepContext; settled(): Promise<void> } {
   let last = already;
   let writes: Promise<void> = Promise.resolve();
+  const send = ctx.heartbeat;
   const heartbeat = (details?: unknown): void => {
     const beat = details as TrainingHeartbeat | undefined;
-    ctx.heartbeat(resumed && beat ? { ...beat, resumed: describeResume(resumed), stepId: ctx.stepId } : details);
+    send(resumed && beat ? { ...beat, resumed: describeResume(resumed), stepId: ctx.stepId } : details);
     if (!beat?.checkpoint || beat.checkpoint === last) return;
     last = beat.checkpoint;
     const record: CheckpointRecord = { checkpoint: beat.checkpoint, step: beat.checkpointStep ?? 0, ...(beat.total !== undefined ? { total: beat.total } : {}), run: ctx.runId, stepId: ctx.stepId, storedAt: new Date().toISOString() };
     const key = `${prefix}${safeSegment(ctx.runId)}-${String(record.step).padStart(10, '0')}.json`;
     writes = writes.then(() => writeJson(ctx.store, key, record, { run: ctx.runId, step: ctx.stepId }).then(() => undefined)).catch((err: unknown) => ctx.log.warn(`the checkpoint of step ${record.step} could not be recorded for later runs: ${(err as Error).message}`));
   };
-  return { ctx: { ...ctx, heartbeat }, settled: () => writes };
+  // The call's own context, changed rather than copied: a copy would lose its `signal` and `log` (see StepContext).
+  ctx.heartbeat = heartbeat;
+  return { ctx, settled: () => writes };
 }
 
 export interface CrossRunResume {

@@ -8,12 +8,14 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepKind } from '../../engine/kind.js';
 import type { BatchInvocation } from '../../engine/invocation.js';
+import type { BatchResult } from '../../engine/fanout.js';
 import { runKeys } from '../../activities/runtime/keys.js';
 import { PermanentError } from '../../core/errors.js';
 import { runBatch } from '../../activities/runtime/run-batch.js';
 import type { BatchRecordFile } from '../../activities/runtime/foreach.js';
 import { readJson, writeJson } from '../../store/json.js';
 import { LocalStore } from '../../store/local.js';
+import { registry } from '../../activities/telemetry/metrics.js';
 
 const ITEMS = 100;
 let dir: string;
@@ -194,4 +196,45 @@ describe('runBatch', () => {
     // Read during the call, aborted once the item is over.
     expect(seen.map((s) => s.aborted)).toEqual([true, true]);
   });
+
+  it('ends an item over its time (its signal aborts), fails items whose outputs cannot be records, and counts items in the metrics', async () => {
+    const runId = 'limits@1';
+    const stepId = 'odd';
+    const aborted: unknown[] = [];
+    const kind: StepKind = {
+      spec: { name: 'test.odd', description: 'hangs, returns too much, or a cycle', queue: 'cpu', version: '1', input: { type: 'object', properties: { n: { type: 'integer' } } }, output: { type: 'object' } },
+      run: (input, ctx) => {
+        const n = (input as { n: number }).n;
+        if (n === 0) return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => (aborted.push(ctx.signal.reason), reject(new Error('stopped')))));
+        if (n === 1) return Promise.resolve({ text: 'x'.repeat(70_000) });
+        if (n === 2) {
+          const cycle: Record<string, unknown> = {};
+          cycle.self = cycle;
+          return Promise.resolve({ cycle });
+        }
+        return Promise.resolve({ n });
+      },
+    };
+    const context = { run: { runId, planHash: 'plan' }, step: { stepId, uses: 'test.odd', kindVersion: '1', with: { n: '${{ item }}' }, cache: false, maximumAttempts: 1 }, scope: { params: {}, steps: {} } };
+    const before = await itemsCounted('test.odd');
+    const started = Date.now();
+    const inv: BatchInvocation = { mode: 'batch', context, items: [0, 1, 2, 3], batch: { start: 0, count: 4 }, window: 4, failFast: false, itemTimeoutMs: 150, maximumAttempts: 1, nonRetryableErrorTypes: [] };
+    const result: BatchResult = await new MockActivityEnvironment({ attempt: 1, heartbeatTimeoutMs: 30_000 }).run(runBatch, kind, inv, store);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(result).toMatchObject({ succeeded: 1, failed: 3 });
+    const messages = Object.fromEntries(result.failures.map((f) => [f.index, f.message]));
+    expect(messages[0]).toMatch(/timed out after 150 ms/);
+    expect(messages[1]).toMatch(/outputs are 700\d\d bytes, over the 65536-byte limit for one forEach item/);
+    expect(messages[2]).toMatch(/outputs cannot be stored as JSON/);
+    expect(aborted).toHaveLength(1);
+    const after = await itemsCounted('test.odd');
+    expect({ started: after.started - before.started, succeeded: after.succeeded - before.succeeded, failed: after.failed - before.failed }).toEqual({ started: 4, succeeded: 1, failed: 3 });
+  });
 });
+
+/** The items counters of a step kind, as the worker's metrics endpoint shows them. */
+async function itemsCounted(kind: string): Promise<{ started: number; succeeded: number; failed: number }> {
+  const metrics = await registry.getMetricsAsJSON();
+  const value = (name: string) => metrics.find((m) => m.name === name)?.values.find((v) => v.labels.kind === kind)?.value ?? 0;
+  return { started: value('repairity_items_started_total'), succeeded: value('repairity_items_succeeded_total'), failed: value('repairity_items_failed_total') };
+}
