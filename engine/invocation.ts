@@ -144,6 +144,11 @@ export interface ActivityPlanOptions {
   };
 }
 
+/** What the worker's preparation of a bound run (isBoundRun) returns: the run has its plan and params. */
+export interface RunChecked {
+  announceEnd: boolean;
+}
+
 export interface PreparedRun {
   plan: Plan;
   params: Record<string, unknown>;

@@ -119,3 +119,14 @@ export type RunInput = ({ plan: Plan } | { pipeline: string }) & {
   /** Steps to run again even when the step cache has their result (`repairity rerun --force/--from`). */
   force?: string[];
 };
+
+/**
+ * Whether a run was started with a compiled plan and params naming exactly its declared params
+ * (the shape the compiler's bindParams gives them): such a run starts its steps without waiting
+ * for the worker to bind them again, and the worker's preparation returns only what the run lacks.
+ */
+export function isBoundRun(input: RunInput): input is RunInput & { plan: Plan; params: Record<string, unknown> } {
+  if (!('plan' in input) || input.params === undefined) return false;
+  const declared = Object.keys(input.plan.params);
+  return declared.length === Object.keys(input.params).length && declared.every((name) => name in input.params!);
+}

@@ -37,30 +37,34 @@ export interface BatchCall {
   budgetSpentBeforeUsd?: number;
 }
 
-export async function runBatchActivity(call: BatchCall): Promise<BatchResult> {
+/** Runs the batch; a batch out of attempts reports its items as failed (the step's results say which). */
+export function runBatchActivity(call: BatchCall): Promise<BatchResult> {
   const { batch, activity } = call;
   const options = { ...toTemporalOptions(batchActivityOptions(activity, batch)), activityId: batchActivityId(call.stepId, batch) };
   const runBatch = wf.proxyActivities<Record<string, (inv: StepInvocation) => Promise<StepResult>>>(options)[call.uses]!;
-  try {
-    const r = await runBatch({
-      mode: 'batch',
-      context: call.context,
-      batch,
-      ...(call.items ? { items: call.items } : {}),
-      window: call.window,
-      failFast: call.failFast,
-      itemTimeoutMs: activity.startToCloseTimeoutMs,
-      maximumAttempts: activity.retry.maximumAttempts,
-      nonRetryableErrorTypes: activity.retry.nonRetryableErrorTypes,
-      ...(call.budgetRemainingUsd !== undefined ? { budgetRemainingUsd: call.budgetRemainingUsd, budgetSpentBeforeUsd: call.budgetSpentBeforeUsd ?? 0 } : {}),
-    });
-    if (!r.batch) throw wf.ApplicationFailure.nonRetryable(`${call.uses} returned no batch result: the worker runs an older Repairity; upgrade it`, 'WorkerTooOld');
-    return r.batch;
-  } catch (err) {
-    if (wf.isCancellation(err)) throw err;
-    // Out of attempts for a reason of its own (a worker lost each time): the items it did not
-    // record count as failed; the step's results say exactly which.
+  // Out of attempts for a reason of its own (a worker lost each time): the items it did not
+  // record count as failed.
+  const failed = (err: unknown): BatchResult => {
     const last = batch.start + batch.count - 1;
     return { succeeded: 0, failed: batch.count, cached: 0, usage: zeroUsage(), failures: [{ index: batch.start, message: `items ${batch.start}-${last}: ${describeFailure(err)}` }], budgetExhausted: false };
-  }
+  };
+  // Callbacks, not an async function: each promise made in workflow code costs the SDK a stack trace.
+  return runBatch({
+    mode: 'batch',
+    context: call.context,
+    batch,
+    ...(call.items ? { items: call.items } : {}),
+    window: call.window,
+    failFast: call.failFast,
+    itemTimeoutMs: activity.startToCloseTimeoutMs,
+    maximumAttempts: activity.retry.maximumAttempts,
+    nonRetryableErrorTypes: activity.retry.nonRetryableErrorTypes,
+    ...(call.budgetRemainingUsd !== undefined ? { budgetRemainingUsd: call.budgetRemainingUsd, budgetSpentBeforeUsd: call.budgetSpentBeforeUsd ?? 0 } : {}),
+  }).then(
+    (r) => r.batch ?? failed(wf.ApplicationFailure.nonRetryable(`${call.uses} returned no batch result: the worker runs an older Repairity; upgrade it`, 'WorkerTooOld')),
+    (err: unknown) => {
+      if (wf.isCancellation(err)) throw err;
+      return failed(err);
+    },
+  );
 }

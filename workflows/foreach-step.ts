@@ -22,7 +22,7 @@ function budgetSpentResult(): BatchResult {
 
 type ForEachStep = ActivityStep & { forEach: NonNullable<ActivityStep['forEach']> };
 
-async function expand(run: Run, step: ForEachStep): Promise<ForEachExpansion & { cacheKey?: string }> {
+function expand(run: Run, step: ForEachStep): Promise<ForEachExpansion & { cacheKey?: string }> {
   return run.engine['repairity.expandForEach']({ run: run.id, step: runtimeOf(run, step), items: step.forEach.items, scope: scopeFor(run, step), concurrency: step.forEach.concurrency });
 }
 

@@ -81,7 +81,8 @@ async function runSteps(run: Run): Promise<void> {
 }
 
 export async function runPipeline(input: RunInput): Promise<RunSummary> {
-  const run = await startRun(input);
+  const starting = startRun(input);
+  const run = starting instanceof Promise ? await starting : starting;
   const { plan } = run;
   let state: RunProgress['state'] = 'running';
   wf.setHandler(progressQuery, () => ({ pipeline: plan.name, planHash: plan.hash, state, steps: run.steps, usage: run.usage, startedAt: run.startedAt }));

@@ -4,8 +4,8 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { PreparedRun, RunIdentity, StepRuntime, StepScope } from '../engine/invocation.js';
-import type { ActivityStep, Plan, PlanStep, RunInput } from '../engine/plan.js';
+import type { PreparedRun, RunChecked, RunIdentity, StepRuntime, StepScope } from '../engine/invocation.js';
+import { isBoundRun, type ActivityStep, type Plan, type PlanStep, type RunInput } from '../engine/plan.js';
 import type { StepProgress } from '../engine/progress.js';
 import { addUsageTo, zeroUsage, type Usage } from '../engine/usage.js';
 import { RunBudgets } from './run-budgets.js';
@@ -24,7 +24,7 @@ export interface Run {
    * run started with a compiled plan and bound params, whose first steps start beside it (see
    * startRun). Says whether the run's end is announced; a failure fails the run.
    */
-  ready: Promise<PreparedRun>;
+  ready: Promise<PreparedRun | RunChecked>;
   /** The engine's own activities (prepare, expand, collect), local activities of the workflow worker. */
   engine: EngineActivities;
   /** Its quick ones (evaluate, resolve, write records). */
@@ -36,27 +36,29 @@ export interface Run {
   budgets: RunBudgets;
 }
 
-export async function startRun(input: RunInput): Promise<Run> {
+/**
+ * Starts a run. A client that compiled the plan bound its params (compiler's bindParams): such a
+ * run (isBoundRun) starts at once, beside the worker's preparation, which only says whether the
+ * run's end is announced; any other waits for the worker to compile and bind it.
+ */
+export function startRun(input: RunInput): Run | Promise<Run> {
   const info = wf.workflowInfo();
   const engine = wf.proxyLocalActivities<EngineActivities>(engineOptions);
   const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
   const preparing = engine['repairity.prepareRun'](input);
-  // A client that compiled the plan bound its params (compiler's bindParams): the run need not wait
-  // for the worker to bind them again, only to say whether it announces the run's end.
-  const bound = 'plan' in input && input.params !== undefined && hasEveryParam(input.plan, input.params);
-  const { plan, params } = bound ? { plan: input.plan, params: input.params! } : await preparing;
-  const steps: StepProgress[] = plan.steps.map((s) => ({ id: s.id, uses: s.type === 'activity' ? s.uses : 'pipeline', state: 'pending', usage: zeroUsage() }));
-  const byId = new Map(steps.map((p) => [p.id, p]));
-  const usage = zeroUsage();
-  const id: RunIdentity = { runId: `${info.workflowId}@${info.firstExecutionRunId}`, planHash: plan.hash };
-  const budgets = new RunBudgets(plan, input, usage, byId);
-  return { info, input, id, plan, params, ready: preparing, startedAt: new Date().toISOString(), engine, local, steps, byId, outputs: new Map(), usage, budgets };
-}
-
-/** Whether `params` names exactly the plan's declared params: the shape bindParams gives them. */
-function hasEveryParam(plan: Plan, params: Record<string, unknown>): boolean {
-  const declared = Object.keys(plan.params);
-  return declared.length === Object.keys(params).length && declared.every((name) => name in params);
+  const begin = (plan: Plan, params: Record<string, unknown>): Run => {
+    const steps: StepProgress[] = plan.steps.map((s) => ({ id: s.id, uses: s.type === 'activity' ? s.uses : 'pipeline', state: 'pending', usage: zeroUsage() }));
+    const byId = new Map(steps.map((p) => [p.id, p]));
+    const usage = zeroUsage();
+    const id: RunIdentity = { runId: `${info.workflowId}@${info.firstExecutionRunId}`, planHash: plan.hash };
+    const budgets = new RunBudgets(plan, input, usage, byId);
+    return { info, input, id, plan, params, ready: preparing, startedAt: new Date().toISOString(), engine, local, steps, byId, outputs: new Map(), usage, budgets };
+  };
+  if (isBoundRun(input)) return begin(input.plan, input.params);
+  return preparing.then((prepared) => {
+    if (!('plan' in prepared)) throw wf.ApplicationFailure.nonRetryable('the worker prepared the run without its plan: it runs an older Repairity; upgrade it', 'WorkerTooOld');
+    return begin(prepared.plan, prepared.params);
+  });
 }
 
 /** The outputs of a step's dependencies and the run's params, which its expressions read. */

@@ -4,12 +4,12 @@
  * one activity per step kind, named by its `uses` so the Temporal UI shows what runs, served on
  * the kind's task queue.
  */
-import type { Plan, RunInput, Template } from '../../engine/plan.js';
+import { isBoundRun, type Plan, type RunInput, type Template } from '../../engine/plan.js';
 import { evaluateExpression, isTruthy, resolveTemplate, type Scope } from '../../core/expressions.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { StepKind } from '../../engine/kind.js';
 import { collectForEach, expandForEach, writeBatchRecords, type CollectInput, type ExpandInput } from './foreach.js';
-import type { BatchRecords, ForEachExpansion, PreparedRun, StepInvocation, StepResult } from '../../engine/invocation.js';
+import type { BatchRecords, ForEachExpansion, PreparedRun, RunChecked, StepInvocation, StepResult } from '../../engine/invocation.js';
 import { Context } from '@temporalio/activity';
 import type { ItemSlots } from './item-slots.js';
 import { executeStep } from './run-step.js';
@@ -36,10 +36,12 @@ export interface EngineActivityOptions {
 export function createEngineActivities(opts: EngineActivityOptions) {
   const { store } = opts;
   const engine = {
-    async 'repairity.prepareRun'(input: RunInput): Promise<PreparedRun> {
+    /** Binds the run's params (compiling its pipeline when named by path); a bound run (isBoundRun) gets only what it lacks. */
+    async 'repairity.prepareRun'(input: RunInput): Promise<PreparedRun | RunChecked> {
       const prepared = 'plan' in input ? { plan: input.plan, params: opts.bindParams(input.plan, input.params ?? {}) } : await opts.preparePipeline(input.pipeline, input.params ?? {});
       const notifies = Object.keys(prepared.plan.notify ?? {}).length > 0;
-      return { ...prepared, announceEnd: notifies || opts.runEnd?.tracking !== undefined };
+      const announceEnd = notifies || opts.runEnd?.tracking !== undefined;
+      return isBoundRun(input) ? { announceEnd } : { ...prepared, announceEnd };
     },
     async 'repairity.evaluate'(input: { expression: string; scope: Scope }): Promise<boolean> {
       return isTruthy(evaluateExpression(input.expression, input.scope));
