@@ -34,7 +34,7 @@ import { packageRoot } from '../../core/package-root.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 /**
  * Runs of each path before any is timed: a worker runs for days, so the figure is its steady
  * state, once V8 has compiled the hot paths (the engine's first few runs take up to half as long
