@@ -127,7 +127,8 @@ function callKind(kind: StepKind, step: StepRuntime, input: Record<string, unkno
   };
   let running: Promise<unknown>;
   try {
-    running = kind.run(input, ctx);
+    // A kind written in plain JavaScript may return its outputs rather than a promise of them.
+    running = Promise.resolve(kind.run(input, ctx));
   } catch (err) {
     return fail(err);
   }
