@@ -49,11 +49,14 @@ export function cacheKeyOf(step: StepRuntime, input: unknown, code?: string): st
   return hashJson({ uses: step.uses, version: step.kindVersion, ...(code === undefined ? {} : { code }), input });
 }
 
-/** Outputs over the limit of a step (workflow history) or of one forEach item (its record) fail for good. */
+/**
+ * A single step's outputs over the limit of its workflow history fail for good. A forEach item's
+ * are checked against MAX_ITEM_OUTPUT_BYTES on the record its batch writes (item-outcome.ts).
+ */
 function checkSize(outputs: Record<string, unknown>, itemIndex: number | undefined): Record<string, unknown> {
+  if (itemIndex !== undefined) return outputs;
   const size = Buffer.byteLength(JSON.stringify(outputs));
-  const [limit, what] = itemIndex === undefined ? [MAX_OUTPUT_BYTES, 'workflow history'] : [MAX_ITEM_OUTPUT_BYTES, 'one forEach item'];
-  if (size > limit) throw outputsTooLarge(size, limit, what);
+  if (size > MAX_OUTPUT_BYTES) throw outputsTooLarge(size, MAX_OUTPUT_BYTES, 'workflow history');
   return outputs;
 }
 
@@ -68,8 +71,6 @@ export interface KindCall {
   budget?: number;
   /** A forEach item's parts of its context, from its batch (see ItemParts). */
   item?: ItemParts;
-  /** The caller checks the outputs' size itself (a batch does, on the record it writes anyway). */
-  sizeChecked?: boolean;
   /** Builds the call's context; by default callContext. */
   makeContext?: (opts: ContextOptions, item?: ItemParts) => CallContext;
   /** Heartbeat on the step's behalf at this timeout's pace; none when absent (a batch beats for its items). */
@@ -96,7 +97,7 @@ async function runCached(kind: StepKind, step: StepRuntime, input: Record<string
   if (!step.refresh) {
     const hit = await readJsonIfExists<StepResult>(call.store, cacheKey);
     // Paid for by an earlier run: nothing is spent now.
-    if (hit) return { outputs: call.sizeChecked ? hit.outputs : checkSize(hit.outputs, call.itemIndex), cached: true };
+    if (hit) return { outputs: checkSize(hit.outputs, call.itemIndex), cached: true };
   }
   return callKind(kind, step, input, call, cacheKey);
 }
@@ -139,7 +140,7 @@ function callKind(kind: StepKind, step: StepRuntime, input: Record<string, unkno
       if (outProblems.length > 0) {
         throw new PermanentError(`${step.uses} returned outputs that do not match its declared schema: ${outProblems.join('; ')} (a bug in the step kind)`);
       }
-      if (!call.sizeChecked) checkSize(outputs, itemIndex);
+      checkSize(outputs, itemIndex);
     } catch (err) {
       return fail(err);
     }

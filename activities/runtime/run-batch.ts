@@ -182,7 +182,7 @@ export async function runBatch(kind: StepKind, inv: BatchInvocation, store: Arti
       scope.item = stored.items[item.index - stored.start];
       scope.index = item.index;
       // No heartbeatTimeoutMs: the batch's own ticker heartbeats for its items.
-      const options: KindCall = { store, runId: run.runId, itemIndex: item.index, spentOnFailure: item.spent, item, sizeChecked: true };
+      const options: KindCall = { store, runId: run.runId, itemIndex: item.index, spentOnFailure: item.spent, item };
       const left = budgetLeft();
       if (left !== undefined) options.budget = left;
       settled = runKind(kind, step, resolveInputs(step, scope, item.index), options);
