@@ -34,6 +34,38 @@ export const MAX_BATCHES = 400;
  */
 export const INLINE_EXPANSION_CHARS = 64 * 1024;
 
+/**
+ * Whether a fan-out whose items take `itemChars` of JSON, cut into `batchCount` batches, may travel
+ * in the run's history with its context of `contextChars` (INLINE_EXPANSION_CHARS).
+ */
+export function fitsInHistory(itemChars: number, contextChars: number, batchCount: number): boolean {
+  return itemChars + contextChars * (batchCount + 1) <= INLINE_EXPANSION_CHARS;
+}
+
+/** The batches of `count` items, `atOnce` of which run at once: contiguous, of batchSize items (the last fewer). */
+export function batchesOf(count: number, atOnce: number): BatchRef[] {
+  const size = batchSize(count, atOnce);
+  return Array.from({ length: Math.ceil(count / size) }, (_, k) => ({ start: k * size, count: Math.min(size, count - k * size) }));
+}
+
+/** A literal forEach list (literalItems) and the length of its JSON. */
+export interface LiteralItems {
+  items: unknown[];
+  chars: number;
+}
+
+/**
+ * A forEach `items` that is a literal list: not empty, no expression anywhere in it (no `${{` in
+ * its JSON; one in a key is refused too, though keys are not evaluated). The workflow may cut
+ * those itself, since they are in the plan already. Undefined for any other (an expression, a
+ * dataset): those are expanded by an activity.
+ */
+export function literalItems(items: unknown): LiteralItems | undefined {
+  if (!Array.isArray(items) || items.length === 0) return undefined;
+  const json = JSON.stringify(items);
+  return json.includes('${{') ? undefined : { items, chars: json.length };
+}
+
 /** How many batches of a step of this concurrency run at once. */
 export function batchesAtOnce(concurrency: number): number {
   return Math.max(1, Math.min(MAX_BATCHES_AT_ONCE, Math.ceil(concurrency / WINDOW_PER_BATCH)));

@@ -1,11 +1,12 @@
 /**
- * An activity step with `forEach`: its items are cut into batches (expandForEach: in the store, or
- * sent with the batches when they are few),
+ * An activity step with `forEach`: its items are cut into batches (by the workflow for a small
+ * literal list of an uncached step; else by expandForEach: in the store, or sent with the batches
+ * when they are few),
  * the batches run as activities, a few at once (engine/fanout.ts), and their records are gathered
  * into the step's results (collectForEach).
  */
 import { BUDGET_EXCEEDED } from '../engine/failure.js';
-import { batchWindow, batchesAtOnce, type BatchRef, type BatchResult } from '../engine/fanout.js';
+import { batchWindow, batchesAtOnce, batchesOf, fitsInHistory, literalItems, type BatchResult } from '../engine/fanout.js';
 import type { ForEachExpansion } from '../engine/invocation.js';
 import type { ActivityStep } from '../engine/plan.js';
 import type { StepProgress } from '../engine/progress.js';
@@ -22,12 +23,28 @@ function budgetSpentResult(): BatchResult {
 
 type ForEachStep = ActivityStep & { forEach: NonNullable<ActivityStep['forEach']> };
 
-function expand(run: Run, step: ForEachStep): Promise<ForEachExpansion & { cacheKey?: string }> {
-  return run.engine['repairity.expandForEach']({ run: run.id, step: runtimeOf(run, step), items: step.forEach.items, scope: scopeFor(run, step), concurrency: step.forEach.concurrency });
+/**
+ * The workflow's own cut of a literal list of an uncached step, as expandForEach would cut it, when
+ * it fits in history: nothing to resolve, no cache to ask, nothing to write.
+ */
+function cutHere(run: Run, step: ForEachStep): ForEachExpansion | undefined {
+  const literal = run.shortFirstTask && !step.cache ? literalItems(step.forEach.items) : undefined;
+  if (!literal) return undefined;
+  const { items } = literal;
+  const context = { run: run.id, step: runtimeOf(run, step), scope: scopeFor(run, step) };
+  const batches = batchesOf(items.length, batchesAtOnce(step.forEach.concurrency));
+  if (!fitsInHistory(literal.chars, JSON.stringify(context).length, batches.length)) return undefined;
+  return { count: items.length, context, batches, items: batches.map((b) => items.slice(b.start, b.start + b.count)) };
+}
+
+function expand(run: Run, step: ForEachStep): ForEachExpansion & { cacheKey?: string } | Promise<ForEachExpansion & { cacheKey?: string }> {
+  return cutHere(run, step) ?? run.engine['repairity.expandForEach']({ run: run.id, step: runtimeOf(run, step), items: step.forEach.items, scope: scopeFor(run, step), concurrency: step.forEach.concurrency });
 }
 
 export async function runForEachStep(run: Run, step: ForEachStep, p: StepProgress): Promise<void> {
-  const expansion = await expand(run, step);
+  const expanding = expand(run, step);
+  const cut = !(expanding instanceof Promise);
+  const expansion = cut ? expanding : await expanding;
   const items = (p.items = { total: expansion.count, succeeded: 0, failed: 0, cached: 0 });
   if (expansion.cachedOutputs) {
     run.outputs.set(step.id, expansion.cachedOutputs);
@@ -52,38 +69,48 @@ export async function runForEachStep(run: Run, step: ForEachStep, p: StepProgres
     items.cached += r.cached - (before?.cached ?? 0);
     account(run, p, before ? usageSince(r.usage, before.usage) : r.usage);
   };
-  /**
-   * One batch. With a budget, a batch gets a share of what no running batch may still spend (the
-   * batches spend at once, and the run learns a batch's spending when it ends); a batch that spent
-   * its share while budget remains runs again with a new share, picking up where it stopped (its
-   * finished items are in the store).
-   */
-  const runBatch = async (k: number, window: number): Promise<BatchResult> => {
-    const batch = expansion.batches[k]!;
+  const callBatch = (k: number, window: number, share?: number, last?: BatchResult): Promise<BatchResult> => {
     const items = expansion.items?.[k];
+    return runBatchActivity({ stepId: step.id, uses: step.uses, context: expansion.context, batch: expansion.batches[k]!, ...(items ? { items } : {}), window, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
+  };
+  /**
+   * One batch within the step's budget. A batch gets a share of what no running batch may still
+   * spend (the batches spend at once, and the run learns a batch's spending when it ends); a batch
+   * that spent its share while budget remains runs again with a new share, picking up where it
+   * stopped (its finished items are in the store).
+   */
+  const runInShares = async (budget: NonNullable<typeof group>, k: number, window: number): Promise<BatchResult> => {
     let last: BatchResult | undefined;
     for (;;) {
-      const share = group ? await group.take(waitingForBudget(p)) : undefined;
-      if (share !== undefined && share <= 0) return last ?? budgetSpentResult();
+      const share = await budget.take(waitingForBudget(p));
+      if (share <= 0) return last ?? budgetSpentResult();
       let r: BatchResult;
       try {
-        r = await runBatchActivity({ stepId: step.id, uses: step.uses, context: expansion.context, batch, ...(items ? { items } : {}), window, failFast: !step.continueOnError, activity: options, ...(share !== undefined ? { budgetRemainingUsd: share, budgetSpentBeforeUsd: last?.usage.costUsd ?? 0 } : {}) });
+        r = await callBatch(k, window, share, last);
       } catch (err) {
-        group?.giveBack(share ?? 0, true);
+        budget.giveBack(share, true);
         throw err;
       }
       add(r, last);
       // The runner asks again for its next batch (or this one's rest); it stops asking when it ends.
-      group?.giveBack(share ?? 0, true);
+      budget.giveBack(share, true);
       const progressed = !last || r.succeeded + r.failed > last.succeeded + last.failed;
       last = r;
-      if (!r.budgetExhausted || !progressed || share === undefined || stop) return r;
+      if (!r.budgetExhausted || !progressed || stop) return r;
     }
+  };
+  /** A batch as runs started before patch short-first-task awaited it, one async frame deeper (their commands replay in that order). */
+  const inAsyncFrame = async (k: number, window: number): Promise<BatchResult> => {
+    const r = await callBatch(k, window);
+    return r;
   };
   const runner = async (slot: number): Promise<void> => {
     const window = batchWindow(concurrency, batchesAtOnce(concurrency), slot);
     while (!stop && next < expansion.batches.length) {
-      const r = await runBatch(next++, window);
+      const k = next++;
+      // Without a budget, the batch's own promise (no async frame: see runSteps in pipeline.ts).
+      const r = group ? await runInShares(group, k, window) : run.shortFirstTask ? await callBatch(k, window) : await inAsyncFrame(k, window);
+      if (!group) add(r);
       failures.push(...r.failures);
       if (r.budgetExhausted) budgetExhausted = true;
       if (budgetExhausted || (r.failed > 0 && !step.continueOnError)) stop = true;
@@ -91,7 +118,7 @@ export async function runForEachStep(run: Run, step: ForEachStep, p: StepProgres
     group?.forget(1);
   };
   await Promise.all(Array.from({ length: atOnce }, (_, slot) => runner(slot)));
-  const collected = await run.engine['repairity.collectForEach']({ run: run.id, stepId: step.id, uses: step.uses, count: expansion.count, batches: expansion.batches, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}) });
+  const collected = await run.engine['repairity.collectForEach']({ run: run.id, stepId: step.id, uses: step.uses, count: expansion.count, batches: expansion.batches, ...(expansion.cacheKey ? { cacheKey: expansion.cacheKey } : {}), ...(cut ? { countStarted: true } : {}) });
   run.outputs.set(step.id, collected);
   if (budgetExhausted) throw stepFailed(`budget spent after ${items.succeeded} of ${expansion.count} items: no new calls were made; the finished items are kept`, BUDGET_EXCEEDED);
   if (failures.length > 0 || items.failed > 0) {

@@ -30,6 +30,7 @@ export const PATCHES = {
   'run-spend-attribute': { since: '2026-12-06', why: 'runs keep their spend in the RepairityCostUsd search attribute', state: 'removed', removed: NO_DEPLOYMENT },
   'run-end-hooks': { since: '2026-12-06', why: "a run's end is announced (notify webhooks, experiment tracking) through a local activity", state: 'removed', removed: NO_DEPLOYMENT },
   'inline-foreach-items': { since: '2026-12-06', why: 'a small literal forEach list of an uncached step is cut into batches by the workflow and sent with them, without the expandForEach local activity', state: 'removed', removed: '2026-12-06: before any release, a query that replayed a run through its branch failed with a nondeterminism error (its patch marker after the prepare local activity); the history recorded through it was deleted' },
+  'short-first-task': { since: '2026-12-07', why: "a run's first workflow task schedules its first activities without waiting on a local activity: a bound run asks its preparation with its first local activity (workflows/preparation.ts), and a small literal forEach list of an uncached step is cut into batches by the workflow, without expandForEach. Asked first in a run, before any local activity is scheduled (see inline-foreach-items)", state: 'patched' },
 } as const satisfies Record<string, PatchEntry>;
 
 type Registry = typeof PATCHES;

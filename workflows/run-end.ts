@@ -24,12 +24,10 @@ export interface RunEnd {
   steps: StepProgress[];
   usage: Usage;
   outputs: ReadonlyMap<string, Record<string, unknown>>;
-  /** False when there is nothing to announce: no activity runs. */
-  announce: boolean;
 }
 
+/** Announces the run's end; asked only when there is something to announce (the run's preparation says). */
 export async function announceRunEnd(end: RunEnd): Promise<string[]> {
-  if (!end.announce) return [];
   const input: RunEndInput = {
     run: end.run,
     pipeline: end.plan.name,

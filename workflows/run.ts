@@ -4,10 +4,12 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/runtime/engine-activities.js';
-import type { PreparedRun, RunChecked, RunIdentity, StepRuntime, StepScope } from '../engine/invocation.js';
+import type { RunIdentity, StepRuntime, StepScope } from '../engine/invocation.js';
 import { isBoundRun, type ActivityStep, type Plan, type PlanStep, type RunInput } from '../engine/plan.js';
 import type { StepProgress } from '../engine/progress.js';
 import { addUsageTo, zeroUsage, type Usage } from '../engine/usage.js';
+import { patched } from './patches.js';
+import { Preparation } from './preparation.js';
 import { RunBudgets } from './run-budgets.js';
 
 const engineOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
@@ -19,12 +21,8 @@ export interface Run {
   plan: Plan;
   params: Record<string, unknown>;
   startedAt: string;
-  /**
-   * The engine's preparation of the run (prepareRun): awaited before the run starts, except for a
-   * run started with a compiled plan and bound params, whose first steps start beside it (see
-   * startRun). Says whether the run's end is announced; a failure fails the run.
-   */
-  ready: Promise<PreparedRun | RunChecked>;
+  /** The engine's preparation of the run: see preparation.ts. A failure fails the run. */
+  preparation: Preparation;
   /** The engine's own activities (prepare, expand, collect), local activities of the workflow worker. */
   engine: EngineActivities;
   /** Its quick ones (evaluate, resolve, write records). */
@@ -34,28 +32,37 @@ export interface Run {
   outputs: Map<string, Record<string, unknown>>;
   usage: Usage;
   budgets: RunBudgets;
+  /** Whether the run started after patch short-first-task (patches.ts): it cuts small literal forEach lists itself (foreach-step.ts). */
+  shortFirstTask: boolean;
 }
 
 /**
  * Starts a run. A client that compiled the plan bound its params (compiler's bindParams): such a
- * run (isBoundRun) starts at once, beside the worker's preparation, which only says whether the
- * run's end is announced; any other waits for the worker to compile and bind it.
+ * run (isBoundRun) starts at once, and asks the worker's preparation, which only says whether the
+ * run's end is announced, with its first local activity (preparation.ts); any other waits for the
+ * worker to compile and bind it.
  */
 export function startRun(input: RunInput): Run | Promise<Run> {
   const info = wf.workflowInfo();
+  // Before any local activity is scheduled, so the patch's marker comes first in the run's history.
+  const short = patched('short-first-task');
   const engine = wf.proxyLocalActivities<EngineActivities>(engineOptions);
+  const preparation = new Preparation(() => engine['repairity.prepareRun'](input));
   const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
-  const preparing = engine['repairity.prepareRun'](input);
   const begin = (plan: Plan, params: Record<string, unknown>): Run => {
     const steps: StepProgress[] = plan.steps.map((s) => ({ id: s.id, uses: s.type === 'activity' ? s.uses : 'pipeline', state: 'pending', usage: zeroUsage() }));
     const byId = new Map(steps.map((p) => [p.id, p]));
     const usage = zeroUsage();
     const id: RunIdentity = { runId: `${info.workflowId}@${info.firstExecutionRunId}`, planHash: plan.hash };
     const budgets = new RunBudgets(plan, input, usage, byId);
-    return { info, input, id, plan, params, ready: preparing, startedAt: new Date().toISOString(), engine, local, steps, byId, outputs: new Map(), usage, budgets };
+    const asking = (acts: EngineActivities) => (short ? preparation.askingFirst(acts) : acts);
+    return { info, input, id, plan, params, preparation, startedAt: new Date().toISOString(), engine: asking(engine), local: asking(local), steps, byId, outputs: new Map(), usage, budgets, shortFirstTask: short };
   };
-  if (isBoundRun(input)) return begin(input.plan, input.params);
-  return preparing.then((prepared) => {
+  if (isBoundRun(input)) {
+    if (!short) void preparation.ask();
+    return begin(input.plan, input.params);
+  }
+  return preparation.ask().then((prepared) => {
     if (!('plan' in prepared)) throw wf.ApplicationFailure.nonRetryable('the worker prepared the run without its plan: it runs an older Repairity; upgrade it', 'WorkerTooOld');
     return begin(prepared.plan, prepared.params);
   });

@@ -63,6 +63,7 @@ export function createEngineActivities(opts: EngineActivityOptions) {
     },
     async 'repairity.collectForEach'(input: CollectInput) {
       const outputs = await collectForEach(store, input);
+      if (input.uses && input.countStarted && Context.current().info.attempt === 1) countStep(input.uses, 'started');
       if (input.uses) countStep(input.uses, outputs.failed === 0 ? 'succeeded' : 'failed');
       return outputs;
     },

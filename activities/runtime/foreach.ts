@@ -7,7 +7,7 @@ import { readJson, readJsonIfExists, writeJson } from '../../store/json.js';
 import { readJsonl } from '../../store/jsonl.js';
 import type { ArtifactStore } from '../../store/types.js';
 import type { BatchRecords, ForEachContext, ForEachExpansion, ItemRecord, RunIdentity, StepRuntime, StepScope, StepResult } from '../../engine/invocation.js';
-import { INLINE_EXPANSION_CHARS, MAX_BATCH_SIZE, MAX_BATCHES, batchSize, batchesAtOnce, sizeKnownAfter, type BatchRef } from '../../engine/fanout.js';
+import { MAX_BATCH_SIZE, MAX_BATCHES, batchSize, batchesAtOnce, batchesOf, fitsInHistory, sizeKnownAfter, type BatchRef } from '../../engine/fanout.js';
 import { zeroUsage, type Usage } from '../../engine/usage.js';
 import { runKeys, stepCacheKey } from './keys.js';
 
@@ -72,7 +72,7 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput, co
   let size: number | undefined;
   // The JSON of the items so far, while the fan-out may still travel in history.
   let itemChars: number | undefined = 0;
-  const inlineAt = (batchCount: number): boolean => itemChars !== undefined && itemChars + contextChars * (batchCount + 1) <= INLINE_EXPANSION_CHARS;
+  const inlineAt = (batchCount: number): boolean => itemChars !== undefined && fitsInHistory(itemChars, contextChars, batchCount);
   const itemHashes: string[] = [];
   const cut = (items: unknown[]): BatchRef => {
     if (batches.length >= MAX_BATCHES) {
@@ -112,8 +112,8 @@ export async function expandForEach(store: ArtifactStore, input: ExpandInput, co
   size ??= batchSize(count, atOnce);
   let expansion: ForEachExpansion;
   if (inlineAt(Math.ceil(count / size))) {
-    const items: unknown[][] = [];
-    while (held.length > 0) items.push(held.splice(0, size));
+    // Cut as the workflow cuts a literal list (workflows/foreach-step.ts).
+    const items = batchesOf(count, atOnce).map((b) => held.slice(b.start, b.start + b.count));
     for (const part of items) cut(part);
     expansion = { count, context, batches, items };
   } else {
@@ -142,6 +142,11 @@ export interface CollectInput {
   batches: BatchRef[];
   /** Set when the step's cache should keep the collected outputs (all items succeeded). */
   cacheKey?: string;
+  /**
+   * Set when the workflow cut the step's items itself (no expandForEach, which counts a step as
+   * started): the step is counted as started when it is collected.
+   */
+  countStarted?: boolean;
 }
 
 export interface ForEachOutputs {

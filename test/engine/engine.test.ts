@@ -89,6 +89,15 @@ outputs:
     const lines = (await engine.store.read(result.outputs.results as string)).toString().trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1000);
     expect(lines[999]).toMatchObject({ index: 999, status: 'succeeded', outputs: { label: 'item-999' } });
+    // The literal list is cut by the workflow: its first workflow task schedules the batches
+    // without waiting on a local activity (neither an expansion nor the run's preparation).
+    const events = (await handle.fetchHistory()).events ?? [];
+    const localActivities = events.flatMap((e, at) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [{ at, type: (JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details!.data!.payloads![0]!.data!).toString()) as { activity_type: string }).activity_type }] : []));
+    const firstBatch = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityId === 'work/batch-0');
+    expect(localActivities.map((l) => l.type)).not.toContain('repairity.expandForEach');
+    expect(localActivities.map((l) => l.type)).toContain('repairity.prepareRun');
+    expect(firstBatch).toBeGreaterThan(0);
+    expect(localActivities.every((l) => l.at > firstBatch)).toBe(true);
     await saveHistory('fanout', handle);
   });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandForEach, type BatchRecordFile, type ExpandInput } from '../../activities/runtime/foreach.js';
 import { runKeys } from '../../activities/runtime/keys.js';
 import { runBatch } from '../../activities/runtime/run-batch.js';
-import { INLINE_EXPANSION_CHARS } from '../../engine/fanout.js';
+import { INLINE_EXPANSION_CHARS, batchesAtOnce, batchesOf } from '../../engine/fanout.js';
 import type { BatchInvocation } from '../../engine/invocation.js';
 import type { StepKind } from '../../engine/kind.js';
 import type { Template } from '../../engine/plan.js';
@@ -53,6 +53,15 @@ describe('expandForEach', () => {
     expect(expansion.items?.flat()).toEqual(items);
     expect(typeof expansion.context).toBe('object');
     expect(await keysUnder('runs/')).toEqual([]);
+  });
+
+  it('cuts a small fan-out as the workflow cuts a literal list (batchesOf)', async () => {
+    for (const [count, concurrency] of [[1, 1], [30, 4], [200, 24], [1001, 16], [3999, 64]] as const) {
+      const items = Array.from({ length: count }, (_, i) => i);
+      const expansion = await expandForEach(store, input(`cut-${count}@1`, items, concurrency));
+      expect(expansion.batches, `${count} items at ${concurrency}`).toEqual(batchesOf(count, batchesAtOnce(concurrency)));
+      expect(expansion.items?.flat()).toEqual(items);
+    }
   });
 
   it(`writes a fan-out of more than ${INLINE_EXPANSION_CHARS} characters of JSON to the store, batch by batch`, async () => {

@@ -83,10 +83,16 @@ export function sideEffect(dir: string) {
       await new Promise((r) => setTimeout(r, input.sleepMs));
       const file = path.join(dir, 'effects', safe);
       await fs.mkdir(path.dirname(file), { recursive: true });
+      // Written aside, then linked into place: a worker killed mid-write leaves no empty effect
+      // behind (which the item's next run would take for done), and the link fails if one exists.
+      const aside = path.join(dir, `${safe}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+      await fs.writeFile(aside, `${ctx.itemIndex}\n`);
       try {
-        await fs.writeFile(file, `${ctx.itemIndex}\n`, { flag: 'wx' });
+        await fs.link(aside, file);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        await fs.rm(aside, { force: true });
       }
       return { effect: safe };
     },
