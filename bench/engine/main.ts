@@ -30,11 +30,16 @@ import { workflowQueue } from '../../workflows/queues.js';
 import { createBatchedActivities } from './batched-activities.js';
 import { startDevServer } from '../../dev-services/temporal.js';
 import { loadSettings } from '../../worker/settings.js';
+import { printPhases, printTimeline } from './timeline.js';
 import { packageRoot } from '../../core/package-root.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+/**
+ * Timed rounds of each path. A run takes about 50 ms, so one slow scheduling moves a median: with
+ * 15 rounds the figure moved by 0.1 from one bench to the next, with 30 by 0.07-0.1, with 60 by 0.04.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
 /**
  * Runs of each path before any is timed: a worker runs for days, so the figure is its steady
  * state, once V8 has compiled the hot paths (the engine's first few runs take up to half as long
@@ -49,20 +54,6 @@ const noopKind: StepKind = {
   spec: { name: 'bench.noop', description: 'does nothing', queue: 'cpu', version: '1', input: { type: 'object' }, output: { type: 'object', properties: { i: { type: 'integer' } } } },
   run: async (input: { i: number }) => ({ i: input.i }),
 };
-
-/** Where a run's time went: its history's events, in ms since the first (BENCH_TIMELINE=1). */
-/** The history events the runs have, by their number in Temporal's EventType. */
-const EVENT_NAMES: Record<number, string> = { 1: 'WorkflowExecutionStarted', 2: 'WorkflowExecutionCompleted', 3: 'WorkflowExecutionFailed', 5: 'WorkflowTaskScheduled', 6: 'WorkflowTaskStarted', 7: 'WorkflowTaskCompleted', 10: 'ActivityTaskScheduled', 11: 'ActivityTaskStarted', 12: 'ActivityTaskCompleted', 25: 'MarkerRecorded', 40: 'UpsertWorkflowSearchAttributes' };
-
-async function printTimeline(client: Client, workflowId: string): Promise<void> {
-  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const ms = (e: (typeof events)[number]) => Number(e.eventTime!.seconds) * 1000 + e.eventTime!.nanos! / 1e6;
-  const t0 = ms(events[0]!);
-  for (const e of events) {
-    const what = e.markerRecordedEventAttributes ? 'local activity' : (e.activityTaskScheduledEventAttributes?.activityId ?? '');
-    console.log(`${(ms(e) - t0).toFixed(0).padStart(6)} ms  ${EVENT_NAMES[e.eventType ?? 0] ?? `event ${e.eventType}`} ${what}`);
-  }
-}
 
 async function main(): Promise<void> {
   const server = await startDevServer({ binary: loadSettings().defaults.temporalBin });
@@ -104,14 +95,20 @@ steps:
     await fn();
     return (performance.now() - t0) / 1000;
   };
-  let lastEngineRun = '';
-  let lastBatched = '';
-  const engineRun = () => client.workflow.execute('runPipeline', { taskQueue: workflowQueue(prefix), workflowId: (lastEngineRun = `bench-engine-${randomUUID()}`), args: [{ plan, params: bindParams(plan, {}) }] });
+  // The timed runs' workflow ids, for BENCH_TIMELINE.
+  const runIds = { engine: [] as string[], batched: [] as string[] };
+  const engineRun = () => {
+    const workflowId = `bench-engine-${randomUUID()}`;
+    runIds.engine.push(workflowId);
+    return client.workflow.execute('runPipeline', { taskQueue: workflowQueue(prefix), workflowId, args: [{ plan, params: bindParams(plan, {}) }] });
+  };
   const handRun = () => client.workflow.execute('handwrittenFanOut', { taskQueue: handQueue, workflowId: `bench-hand-${randomUUID()}`, args: [ITEMS, CONCURRENCY] });
   const items = Array.from({ length: ITEMS }, (_, i) => i);
   const batchedRun = (activityQueue?: string) => async () => {
     const dir = await fs.mkdtemp(path.join(storeDir, 'batched-'));
-    await client.workflow.execute('handBatchedFanOut', { taskQueue: handQueue, workflowId: (lastBatched = `bench-batched-${randomUUID()}`), args: [items, CONCURRENCY, dir, ...(activityQueue ? [activityQueue] : [])] });
+    const workflowId = `bench-batched-${randomUUID()}`;
+    if (activityQueue) runIds.batched.push(workflowId);
+    await client.workflow.execute('handBatchedFanOut', { taskQueue: handQueue, workflowId, args: [items, CONCURRENCY, dir, ...(activityQueue ? [activityQueue] : [])] });
   };
   const batchedOwnQueue = batchedRun(handCpuQueue);
   const batchedEager = batchedRun();
@@ -123,6 +120,7 @@ steps:
     await batchedEager();
   }
   if (PER_ITEM_ROUNDS > 0) await handRun();
+  runIds.engine.length = runIds.batched.length = 0;
   const times = { engine: [] as number[], batched: [] as number[], eager: [] as number[], perItem: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     times.eager.push(await time(batchedEager));
@@ -144,9 +142,11 @@ steps:
   console.log(`engine / hand-batched on their own queue: ratio of median times; engine / hand-batched eager: ${(e / median(times.eager)).toFixed(2)}${perItem}`);
   if (process.env.BENCH_TIMELINE === '1') {
     console.log('timeline of the last engine run:');
-    await printTimeline(client, lastEngineRun);
+    await printTimeline(client, runIds.engine.at(-1)!);
     console.log('timeline of the last hand-batched run (own queue):');
-    await printTimeline(client, lastBatched);
+    await printTimeline(client, runIds.batched.at(-1)!);
+    await printPhases(client, 'engine (forEach):', runIds.engine, 'bench.noop');
+    await printPhases(client, 'hand-written, batched, own queue:', runIds.batched, 'processBatch');
   }
   for (const w of workers) w.shutdown();
   await Promise.allSettled(running);
