@@ -7,7 +7,7 @@
  */
 import { BUDGET_EXCEEDED } from '../engine/failure.js';
 import { batchWindow, batchesAtOnce, batchesOf, fitsInHistory, literalItems, type BatchResult } from '../engine/fanout.js';
-import type { ForEachExpansion } from '../engine/invocation.js';
+import type { ForEachContext, ForEachExpansion } from '../engine/invocation.js';
 import type { ActivityStep } from '../engine/plan.js';
 import type { StepProgress } from '../engine/progress.js';
 import { usageSince, zeroUsage } from '../engine/usage.js';
@@ -27,18 +27,18 @@ type ForEachStep = ActivityStep & { forEach: NonNullable<ActivityStep['forEach']
  * The workflow's own cut of a literal list of an uncached step, as expandForEach would cut it, when
  * it fits in history: nothing to resolve, no cache to ask, nothing to write.
  */
-function cutHere(run: Run, step: ForEachStep): ForEachExpansion | undefined {
+function cutHere(run: Run, step: ForEachStep, context: ForEachContext): ForEachExpansion | undefined {
   const literal = run.shortFirstTask && !step.cache ? literalItems(step.forEach.items) : undefined;
   if (!literal) return undefined;
   const { items } = literal;
-  const context = { run: run.id, step: runtimeOf(run, step), scope: scopeFor(run, step) };
   const batches = batchesOf(items.length, batchesAtOnce(step.forEach.concurrency));
   if (!fitsInHistory(literal.chars, JSON.stringify(context).length, batches.length)) return undefined;
   return { count: items.length, context, batches, items: batches.map((b) => items.slice(b.start, b.start + b.count)) };
 }
 
 function expand(run: Run, step: ForEachStep): ForEachExpansion & { cacheKey?: string } | Promise<ForEachExpansion & { cacheKey?: string }> {
-  return cutHere(run, step) ?? run.engine['repairity.expandForEach']({ run: run.id, step: runtimeOf(run, step), items: step.forEach.items, scope: scopeFor(run, step), concurrency: step.forEach.concurrency });
+  const context: ForEachContext = { run: run.id, step: runtimeOf(run, step), scope: scopeFor(run, step) };
+  return cutHere(run, step, context) ?? run.engine['repairity.expandForEach']({ ...context, items: step.forEach.items, concurrency: step.forEach.concurrency });
 }
 
 export async function runForEachStep(run: Run, step: ForEachStep, p: StepProgress): Promise<void> {

@@ -32,7 +32,11 @@ export interface Run {
   outputs: Map<string, Record<string, unknown>>;
   usage: Usage;
   budgets: RunBudgets;
-  /** Whether the run started after patch short-first-task (patches.ts): it cuts small literal forEach lists itself (foreach-step.ts). */
+  /**
+   * Whether the run started after patch short-first-task (patches.ts): it cuts small literal
+   * forEach lists itself (foreach-step.ts), a bound run asks its preparation late
+   * (preparation.ts), and its steps and batches are awaited without the older async frames.
+   */
   shortFirstTask: boolean;
 }
 
@@ -49,22 +53,23 @@ export function startRun(input: RunInput): Run | Promise<Run> {
   const engine = wf.proxyLocalActivities<EngineActivities>(engineOptions);
   const preparation = new Preparation(() => engine['repairity.prepareRun'](input));
   const local = wf.proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '1 minute' });
-  const begin = (plan: Plan, params: Record<string, unknown>): Run => {
+  // `askLate`: the preparation is asked with the run's first local activity (a bound run's, after the patch).
+  const begin = (plan: Plan, params: Record<string, unknown>, askLate: boolean): Run => {
     const steps: StepProgress[] = plan.steps.map((s) => ({ id: s.id, uses: s.type === 'activity' ? s.uses : 'pipeline', state: 'pending', usage: zeroUsage() }));
     const byId = new Map(steps.map((p) => [p.id, p]));
     const usage = zeroUsage();
     const id: RunIdentity = { runId: `${info.workflowId}@${info.firstExecutionRunId}`, planHash: plan.hash };
     const budgets = new RunBudgets(plan, input, usage, byId);
-    const asking = (acts: EngineActivities) => (short ? preparation.askingFirst(acts) : acts);
+    const asking = (acts: EngineActivities) => (askLate ? preparation.askingFirst(acts) : acts);
     return { info, input, id, plan, params, preparation, startedAt: new Date().toISOString(), engine: asking(engine), local: asking(local), steps, byId, outputs: new Map(), usage, budgets, shortFirstTask: short };
   };
   if (isBoundRun(input)) {
     if (!short) void preparation.ask();
-    return begin(input.plan, input.params);
+    return begin(input.plan, input.params, short);
   }
   return preparation.ask().then((prepared) => {
     if (!('plan' in prepared)) throw wf.ApplicationFailure.nonRetryable('the worker prepared the run without its plan: it runs an older Repairity; upgrade it', 'WorkerTooOld');
-    return begin(prepared.plan, prepared.params);
+    return begin(prepared.plan, prepared.params, false);
   });
 }
 

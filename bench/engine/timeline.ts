@@ -6,8 +6,9 @@ const EVENT_NAMES: Record<number, string> = { 1: 'WorkflowExecutionStarted', 2: 
 
 async function eventsOf(client: Client, workflowId: string) {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const t0 = events[0] ? Number(events[0].eventTime!.seconds) * 1000 + events[0].eventTime!.nanos! / 1e6 : 0;
-  return events.map((e) => ({ e, ms: Number(e.eventTime!.seconds) * 1000 + e.eventTime!.nanos! / 1e6 - t0 }));
+  const msOf = (e: (typeof events)[number]) => Number(e.eventTime!.seconds) * 1000 + e.eventTime!.nanos! / 1e6;
+  const t0 = events[0] ? msOf(events[0]) : 0;
+  return events.map((e) => ({ e, ms: msOf(e) - t0 }));
 }
 
 /** One run's events, in ms since its first. */
@@ -31,6 +32,6 @@ export async function printPhases(client: Client, label: string, workflowIds: st
     const batchIds = new Set(events.flatMap(({ e }) => (e.activityTaskScheduledEventAttributes?.activityType?.name === batchType ? [String(e.eventId)] : [])));
     rows.push([at((e) => e.eventType === 7)[0]!, at((e) => e.eventType === 10)[0]!, Math.max(...at((e) => batchIds.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))), events.at(-1)!.ms]);
   }
-  const median = (k: number) => [...rows.map((r) => r[k]!)].sort((a, b) => a - b)[Math.floor(rows.length / 2)]!.toFixed(1);
+  const median = (k: number) => rows.map((r) => r[k]!).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!.toFixed(1);
   console.log(`${label.padEnd(34)} first workflow task done ${median(0)} ms, first batch scheduled ${median(1)}, batches done ${median(2)}, run done ${median(3)} (medians of ${rows.length} runs)`);
 }
